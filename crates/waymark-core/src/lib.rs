@@ -1,0 +1,16 @@
+//! Waymark's engine: the plan model, calendars, critical-path scheduling and diagnostics.
+//!
+//! Pure by design: no files, sockets, clocks, environment or global randomness. The status date
+//! is part of the plan and any seed is an argument, so the same input always gives the same
+//! output. Readers live in `waymark-formats`, charts in `waymark-report`, the CLI in `waymark`.
+
+pub mod calendar;
+pub mod diagnostic;
+pub mod model;
+pub mod schedule;
+pub mod time;
+
+pub use calendar::{Calendar, CalendarException, Edge, Interval, WorkCalendar};
+pub use diagnostic::{Diagnostic, Severity};
+pub use model::*;
+pub use schedule::{schedule, Schedule, ScheduleError, TaskSchedule};

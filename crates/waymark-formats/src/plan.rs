@@ -1,0 +1,1 @@
+//! The plan TOML reader.
