@@ -5,3 +5,16 @@
 pub mod duration;
 pub mod mspdi;
 pub mod plan;
+
+use waymark_core::{Diagnostic, Plan};
+
+/// A plan read from a file, with the warnings found while reading it.
+#[derive(Debug)]
+pub struct Loaded {
+    pub plan: Plan,
+    /// Problems that did not stop the plan from being read (severity warning or info).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// The result of a reader: the plan, or every problem found (at least one error).
+pub type ReadResult = Result<Loaded, Vec<Diagnostic>>;
