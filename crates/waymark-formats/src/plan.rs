@@ -1,1 +1,2612 @@
-//! The plan TOML reader.
+//! The plan TOML reader: `*.plan.toml` text in, a [`Plan`] out, or every problem found.
+//!
+//! The format is documented in `docs/plan-format.md`. Reading never stops at the first problem:
+//! each section is read as far as it can be, every problem becomes a [`Diagnostic`] with the
+//! line and column of the key or value a person has to change, and the plan is returned only when
+//! no error was found. References (parents, links, calendars, resources, owners) are resolved to
+//! indices here, so the engine never looks anything up by name. Checks that need a schedule
+//! (dependency cycles, missed deadlines) belong to the engine, not to this module; it must not
+//! read files or the clock either.
+
+use crate::duration::{self, Amount, DurationError, Scale};
+use crate::{Loaded, ReadResult};
+use chrono::{NaiveDate, NaiveDateTime};
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use toml_edit::{ImDocument, Item, TableLike, Value};
+use waymark_core::calendar::{CalendarError, DayHours};
+use waymark_core::time::{self, Instant, DAY};
+use waymark_core::{
+    Assignment, Calendar, CalendarException, CalendarId, Constraint, ConstraintKind, Diagnostic,
+    Distribution, Edge, Interval, Lag, Link, LinkKind, Location, Plan, Project, Resource,
+    ResourceId, Risk, RiskResponse, Severity, Task, TaskId, WorkCalendar,
+};
+
+/// Read a plan file. Returns the plan with its warnings, or every problem found (at least one of
+/// them an error), sorted by position in the file.
+pub fn read_plan(source: &str) -> ReadResult {
+    let mut reader = Reader::new(source);
+    let plan = reader.read();
+    let mut diagnostics = reader.diagnostics;
+    // Sort by position so the output reads top to bottom; problems without a place go last.
+    diagnostics.sort_by_key(|d| {
+        d.location
+            .map_or((u32::MAX, u32::MAX), |l| (l.line, l.column))
+    });
+    let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
+    match plan {
+        Some(plan) if !failed => Ok(Loaded {
+            plan,
+            warnings: diagnostics,
+        }),
+        _ => Err(diagnostics),
+    }
+}
+
+/// A link as written in `after`: the predecessor's id, the link type and the lag.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkSpec {
+    pub task: String,
+    pub kind: LinkKind,
+    pub lag: Lag,
+}
+
+/// Parse link text `TASK [FS|SS|FF|SF][+|-LAG]`: `design`, `design FS`, `kickoff SS+2d`,
+/// `review FF-1d`, `design +2d` (FS implied), `build FS+50%` (a share of the predecessor's
+/// duration), `pour FS+2ed` (elapsed). The type is case-insensitive. Errors are messages for a
+/// `malformed-link` diagnostic.
+pub fn parse_link(text: &str, scale: &Scale) -> Result<LinkSpec, String> {
+    let trimmed = text.trim();
+    let split = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
+    let (task, rest) = trimmed.split_at(split);
+    if task.is_empty() {
+        return Err(
+            "empty link: write the id of the predecessor task, e.g. `design` or `design FS+2d`"
+                .to_string(),
+        );
+    }
+    let mut rest = rest.trim_start();
+    let mut kind = LinkKind::FinishToStart;
+    if let Some(code) = rest.get(..2) {
+        let found = match code.to_ascii_uppercase().as_str() {
+            "FS" => Some(LinkKind::FinishToStart),
+            "SS" => Some(LinkKind::StartToStart),
+            "FF" => Some(LinkKind::FinishToFinish),
+            "SF" => Some(LinkKind::StartToFinish),
+            _ => None,
+        };
+        if let Some(found) = found {
+            kind = found;
+            rest = rest.get(2..).unwrap_or("").trim_start();
+        }
+    }
+    let lag = if rest.is_empty() {
+        Lag::Working(0)
+    } else {
+        let (sign, amount) = if let Some(amount) = rest.strip_prefix('+') {
+            (1, amount.trim())
+        } else if let Some(amount) = rest.strip_prefix('-') {
+            (-1, amount.trim())
+        } else {
+            return Err(format!(
+                "malformed link `{trimmed}`: after the task id write a link type FS, SS, FF or SF \
+                 and/or a signed lag, e.g. `{task} SS+2d` or `{task} -1d`"
+            ));
+        };
+        parse_lag(amount, sign, scale).ok_or_else(|| {
+            format!(
+                "malformed lag `{amount}` in link `{trimmed}`: use a number and a unit (working \
+                 m, h, d, w, mo; elapsed em, eh, ed, ew) or a percentage of the predecessor's \
+                 duration, e.g. `+2d`, `-4h`, `+3ed` or `+50%`"
+            )
+        })?
+    };
+    Ok(LinkSpec {
+        task: task.to_string(),
+        kind,
+        lag,
+    })
+}
+
+fn parse_lag(amount: &str, sign: i64, scale: &Scale) -> Option<Lag> {
+    if let Some(number) = amount.strip_suffix('%') {
+        let number = number.trim();
+        if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            return None;
+        }
+        let percent: f64 = number.parse().ok()?;
+        return percent
+            .is_finite()
+            .then_some(Lag::Percent(sign as f64 * percent / 100.0));
+    }
+    match duration::parse(amount, scale).ok()? {
+        Amount::Working(minutes) => Some(Lag::Working(sign * minutes)),
+        Amount::Elapsed(minutes) => Some(Lag::Elapsed(sign * minutes)),
+    }
+}
+
+/// The keys each table may hold.
+const TOP_KEYS: &[&str] = &["project", "calendars", "resources", "tasks", "risks"];
+const PROJECT_KEYS: &[&str] = &[
+    "name",
+    "start",
+    "status_date",
+    "deadline",
+    "calendar",
+    "currency",
+];
+const CALENDAR_KEYS: &[&str] = &[
+    "name",
+    "base",
+    "days",
+    "hours",
+    "week",
+    "holidays",
+    "exceptions",
+];
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+const WEEKDAY_NAMES: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+const EXCEPTION_KEYS: &[&str] = &["date", "from", "to", "hours"];
+const RESOURCE_KEYS: &[&str] = &["name", "role", "units", "rate", "calendar"];
+const TASK_KEYS: &[&str] = &[
+    "name",
+    "parent",
+    "duration",
+    "estimate",
+    "distribution",
+    "after",
+    "milestone",
+    "deadline",
+    "start_no_earlier_than",
+    "start_no_later_than",
+    "finish_no_earlier_than",
+    "finish_no_later_than",
+    "must_start_on",
+    "must_finish_on",
+    "as_late_as_possible",
+    "resources",
+    "progress",
+    "actual_start",
+    "actual_finish",
+    "calendar",
+    "priority",
+];
+const RISK_KEYS: &[&str] = &[
+    "title",
+    "probability",
+    "tasks",
+    "factor",
+    "delay",
+    "owner",
+    "response",
+];
+const CONSTRAINT_KINDS: [ConstraintKind; 6] = [
+    ConstraintKind::StartNoEarlierThan,
+    ConstraintKind::StartNoLaterThan,
+    ConstraintKind::FinishNoEarlierThan,
+    ConstraintKind::FinishNoLaterThan,
+    ConstraintKind::MustStartOn,
+    ConstraintKind::MustFinishOn,
+];
+
+/// Exception and holiday dates must fall in these years: the compiled calendar keeps one entry
+/// per day between its first and last exception, so a typo like `0207-01-01` must not make it
+/// allocate two thousand years of days.
+const EXCEPTION_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// A date as written: a whole day, or a local date-time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum DateValue {
+    Day(NaiveDate),
+    At(NaiveDateTime),
+}
+
+/// What a date-only value means for a field.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum DateRole {
+    /// The first working instant of the day.
+    Start,
+    /// The end of the day's working time.
+    Finish,
+    /// The end of the day (midnight after it): work on that day counts as done.
+    Status,
+}
+
+/// Turn a written date into an instant, on `calendar` when the field is date-only.
+fn resolve_date(date: DateValue, role: DateRole, calendar: Option<&WorkCalendar>) -> Instant {
+    match date {
+        DateValue::At(datetime) => time::instant(datetime),
+        DateValue::Day(day) => {
+            let midnight = time::day_start(day);
+            match (role, calendar) {
+                (DateRole::Start, Some(calendar)) => calendar.next_working(midnight),
+                (DateRole::Start, None) => midnight,
+                (DateRole::Finish, Some(calendar)) => calendar.previous_working_end(midnight + DAY),
+                (DateRole::Finish | DateRole::Status, _) => midnight + DAY,
+            }
+        }
+    }
+}
+
+/// `2027-01-04 09:00` for messages. Checked arithmetic: an absurd duration may put an instant
+/// outside chrono's range, and a message must never panic.
+fn show(instant: Instant) -> String {
+    chrono::TimeDelta::try_minutes(instant)
+        .and_then(|delta| time::datetime(0).checked_add_signed(delta))
+        .map_or_else(
+            || format!("minute {instant}"),
+            |datetime| datetime.format("%Y-%m-%d %H:%M").to_string(),
+        )
+}
+
+/// One key of a table with where its key and value were written.
+#[derive(Clone, Copy)]
+struct Entry<'d> {
+    key: &'d str,
+    item: &'d Item,
+    key_at: Option<Location>,
+    value_at: Option<Location>,
+}
+
+/// The known keys of one table, with the words that name the table in messages.
+struct Fields<'d> {
+    entries: Vec<Entry<'d>>,
+    /// E.g. "task `build-api`".
+    context: String,
+    /// Where the table itself was declared.
+    at: Option<Location>,
+}
+
+impl<'d> Fields<'d> {
+    fn get(&self, key: &str) -> Option<Entry<'d>> {
+        self.entries.iter().find(|entry| entry.key == key).copied()
+    }
+}
+
+/// A value with its location.
+#[derive(Clone, Copy, Debug)]
+struct Spanned<T> {
+    value: T,
+    at: Option<Location>,
+}
+
+/// "an integer", "a string", ... for wrong-type messages.
+fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::String(_) => "a string",
+        Value::Integer(_) => "an integer",
+        Value::Float(_) => "a float",
+        Value::Boolean(_) => "a boolean",
+        Value::Datetime(datetime) => match (datetime.value().date, datetime.value().time) {
+            (Some(_), Some(_)) => "a date-time",
+            (Some(_), None) => "a date",
+            _ => "a time",
+        },
+        Value::Array(_) => "an array",
+        Value::InlineTable(_) => "an inline table",
+    }
+}
+
+fn describe_item(item: &Item) -> &'static str {
+    match item {
+        Item::Value(value) => describe(value),
+        Item::Table(_) => "a table",
+        Item::ArrayOfTables(_) => "an array of tables",
+        Item::None => "nothing",
+    }
+}
+
+/// Edit distance with adjacent transpositions (optimal string alignment), case-insensitive.
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let width = b.len() + 1;
+    let mut table = vec![0usize; (a.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            let value = if i == 0 {
+                j
+            } else if j == 0 {
+                i
+            } else {
+                let same = a.get(i - 1) == b.get(j - 1);
+                let mut best = (table.get(at(i - 1, j)).copied().unwrap_or(0) + 1)
+                    .min(table.get(at(i, j - 1)).copied().unwrap_or(0) + 1)
+                    .min(table.get(at(i - 1, j - 1)).copied().unwrap_or(0) + usize::from(!same));
+                if i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1) {
+                    best = best.min(table.get(at(i - 2, j - 2)).copied().unwrap_or(0) + 1);
+                }
+                best
+            };
+            if let Some(slot) = table.get_mut(at(i, j)) {
+                *slot = value;
+            }
+        }
+    }
+    table
+        .get(at(a.len(), b.len()))
+        .copied()
+        .unwrap_or(usize::MAX)
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|candidate| (distance(word, candidate), candidate))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, candidate)| candidate)
+}
+
+/// "; did you mean `x`?" or nothing.
+fn did_you_mean<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> String {
+    suggest(word, candidates)
+        .map(|found| format!("; did you mean `{found}`?"))
+        .unwrap_or_default()
+}
+
+/// A task while it is being read, before outline order is known.
+struct Draft<'d> {
+    task: Task,
+    key_at: Option<Location>,
+    parent: Option<Spanned<&'d str>>,
+    after: Vec<Spanned<&'d str>>,
+    duration: Option<Spanned<i64>>,
+    estimate: Option<Spanned<[i64; 3]>>,
+    /// Whether some duration-like key was written but refused (no "has no duration" then).
+    duration_refused: bool,
+    milestone_at: Option<Location>,
+    progress_given: bool,
+    constraint_at: Vec<(ConstraintKind, Option<Location>)>,
+}
+
+/// How a calendar's week was written, before its base calendar is known.
+#[derive(Default)]
+struct WeekSpec {
+    days: Option<Vec<usize>>,
+    hours: Option<DayHours>,
+    week: [Option<DayHours>; 7],
+}
+
+struct Reader<'s> {
+    source: &'s str,
+    /// Byte offset of the start of every line.
+    line_starts: Vec<usize>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'s> Reader<'s> {
+    fn new(source: &'s str) -> Reader<'s> {
+        let mut line_starts = vec![0];
+        line_starts.extend(source.match_indices('\n').map(|(offset, _)| offset + 1));
+        Reader {
+            source,
+            line_starts,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Line and column (in characters) of a byte offset.
+    fn location(&self, offset: usize) -> Location {
+        let mut offset = offset.min(self.source.len());
+        while offset > 0 && !self.source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let column = self
+            .source
+            .get(start..offset)
+            .map_or(0, |text| text.chars().count());
+        Location {
+            line: u32::try_from(line.max(1)).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
+    }
+
+    fn span_at(&self, span: Option<Range<usize>>) -> Option<Location> {
+        span.map(|span| self.location(span.start))
+    }
+
+    fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn error(&mut self, code: &'static str, at: Option<Location>, message: impl Into<String>) {
+        self.report(Diagnostic::error(code, message).at(at));
+    }
+
+    fn warning(&mut self, code: &'static str, at: Option<Location>, message: impl Into<String>) {
+        self.report(Diagnostic::warning(code, message).at(at));
+    }
+
+    /// The keys of a table; keys not in `allowed` are reported.
+    fn fields<'d>(
+        &mut self,
+        table: &'d dyn TableLike,
+        allowed: &[&str],
+        context: String,
+        at: Option<Location>,
+    ) -> Fields<'d> {
+        let mut entries = Vec::new();
+        for (key, item) in table.iter() {
+            if item.is_none() {
+                continue;
+            }
+            let key_span = table.get_key_value(key).and_then(|(k, _)| k.span());
+            let entry = Entry {
+                key,
+                item,
+                key_at: self.span_at(key_span.clone().or_else(|| item.span())),
+                value_at: self.span_at(item.span().or(key_span)),
+            };
+            if allowed.contains(&key) {
+                entries.push(entry);
+            } else {
+                let hint = did_you_mean(key, allowed.iter().copied());
+                let mut diagnostic = Diagnostic::error(
+                    "unknown-key",
+                    format!("unknown key `{key}` in {context}{hint}"),
+                )
+                .at(entry.key_at);
+                if hint.is_empty() {
+                    diagnostic =
+                        diagnostic.with_help(format!("known keys: {}", allowed.join(", ")));
+                }
+                self.report(diagnostic);
+            }
+        }
+        Fields {
+            entries,
+            context,
+            at,
+        }
+    }
+
+    fn wrong_type(
+        &mut self,
+        key: &str,
+        context: &str,
+        expected: &str,
+        found: &str,
+        at: Option<Location>,
+    ) {
+        self.error(
+            "wrong-type",
+            at,
+            format!("`{key}` in {context} must be {expected}, found {found}"),
+        );
+    }
+
+    /// The value of a key that must be a plain value (not a table).
+    fn value<'d>(
+        &mut self,
+        fields: &Fields<'d>,
+        key: &str,
+        expected: &str,
+    ) -> Option<(&'d Value, Option<Location>)> {
+        let entry = fields.get(key)?;
+        match entry.item.as_value() {
+            Some(value) => Some((value, entry.value_at)),
+            None => {
+                self.wrong_type(
+                    key,
+                    &fields.context,
+                    expected,
+                    describe_item(entry.item),
+                    entry.value_at,
+                );
+                None
+            }
+        }
+    }
+
+    fn string<'d>(
+        &mut self,
+        fields: &Fields<'d>,
+        key: &str,
+        expected: &str,
+    ) -> Option<Spanned<&'d str>> {
+        let (value, at) = self.value(fields, key, expected)?;
+        self.string_of(value, at, key, &fields.context, expected)
+    }
+
+    fn string_of<'d>(
+        &mut self,
+        value: &'d Value,
+        at: Option<Location>,
+        key: &str,
+        context: &str,
+        expected: &str,
+    ) -> Option<Spanned<&'d str>> {
+        match value.as_str() {
+            Some(text) => Some(Spanned { value: text, at }),
+            None => {
+                self.wrong_type(key, context, expected, describe(value), at);
+                None
+            }
+        }
+    }
+
+    fn number(&mut self, fields: &Fields<'_>, key: &str, expected: &str) -> Option<Spanned<f64>> {
+        let (value, at) = self.value(fields, key, expected)?;
+        self.number_of(value, at, key, &fields.context, expected)
+    }
+
+    fn number_of(
+        &mut self,
+        value: &Value,
+        at: Option<Location>,
+        key: &str,
+        context: &str,
+        expected: &str,
+    ) -> Option<Spanned<f64>> {
+        let number = match value {
+            Value::Integer(integer) => Some(*integer.value() as f64),
+            Value::Float(float) => Some(*float.value()),
+            _ => None,
+        };
+        match number {
+            Some(number) if number.is_finite() => Some(Spanned { value: number, at }),
+            Some(_) => {
+                self.error(
+                    "out-of-range",
+                    at,
+                    format!("`{key}` in {context} must be a finite number"),
+                );
+                None
+            }
+            None => {
+                self.wrong_type(key, context, expected, describe(value), at);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, fields: &Fields<'_>, key: &str) -> Option<Spanned<bool>> {
+        let (value, at) = self.value(fields, key, "`true` or `false`")?;
+        match value.as_bool() {
+            Some(flag) => Some(Spanned { value: flag, at }),
+            None => {
+                self.wrong_type(
+                    key,
+                    &fields.context,
+                    "`true` or `false`",
+                    describe(value),
+                    at,
+                );
+                None
+            }
+        }
+    }
+
+    /// The elements of an array value, each with its location.
+    fn array<'d>(
+        &mut self,
+        fields: &Fields<'d>,
+        key: &str,
+        expected: &str,
+    ) -> Option<Vec<(&'d Value, Option<Location>)>> {
+        let (value, at) = self.value(fields, key, expected)?;
+        match value.as_array() {
+            Some(array) => Some(
+                array
+                    .iter()
+                    .map(|element| (element, self.span_at(element.span()).or(at)))
+                    .collect(),
+            ),
+            None => {
+                self.wrong_type(key, &fields.context, expected, describe(value), at);
+                None
+            }
+        }
+    }
+
+    /// A list of strings; a single string is accepted as a list of one.
+    fn strings<'d>(
+        &mut self,
+        fields: &Fields<'d>,
+        key: &str,
+        expected: &str,
+    ) -> Option<Vec<Spanned<&'d str>>> {
+        let (value, at) = self.value(fields, key, expected)?;
+        if let Some(text) = value.as_str() {
+            return Some(vec![Spanned { value: text, at }]);
+        }
+        let elements = self.array(fields, key, expected)?;
+        let context = fields.context.clone();
+        Some(
+            elements
+                .into_iter()
+                .filter_map(|(element, at)| self.string_of(element, at, key, &context, expected))
+                .collect(),
+        )
+    }
+
+    fn date(&mut self, fields: &Fields<'_>, key: &str) -> Option<Spanned<DateValue>> {
+        let expected = "a date like 2027-01-04 or a date-time like 2027-01-04T09:00:00";
+        let (value, at) = self.value(fields, key, expected)?;
+        let context = fields.context.clone();
+        self.date_of(value, at, key, &context, expected)
+            .map(|value| Spanned { value, at })
+    }
+
+    fn date_of(
+        &mut self,
+        value: &Value,
+        at: Option<Location>,
+        key: &str,
+        context: &str,
+        expected: &str,
+    ) -> Option<DateValue> {
+        match value {
+            Value::Datetime(datetime) => {
+                let datetime = datetime.value();
+                if datetime.offset.is_some() {
+                    self.error(
+                        "malformed-date",
+                        at,
+                        format!(
+                            "`{key}` in {context} has a time zone offset; plan dates are local \
+                             times, e.g. `2027-01-04T09:00:00`"
+                        ),
+                    );
+                    return None;
+                }
+                let date = datetime.date.and_then(|date| {
+                    NaiveDate::from_ymd_opt(
+                        i32::from(date.year),
+                        u32::from(date.month),
+                        u32::from(date.day),
+                    )
+                });
+                let Some(date) = date else {
+                    self.error(
+                        "malformed-date",
+                        at,
+                        format!(
+                            "`{key}` in {context} must be {expected}, found {}",
+                            describe(value)
+                        ),
+                    );
+                    return None;
+                };
+                match datetime.time {
+                    None => Some(DateValue::Day(date)),
+                    Some(clock) => {
+                        let time = chrono::NaiveTime::from_hms_opt(
+                            u32::from(clock.hour),
+                            u32::from(clock.minute),
+                            u32::from(clock.second.min(59)),
+                        );
+                        match time {
+                            Some(time) => Some(DateValue::At(date.and_time(time))),
+                            None => {
+                                self.error(
+                                    "malformed-date",
+                                    at,
+                                    format!("`{key}` in {context} has an invalid time of day"),
+                                );
+                                None
+                            }
+                        }
+                    }
+                }
+            }
+            Value::String(text) => {
+                let text = text.value().trim();
+                match parse_date_text(text) {
+                    Some(date) => Some(date),
+                    None => {
+                        self.error(
+                            "malformed-date",
+                            at,
+                            format!(
+                                "malformed date `{text}` in `{key}` of {context}: use YYYY-MM-DD, \
+                                 e.g. `2027-01-04`, or a date-time like `2027-01-04T09:00:00`"
+                            ),
+                        );
+                        None
+                    }
+                }
+            }
+            other => {
+                self.wrong_type(key, context, expected, describe(other), at);
+                None
+            }
+        }
+    }
+
+    /// Working hours such as `["08:00-12:00", "13:00-17:00"]`.
+    fn hours_of(
+        &mut self,
+        value: &Value,
+        at: Option<Location>,
+        key: &str,
+        context: &str,
+    ) -> Option<DayHours> {
+        let expected = "a list of working hours like [\"08:00-12:00\", \"13:00-17:00\"]";
+        let Some(array) = value.as_array() else {
+            self.wrong_type(key, context, expected, describe(value), at);
+            return None;
+        };
+        let mut hours = Vec::new();
+        let mut ok = true;
+        for element in array.iter() {
+            let element_at = self.span_at(element.span()).or(at);
+            let Some(text) = self.string_of(element, element_at, key, context, expected) else {
+                ok = false;
+                continue;
+            };
+            match parse_interval(text.value) {
+                Some(interval) => hours.push(interval),
+                None => {
+                    ok = false;
+                    self.error(
+                        "malformed-hours",
+                        element_at,
+                        format!(
+                            "malformed working hours `{}` in {context}: use `HH:MM-HH:MM`, e.g. \
+                             `08:00-12:00` (an interval like `22:00-06:00` crosses midnight)",
+                            text.value
+                        ),
+                    );
+                }
+            }
+        }
+        hours.sort_unstable();
+        for pair in hours.windows(2) {
+            if let [first, second] = pair {
+                if second.start < first.end {
+                    ok = false;
+                    self.error(
+                        "malformed-hours",
+                        at,
+                        format!("working hours in `{key}` of {context} overlap; list each working minute once"),
+                    );
+                    break;
+                }
+            }
+        }
+        ok.then_some(hours)
+    }
+
+    fn read(&mut self) -> Option<Plan> {
+        let document = match ImDocument::parse(self.source) {
+            Ok(document) => document,
+            Err(error) => {
+                let at = Some(self.location(error.span().map_or(0, |span| span.start)));
+                let message = error
+                    .message()
+                    .lines()
+                    .map(str::trim)
+                    .filter(|line| !line.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.error("toml-syntax", at, format!("invalid TOML: {message}"));
+                return None;
+            }
+        };
+        let root = document.as_table();
+        let top = self.fields(root, TOP_KEYS, "the plan (top level)".to_string(), None);
+        let project_table = self.section(&top, "project");
+        let calendar_tables = self.section(&top, "calendars");
+        let resource_tables = self.section(&top, "resources");
+        let task_tables = self.section(&top, "tasks");
+        let risk_tables = self.section(&top, "risks");
+
+        let (calendars, weeks, compiled) = self.read_calendars(calendar_tables.as_ref());
+        let calendar_ids: HashMap<&str, usize> = calendars
+            .iter()
+            .enumerate()
+            .map(|(index, calendar)| (calendar.id.as_str(), index))
+            .collect();
+
+        let project = match &project_table {
+            Some(table) => self.read_project(table, &calendars, &calendar_ids, &compiled, &weeks),
+            None => {
+                // A `project` key of the wrong type was reported already.
+                if top.get("project").is_none() {
+                    self.error(
+                    "missing-key",
+                    Some(Location { line: 1, column: 1 }),
+                    "the plan has no [project] table; add one with at least `start = 2027-01-04`",
+                );
+                }
+                Project::default()
+            }
+        };
+        let scale = Scale::of_project(&project);
+
+        let resources = self.read_resources(resource_tables.as_ref(), &calendar_ids);
+        let resource_ids: HashMap<&str, usize> = resources
+            .iter()
+            .enumerate()
+            .map(|(index, resource)| (resource.id.as_str(), index))
+            .collect();
+
+        let context = Context {
+            project: &project,
+            scale,
+            calendar_ids: &calendar_ids,
+            compiled: &compiled,
+            resource_ids: &resource_ids,
+        };
+        let (tasks, links) = self.read_tasks(task_tables.as_ref(), &context);
+        let task_ids: HashMap<&str, usize> = tasks
+            .iter()
+            .enumerate()
+            .map(|(index, task)| (task.id.as_str(), index))
+            .collect();
+        let risks = self.read_risks(risk_tables.as_ref(), &context, &task_ids);
+
+        Some(Plan {
+            project,
+            calendars,
+            resources,
+            tasks,
+            links,
+            risks,
+        })
+    }
+
+    /// A top-level section: a table of tables keyed by id.
+    fn section<'d>(&mut self, top: &Fields<'d>, key: &str) -> Option<Section<'d>> {
+        let entry = top.get(key)?;
+        match entry.item.as_table_like() {
+            Some(table) => Some(Section {
+                table,
+                at: entry.key_at,
+            }),
+            None => {
+                let example = if key == "project" {
+                    "a table, e.g. `[project]`".to_string()
+                } else {
+                    format!("a table of tables, e.g. `[{key}.some-id]`")
+                };
+                self.wrong_type(
+                    key,
+                    "the plan",
+                    &example,
+                    describe_item(entry.item),
+                    entry.value_at,
+                );
+                None
+            }
+        }
+    }
+
+    /// The entries of a section, each of which must be a table.
+    fn members<'d>(
+        &mut self,
+        section: Option<&Section<'d>>,
+        kind: &str,
+    ) -> Vec<(&'d str, &'d dyn TableLike, Option<Location>)> {
+        let Some(section) = section else {
+            return Vec::new();
+        };
+        let mut members = Vec::new();
+        for (id, item) in section.table.iter() {
+            if item.is_none() {
+                continue;
+            }
+            let key_span = section.table.get_key_value(id).and_then(|(k, _)| k.span());
+            let at = self
+                .span_at(key_span.or_else(|| item.span()))
+                .or(section.at);
+            match item.as_table_like() {
+                Some(table) => members.push((id, table, at)),
+                None => self.error(
+                    "wrong-type",
+                    at,
+                    format!(
+                        "{kind} `{id}` must be a table of keys, e.g. `[{}.{id}]`, found {}",
+                        section_name(kind),
+                        describe_item(item)
+                    ),
+                ),
+            }
+        }
+        members
+    }
+
+    fn read_calendars(
+        &mut self,
+        section: Option<&Section<'_>>,
+    ) -> (Vec<Calendar>, Vec<[DayHours; 7]>, Vec<Option<WorkCalendar>>) {
+        let members = self.members(section, "calendar");
+        let mut calendars: Vec<Calendar> = Vec::new();
+        let mut specs: Vec<WeekSpec> = Vec::new();
+        let mut bases: Vec<Option<Spanned<&str>>> = Vec::new();
+        let mut locations: Vec<Option<Location>> = Vec::new();
+        if !members.iter().any(|(id, _, _)| *id == "standard") {
+            let standard = Calendar::standard();
+            specs.push(WeekSpec {
+                week: standard.week.clone(),
+                ..WeekSpec::default()
+            });
+            calendars.push(standard);
+            bases.push(None);
+            locations.push(None);
+        }
+        for (id, table, at) in members {
+            let fields = self.fields(table, CALENDAR_KEYS, format!("calendar `{id}`"), at);
+            let (calendar, spec, base) = self.read_calendar(id, &fields);
+            calendars.push(calendar);
+            specs.push(spec);
+            bases.push(base);
+            locations.push(at);
+        }
+        // Resolve base calendars by id.
+        let ids: Vec<String> = calendars.iter().map(|c| c.id.clone()).collect();
+        for (index, base) in bases.iter().enumerate() {
+            let Some(base) = base else { continue };
+            match ids.iter().position(|id| id == base.value) {
+                Some(found) if found == index => self.error(
+                    "calendar-base-cycle",
+                    base.at,
+                    format!("calendar `{}` names itself as its base", base.value),
+                ),
+                Some(found) => {
+                    if let Some(calendar) = calendars.get_mut(index) {
+                        calendar.base = Some(found);
+                    }
+                }
+                None => {
+                    let hint = did_you_mean(base.value, ids.iter().map(String::as_str));
+                    let own = ids.get(index).map_or("", String::as_str);
+                    self.error(
+                        "unknown-calendar",
+                        base.at,
+                        format!(
+                            "calendar `{own}` has base `{}`, which does not exist{hint}",
+                            base.value
+                        ),
+                    );
+                }
+            }
+        }
+        // Break cycles of base calendars so that the weeks below can be resolved.
+        for start in 0..calendars.len() {
+            let mut chain = vec![start];
+            let mut current = start;
+            while let Some(base) = calendars.get(current).and_then(|c| c.base) {
+                if chain.contains(&base) {
+                    let names: Vec<String> = chain
+                        .iter()
+                        .chain(std::iter::once(&base))
+                        .filter_map(|&i| ids.get(i).map(|id| format!("`{id}`")))
+                        .collect();
+                    self.error(
+                        "calendar-base-cycle",
+                        locations.get(current).copied().flatten(),
+                        format!(
+                            "calendars derive from each other in a cycle: {}",
+                            names.join(" → ")
+                        ),
+                    );
+                    if let Some(calendar) = calendars.get_mut(current) {
+                        calendar.base = None;
+                    }
+                    break;
+                }
+                chain.push(base);
+                current = base;
+            }
+        }
+        // Resolve weeks base-first: a calendar is ready once its base is.
+        let standard_week: [DayHours; 7] = std::array::from_fn(|day| {
+            Calendar::standard()
+                .week
+                .get(day)
+                .cloned()
+                .flatten()
+                .unwrap_or_default()
+        });
+        let mut weeks: Vec<Option<[DayHours; 7]>> = vec![None; calendars.len()];
+        loop {
+            let mut progressed = false;
+            for index in 0..calendars.len() {
+                if weeks.get(index).is_some_and(Option::is_some) {
+                    continue;
+                }
+                let base = calendars.get(index).and_then(|c| c.base);
+                let base_week = match base {
+                    None => None,
+                    Some(base) => match weeks.get(base).cloned().flatten() {
+                        Some(week) => Some(week),
+                        None => continue,
+                    },
+                };
+                let Some(spec) = specs.get(index) else {
+                    continue;
+                };
+                let (own, effective) = derive_week(spec, base_week.as_ref(), &standard_week);
+                if let Some(calendar) = calendars.get_mut(index) {
+                    calendar.week = own;
+                }
+                if let Some(slot) = weeks.get_mut(index) {
+                    *slot = Some(effective);
+                }
+                progressed = true;
+            }
+            if !progressed {
+                break;
+            }
+        }
+        let weeks: Vec<[DayHours; 7]> = weeks.into_iter().map(Option::unwrap_or_default).collect();
+        let mut compiled = Vec::with_capacity(calendars.len());
+        for index in 0..calendars.len() {
+            let result = WorkCalendar::compile(&calendars, index);
+            if let Err(error) = &result {
+                let at = locations.get(index).copied().flatten();
+                match error {
+                    CalendarError::NoWorkingWeek(id) => self.report(
+                        Diagnostic::error(
+                            "calendar-no-working-time",
+                            format!("calendar `{id}` has no working time in its week"),
+                        )
+                        .at(at)
+                        .with_help("give at least one day working hours, e.g. `days = [\"mon\"]` and `hours = [\"08:00-12:00\"]`"),
+                    ),
+                    // Cycles were reported and broken above.
+                    CalendarError::BaseCycle(_) => {}
+                }
+            }
+            compiled.push(result.ok());
+        }
+        (calendars, weeks, compiled)
+    }
+
+    fn read_calendar<'d>(
+        &mut self,
+        id: &str,
+        fields: &Fields<'d>,
+    ) -> (Calendar, WeekSpec, Option<Spanned<&'d str>>) {
+        let context = fields.context.clone();
+        let name = self
+            .string(fields, "name", "a string")
+            .map_or_else(|| id.to_string(), |name| name.value.to_string());
+        let base = self.string(
+            fields,
+            "base",
+            "the id of another calendar, e.g. \"standard\"",
+        );
+        let mut spec = WeekSpec::default();
+        if let Some(days) =
+            self.strings(fields, "days", "a list of weekdays like [\"mon\", \"tue\"]")
+        {
+            let mut indices = Vec::new();
+            for day in days {
+                match weekday(day.value) {
+                    Some(index) => indices.push(index),
+                    None => {
+                        let hint = did_you_mean(day.value, WEEKDAYS);
+                        self.error(
+                            "unknown-value",
+                            day.at,
+                            format!(
+                                "unknown weekday `{}` in {context}: use mon, tue, wed, thu, fri, sat or sun{hint}",
+                                day.value
+                            ),
+                        );
+                    }
+                }
+            }
+            spec.days = Some(indices);
+        }
+        if let Some((value, at)) = self.value(fields, "hours", "a list of working hours") {
+            spec.hours = self.hours_of(value, at, "hours", &context);
+        }
+        if let Some(entry) = fields.get("week") {
+            match entry.item.as_table_like() {
+                Some(table) => {
+                    let week_fields = self.fields(
+                        table,
+                        &WEEKDAYS,
+                        format!("the `week` table of {context}"),
+                        entry.key_at,
+                    );
+                    for (index, day) in WEEKDAYS.iter().enumerate() {
+                        if let Some((value, at)) = self.value(&week_fields, day, "a list of working hours") {
+                            let hours = self.hours_of(value, at, day, &week_fields.context);
+                            if let Some(slot) = spec.week.get_mut(index) {
+                                *slot = hours;
+                            }
+                        }
+                    }
+                }
+                None => self.wrong_type(
+                    "week",
+                    &context,
+                    "a table of weekdays, e.g. `[calendars.ID.week]` with `sat = [\"09:00-13:00\"]`",
+                    describe_item(entry.item),
+                    entry.value_at,
+                ),
+            }
+        }
+        let mut exceptions = Vec::new();
+        if let Some(holidays) = self.array(
+            fields,
+            "holidays",
+            "a list of dates and ranges like [2027-01-01, \"2027-04-02..2027-04-05\"]",
+        ) {
+            for (value, at) in holidays {
+                if let Some((from, to)) = self.day_range(value, at, &context) {
+                    exceptions.push(CalendarException {
+                        from,
+                        to,
+                        hours: Vec::new(),
+                    });
+                }
+            }
+        }
+        if let Some(entry) = fields.get("exceptions") {
+            let expected =
+                "a list of tables like [{ date = 2027-12-24, hours = [\"08:00-12:00\"] }]";
+            let tables: Vec<(&dyn TableLike, Option<Location>)> = match entry.item {
+                Item::ArrayOfTables(array) => array
+                    .iter()
+                    .map(|table| {
+                        (
+                            table as &dyn TableLike,
+                            self.span_at(table.span()).or(entry.key_at),
+                        )
+                    })
+                    .collect(),
+                Item::Value(Value::Array(array)) => {
+                    let mut tables = Vec::new();
+                    for element in array.iter() {
+                        let at = self.span_at(element.span()).or(entry.value_at);
+                        match element.as_inline_table() {
+                            Some(table) => tables.push((table as &dyn TableLike, at)),
+                            None => self.wrong_type(
+                                "exceptions",
+                                &context,
+                                expected,
+                                describe(element),
+                                at,
+                            ),
+                        }
+                    }
+                    tables
+                }
+                other => {
+                    self.wrong_type(
+                        "exceptions",
+                        &context,
+                        expected,
+                        describe_item(other),
+                        entry.value_at,
+                    );
+                    Vec::new()
+                }
+            };
+            for (table, at) in tables {
+                if let Some(exception) = self.read_exception(table, at, &context) {
+                    exceptions.push(exception);
+                }
+            }
+        }
+        let calendar = Calendar {
+            id: id.to_string(),
+            name,
+            base: None,
+            week: Default::default(),
+            exceptions,
+        };
+        (calendar, spec, base)
+    }
+
+    fn read_exception(
+        &mut self,
+        table: &dyn TableLike,
+        at: Option<Location>,
+        calendar: &str,
+    ) -> Option<CalendarException> {
+        let fields = self.fields(
+            table,
+            EXCEPTION_KEYS,
+            format!("an exception of {calendar}"),
+            at,
+        );
+        let date = self.exception_day(&fields, "date");
+        let from = self.exception_day(&fields, "from");
+        let to = self.exception_day(&fields, "to");
+        let hours = match self.value(&fields, "hours", "a list of working hours") {
+            Some((value, hours_at)) => self.hours_of(value, hours_at, "hours", &fields.context)?,
+            None => Vec::new(),
+        };
+        let (from, to) = match (date, from, to) {
+            (Some(date), None, None) => (date, date),
+            (None, Some(from), Some(to)) => (from, to),
+            (None, Some(from), None) => (from, from),
+            _ => {
+                self.error(
+                    "missing-key",
+                    at,
+                    format!(
+                        "{} needs either `date` or `from` and `to`, e.g. `{{ date = 2027-12-24, hours = [] }}`",
+                        fields.context
+                    ),
+                );
+                return None;
+            }
+        };
+        if to < from {
+            self.error(
+                "malformed-date",
+                at,
+                format!("{} ends ({to}) before it starts ({from})", fields.context),
+            );
+            return None;
+        }
+        Some(CalendarException { from, to, hours })
+    }
+
+    fn exception_day(&mut self, fields: &Fields<'_>, key: &str) -> Option<NaiveDate> {
+        let date = self.date(fields, key)?;
+        match date.value {
+            DateValue::Day(day) => self.check_exception_year(day, date.at, &fields.context),
+            DateValue::At(_) => {
+                self.error(
+                    "malformed-date",
+                    date.at,
+                    format!(
+                        "`{key}` in {} must be a whole day like 2027-12-24, without a time",
+                        fields.context
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn check_exception_year(
+        &mut self,
+        day: NaiveDate,
+        at: Option<Location>,
+        context: &str,
+    ) -> Option<NaiveDate> {
+        use chrono::Datelike;
+        if EXCEPTION_YEARS.contains(&day.year()) {
+            Some(day)
+        } else {
+            self.error(
+                "out-of-range",
+                at,
+                format!(
+                    "date {day} in {context} is outside the years {}-{} that calendars support",
+                    EXCEPTION_YEARS.start(),
+                    EXCEPTION_YEARS.end()
+                ),
+            );
+            None
+        }
+    }
+
+    /// A holiday: a date, or a `"FROM..TO"` range of dates.
+    fn day_range(
+        &mut self,
+        value: &Value,
+        at: Option<Location>,
+        context: &str,
+    ) -> Option<(NaiveDate, NaiveDate)> {
+        let expected = "a date like 2027-01-01 or a range like \"2027-04-02..2027-04-05\"";
+        let (from, to) = match value {
+            Value::String(text) => {
+                let text = text.value().trim();
+                let (from, to) = match text.split_once("..") {
+                    Some((from, to)) => (from.trim(), to.trim()),
+                    None => (text, text),
+                };
+                match (parse_day(from), parse_day(to)) {
+                    (Some(from), Some(to)) => (from, to),
+                    _ => {
+                        self.error(
+                            "malformed-date",
+                            at,
+                            format!(
+                                "malformed holiday `{text}` in {context}: use a date like `2027-01-01` \
+                                 or a range like `2027-04-02..2027-04-05`"
+                            ),
+                        );
+                        return None;
+                    }
+                }
+            }
+            Value::Datetime(_) => match self.date_of(value, at, "holidays", context, expected)? {
+                DateValue::Day(day) => (day, day),
+                DateValue::At(_) => {
+                    self.error(
+                        "malformed-date",
+                        at,
+                        format!(
+                            "holidays in {context} are whole days: write a date without a time"
+                        ),
+                    );
+                    return None;
+                }
+            },
+            other => {
+                self.wrong_type("holidays", context, expected, describe(other), at);
+                return None;
+            }
+        };
+        if to < from {
+            self.error(
+                "malformed-date",
+                at,
+                format!("holiday range in {context} ends ({to}) before it starts ({from})"),
+            );
+            return None;
+        }
+        let from = self.check_exception_year(from, at, context)?;
+        let to = self.check_exception_year(to, at, context)?;
+        Some((from, to))
+    }
+
+    fn calendar_ref(
+        &mut self,
+        fields: &Fields<'_>,
+        calendar_ids: &HashMap<&str, usize>,
+        owner: &str,
+    ) -> Option<usize> {
+        let name = self.string(
+            fields,
+            "calendar",
+            "the id of a calendar, e.g. \"standard\"",
+        )?;
+        match calendar_ids.get(name.value) {
+            Some(&index) => Some(index),
+            None => {
+                let hint = did_you_mean(name.value, calendar_ids.keys().copied());
+                self.error(
+                    "unknown-calendar",
+                    name.at,
+                    format!(
+                        "{owner} uses calendar `{}`, which does not exist{hint}",
+                        name.value
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn read_project(
+        &mut self,
+        section: &Section<'_>,
+        calendars: &[Calendar],
+        calendar_ids: &HashMap<&str, usize>,
+        compiled: &[Option<WorkCalendar>],
+        weeks: &[[DayHours; 7]],
+    ) -> Project {
+        let fields = self.fields(
+            section.table,
+            PROJECT_KEYS,
+            "[project]".to_string(),
+            section.at,
+        );
+        let mut project = Project {
+            location: section.at,
+            ..Project::default()
+        };
+        if let Some(name) = self.string(&fields, "name", "a string") {
+            project.name = name.value.to_string();
+        }
+        if let Some(currency) = self.string(&fields, "currency", "a currency code like \"EUR\"") {
+            project.currency = Some(currency.value.to_string());
+        }
+        let standard = calendars
+            .iter()
+            .position(|c| c.id == "standard")
+            .unwrap_or(0);
+        project.calendar = CalendarId(
+            self.calendar_ref(&fields, calendar_ids, "the project")
+                .unwrap_or(standard),
+        );
+        // A `d` is the project calendar's average working day: its weekly working minutes over
+        // the number of days that have working hours of their own.
+        if let Some(week) = weeks.get(project.calendar.0) {
+            let working_days = week.iter().filter(|day| !day.is_empty()).count() as i64;
+            let minutes: i64 = week
+                .iter()
+                .flatten()
+                .map(|interval| interval.minutes())
+                .sum();
+            if working_days > 0 && minutes > 0 {
+                let per_day = (minutes as f64 / working_days as f64).round() as i64;
+                let scale = Scale::of_day(per_day);
+                project.minutes_per_day = scale.minutes_per_day;
+                project.minutes_per_week = scale.minutes_per_week;
+                project.days_per_month = scale.days_per_month;
+            }
+        }
+        let calendar = compiled.get(project.calendar.0).and_then(Option::as_ref);
+        match self.date(&fields, "start") {
+            Some(start) => project.start = resolve_date(start.value, DateRole::Start, calendar),
+            None if fields.get("start").is_none() => self.error(
+                "missing-key",
+                fields.at,
+                "[project] has no `start`; add the first day of work, e.g. `start = 2027-01-04`",
+            ),
+            None => {}
+        }
+        if let Some(date) = self.date(&fields, "status_date") {
+            project.status_date = Some(resolve_date(date.value, DateRole::Status, calendar));
+        }
+        if let Some(date) = self.date(&fields, "deadline") {
+            project.deadline = Some(resolve_date(date.value, DateRole::Finish, calendar));
+        }
+        project
+    }
+
+    fn read_resources(
+        &mut self,
+        section: Option<&Section<'_>>,
+        calendar_ids: &HashMap<&str, usize>,
+    ) -> Vec<Resource> {
+        let members = self.members(section, "resource");
+        let mut resources = Vec::new();
+        for (id, table, at) in members {
+            let owner = format!("resource `{id}`");
+            let fields = self.fields(table, RESOURCE_KEYS, owner.clone(), at);
+            let mut resource = Resource {
+                id: id.to_string(),
+                name: id.to_string(),
+                units: 1.0,
+                location: at,
+                ..Resource::default()
+            };
+            if let Some(name) = self.string(&fields, "name", "a string") {
+                resource.name = name.value.to_string();
+            }
+            if let Some(role) = self.string(&fields, "role", "a string") {
+                resource.role = Some(role.value.to_string());
+            }
+            if let Some(units) = self.number(&fields, "units", "a number like 1.0 or 0.5") {
+                if units.value > 0.0 {
+                    resource.units = units.value;
+                } else {
+                    self.error(
+                        "out-of-range",
+                        units.at,
+                        format!(
+                            "`units` of {owner} must be more than 0 (1.0 is full time), found {}",
+                            units.value
+                        ),
+                    );
+                }
+            }
+            if let Some(rate) = self.number(
+                &fields,
+                "rate",
+                "a number (cost per working hour) like 95.0",
+            ) {
+                if rate.value >= 0.0 {
+                    resource.rate = Some(rate.value);
+                } else {
+                    self.error(
+                        "out-of-range",
+                        rate.at,
+                        format!(
+                            "`rate` of {owner} must not be negative, found {}",
+                            rate.value
+                        ),
+                    );
+                }
+            }
+            resource.calendar = self
+                .calendar_ref(&fields, calendar_ids, &owner)
+                .map(CalendarId);
+            resources.push(resource);
+        }
+        resources
+    }
+
+    fn read_tasks(
+        &mut self,
+        section: Option<&Section<'_>>,
+        context: &Context<'_>,
+    ) -> (Vec<Task>, Vec<Link>) {
+        let members = self.members(section, "task");
+        let ids: HashMap<&str, usize> = members
+            .iter()
+            .enumerate()
+            .map(|(index, (id, _, _))| (*id, index))
+            .collect();
+        let mut drafts: Vec<Draft<'_>> = members
+            .iter()
+            .map(|(id, table, at)| self.read_task(id, *table, *at, context))
+            .collect();
+        let count = drafts.len();
+
+        // Parents, by file index.
+        let mut parents: Vec<Option<usize>> = vec![None; count];
+        for (index, draft) in drafts.iter().enumerate() {
+            let Some(parent) = draft.parent else { continue };
+            match ids.get(parent.value) {
+                Some(&found) if found == index => self.error(
+                    "parent-cycle",
+                    parent.at,
+                    format!("task `{}` names itself as its parent", draft.task.id),
+                ),
+                Some(&found) => {
+                    if let Some(slot) = parents.get_mut(index) {
+                        *slot = Some(found);
+                    }
+                }
+                None => {
+                    let hint = did_you_mean(parent.value, ids.keys().copied());
+                    self.error(
+                        "unknown-task",
+                        parent.at,
+                        format!(
+                            "task `{}` has parent `{}`, which does not exist{hint}",
+                            draft.task.id, parent.value
+                        ),
+                    );
+                }
+            }
+        }
+        let order = self.outline_order(&mut parents, &drafts);
+        let mut children = vec![false; count];
+        for parent in parents.iter().flatten() {
+            if let Some(flag) = children.get_mut(*parent) {
+                *flag = true;
+            }
+        }
+
+        // Durations, which depend on whether a task is a summary.
+        let scale = context.scale;
+        for (index, draft) in drafts.iter_mut().enumerate() {
+            let summary = children.get(index).copied().unwrap_or(false);
+            self.settle_duration(draft, summary, &scale);
+            self.check_constraints(draft, summary, context);
+        }
+
+        // Links, by file index.
+        let mut links: Vec<(usize, usize, LinkKind, Lag, Option<Location>)> = Vec::new();
+        let mut seen: HashSet<(usize, usize, &'static str)> = HashSet::new();
+        for (successor, draft) in drafts.iter().enumerate() {
+            for text in &draft.after {
+                let spec = match parse_link(text.value, &scale) {
+                    Ok(spec) => spec,
+                    Err(message) => {
+                        self.error("malformed-link", text.at, message);
+                        continue;
+                    }
+                };
+                let id = &draft.task.id;
+                let Some(&predecessor) = ids.get(spec.task.as_str()) else {
+                    let hint = did_you_mean(&spec.task, ids.keys().copied());
+                    self.error(
+                        "unknown-task",
+                        text.at,
+                        format!(
+                            "task `{id}` is after `{}`, which does not exist{hint}",
+                            spec.task
+                        ),
+                    );
+                    continue;
+                };
+                if predecessor == successor {
+                    self.error(
+                        "self-link",
+                        text.at,
+                        format!("task `{id}` is linked to itself"),
+                    );
+                    continue;
+                }
+                let relation = if is_ancestor(&parents, predecessor, successor) {
+                    Some("its own summary task")
+                } else if is_ancestor(&parents, successor, predecessor) {
+                    Some("its own subtask")
+                } else {
+                    None
+                };
+                if let Some(relation) = relation {
+                    self.report(
+                        Diagnostic::error(
+                            "link-to-ancestor",
+                            format!("task `{id}` is after `{}`, which is {relation}", spec.task),
+                        )
+                        .at(text.at)
+                        .with_help("a summary task spans its subtasks; link tasks outside the summary instead"),
+                    );
+                    continue;
+                }
+                if !seen.insert((predecessor, successor, spec.kind.code())) {
+                    self.warning(
+                        "duplicate-link",
+                        text.at,
+                        format!(
+                            "task `{id}` is after `{}` ({}) more than once; the repeat is ignored",
+                            spec.task,
+                            spec.kind.code()
+                        ),
+                    );
+                    continue;
+                }
+                links.push((predecessor, successor, spec.kind, spec.lag, text.at));
+            }
+        }
+
+        // Renumber to outline order.
+        let mut position = vec![0usize; count];
+        for (new, &old) in order.iter().enumerate() {
+            if let Some(slot) = position.get_mut(old) {
+                *slot = new;
+            }
+        }
+        let new_id = |old: usize| TaskId(position.get(old).copied().unwrap_or(0));
+        let mut slots: Vec<Option<Task>> =
+            drafts.into_iter().map(|draft| Some(draft.task)).collect();
+        let mut tasks = Vec::with_capacity(count);
+        for &old in &order {
+            if let Some(mut task) = slots.get_mut(old).and_then(Option::take) {
+                task.parent = parents.get(old).copied().flatten().map(new_id);
+                tasks.push(task);
+            }
+        }
+        let links = links
+            .into_iter()
+            .map(|(predecessor, successor, kind, lag, location)| Link {
+                predecessor: new_id(predecessor),
+                successor: new_id(successor),
+                kind,
+                lag,
+                location,
+            })
+            .collect();
+        (tasks, links)
+    }
+
+    /// Depth-first pre-order of the outline, keeping file order among siblings. Tasks caught in a
+    /// parent cycle are reported and become top-level tasks.
+    fn outline_order(&mut self, parents: &mut [Option<usize>], drafts: &[Draft<'_>]) -> Vec<usize> {
+        let count = parents.len();
+        loop {
+            let mut children: Vec<Vec<usize>> = vec![Vec::new(); count];
+            let mut roots = Vec::new();
+            for (index, parent) in parents.iter().enumerate() {
+                match parent.and_then(|p| children.get_mut(p)) {
+                    Some(list) => list.push(index),
+                    None => roots.push(index),
+                }
+            }
+            let mut order = Vec::with_capacity(count);
+            let mut visited = vec![false; count];
+            let mut stack: Vec<usize> = roots.into_iter().rev().collect();
+            while let Some(index) = stack.pop() {
+                if visited.get(index).copied().unwrap_or(true) {
+                    continue;
+                }
+                if let Some(flag) = visited.get_mut(index) {
+                    *flag = true;
+                }
+                order.push(index);
+                if let Some(list) = children.get(index) {
+                    stack.extend(list.iter().rev());
+                }
+            }
+            // Anything not reached hangs off a cycle: report the first cycle, cut it, retry.
+            let Some(stray) = visited.iter().position(|seen| !seen) else {
+                return order;
+            };
+            let mut chain = vec![stray];
+            let mut current = stray;
+            while let Some(parent) = parents.get(current).copied().flatten() {
+                if let Some(start) = chain.iter().position(|&i| i == parent) {
+                    let cycle: Vec<usize> = chain
+                        .get(start..)
+                        .map(<[usize]>::to_vec)
+                        .unwrap_or_default();
+                    let name = |i: usize| {
+                        drafts
+                            .get(i)
+                            .map_or(String::new(), |d| format!("`{}`", d.task.id))
+                    };
+                    let mut names: Vec<String> = cycle.iter().map(|&i| name(i)).collect();
+                    names.push(name(parent));
+                    let first = cycle.first().copied().unwrap_or(parent);
+                    let at = drafts
+                        .get(first)
+                        .and_then(|d| d.parent.and_then(|p| p.at).or(d.key_at));
+                    self.error(
+                        "parent-cycle",
+                        at,
+                        format!(
+                            "tasks are each other's parents in a cycle: {} (each task's `parent` points to the next)",
+                            names.join(" → ")
+                        ),
+                    );
+                    if let Some(slot) = parents.get_mut(first) {
+                        *slot = None;
+                    }
+                    break;
+                }
+                chain.push(parent);
+                current = parent;
+            }
+            // A chain that ends without a cycle cannot be unreached; stop rather than loop.
+            if parents.get(stray).copied().flatten().is_none() || chain.len() > count {
+                if let Some(slot) = parents.get_mut(stray) {
+                    *slot = None;
+                }
+            }
+        }
+    }
+
+    fn read_task<'d>(
+        &mut self,
+        id: &str,
+        table: &'d dyn TableLike,
+        at: Option<Location>,
+        context: &Context<'_>,
+    ) -> Draft<'d> {
+        let owner = format!("task `{id}`");
+        let fields = self.fields(table, TASK_KEYS, owner.clone(), at);
+        let scale = context.scale;
+        let mut task = Task {
+            id: id.to_string(),
+            name: id.to_string(),
+            location: at,
+            ..Task::default()
+        };
+        if let Some(name) = self.string(&fields, "name", "a string") {
+            task.name = name.value.to_string();
+        }
+        task.calendar = self
+            .calendar_ref(&fields, context.calendar_ids, &owner)
+            .map(CalendarId);
+        let calendar_index = task.calendar.unwrap_or(context.project.calendar).0;
+        let calendar = context
+            .compiled
+            .get(calendar_index)
+            .and_then(Option::as_ref);
+
+        let parent = self.string(&fields, "parent", "the id of another task");
+        let mut draft = Draft {
+            task,
+            key_at: at,
+            parent,
+            after: Vec::new(),
+            duration: None,
+            estimate: None,
+            duration_refused: false,
+            milestone_at: None,
+            progress_given: false,
+            constraint_at: Vec::new(),
+        };
+
+        if fields.get("duration").is_some() {
+            draft.duration_refused = true;
+            let expected = "a string like \"5d\"";
+            if let Some(text) = self.string(&fields, "duration", expected) {
+                match duration::parse_working(text.value, &scale) {
+                    Ok(minutes) => {
+                        draft.duration = Some(Spanned {
+                            value: minutes,
+                            at: text.at,
+                        });
+                        draft.duration_refused = false;
+                    }
+                    Err(error) => self.duration_error(&error, text.at, "duration", &owner),
+                }
+            }
+        }
+        if fields.get("estimate").is_some() {
+            draft.duration_refused = true;
+            let expected = "three durations like [\"3d\", \"5d\", \"10d\"] (optimistic, most likely, pessimistic)";
+            if let Some(points) = self.three_durations(&fields, "estimate", expected, &scale) {
+                draft.duration_refused = false;
+                draft.estimate = Some(points);
+            }
+        }
+        if let Some(text) = self.string(
+            &fields,
+            "distribution",
+            "one of \"pert\", \"triangular\", \"uniform\"",
+        ) {
+            match text.value.to_ascii_lowercase().as_str() {
+                "pert" => draft.task.distribution = Distribution::Pert,
+                "triangular" => draft.task.distribution = Distribution::Triangular,
+                "uniform" => draft.task.distribution = Distribution::Uniform,
+                other => {
+                    let hint = did_you_mean(other, ["pert", "triangular", "uniform"]);
+                    self.error(
+                        "unknown-value",
+                        text.at,
+                        format!("unknown distribution `{}` in {owner}: use pert, triangular or uniform{hint}", text.value),
+                    );
+                }
+            }
+        }
+        if let Some(links) = self.strings(
+            &fields,
+            "after",
+            "a list of links like [\"design\", \"kickoff SS+2d\"]",
+        ) {
+            draft.after = links;
+        }
+        if let Some(flag) = self.boolean(&fields, "milestone") {
+            draft.task.milestone = flag.value;
+            draft.milestone_at = flag.at;
+        }
+        if let Some(flag) = self.boolean(&fields, "as_late_as_possible") {
+            draft.task.as_late_as_possible = flag.value;
+        }
+        if let Some(date) = self.date(&fields, "deadline") {
+            draft.task.deadline = Some(resolve_date(date.value, DateRole::Finish, calendar));
+        }
+        for kind in CONSTRAINT_KINDS {
+            let key = kind.key();
+            if let Some(date) = self.date(&fields, key) {
+                let role = if kind.on_start() {
+                    DateRole::Start
+                } else {
+                    DateRole::Finish
+                };
+                let key_at = fields.get(key).and_then(|entry| entry.key_at);
+                draft.task.constraints.push(Constraint {
+                    kind,
+                    date: resolve_date(date.value, role, calendar),
+                    location: key_at,
+                });
+                draft.constraint_at.push((kind, key_at));
+            }
+        }
+        if let Some(list) = self.strings(
+            &fields,
+            "resources",
+            "a list of assignments like [\"ana\", \"bob 50%\"]",
+        ) {
+            for text in list {
+                match self.assignment(text, context.resource_ids, &owner) {
+                    Some(assignment) => {
+                        if draft
+                            .task
+                            .assignments
+                            .iter()
+                            .any(|a| a.resource == assignment.resource)
+                        {
+                            self.warning(
+                                "duplicate-assignment",
+                                text.at,
+                                format!("{owner} lists resource `{}` more than once; the repeat is ignored", text.value.trim()),
+                            );
+                        } else {
+                            draft.task.assignments.push(assignment);
+                        }
+                    }
+                    None => continue,
+                }
+            }
+        }
+        if let Some(progress) = self.number(&fields, "progress", "a number from 0 to 1, e.g. 0.4") {
+            draft.progress_given = true;
+            if (0.0..=1.0).contains(&progress.value) {
+                draft.task.progress = progress.value;
+            } else {
+                self.error(
+                    "out-of-range",
+                    progress.at,
+                    format!(
+                        "`progress` of {owner} must be from 0 to 1 (0.4 = 40 % done), found {}",
+                        progress.value
+                    ),
+                );
+            }
+        }
+        let actual_start = self.date(&fields, "actual_start");
+        let actual_finish = self.date(&fields, "actual_finish");
+        draft.task.actual_start =
+            actual_start.map(|d| resolve_date(d.value, DateRole::Start, calendar));
+        draft.task.actual_finish =
+            actual_finish.map(|d| resolve_date(d.value, DateRole::Finish, calendar));
+        if let (Some(start), Some(finish)) = (draft.task.actual_start, draft.task.actual_finish) {
+            if finish < start {
+                self.error(
+                    "inconsistent-actuals",
+                    actual_finish.and_then(|d| d.at),
+                    format!(
+                        "{owner} has actual_finish {} before its actual_start {}",
+                        show(finish),
+                        show(start)
+                    ),
+                );
+            }
+        }
+        if draft.task.actual_finish.is_some() {
+            if draft.progress_given && draft.task.progress < 1.0 {
+                self.report(
+                    Diagnostic::error(
+                        "inconsistent-actuals",
+                        format!(
+                            "{owner} has an actual_finish but progress {}; a finished task has progress 1",
+                            draft.task.progress
+                        ),
+                    )
+                    .at(fields.get("progress").and_then(|e| e.value_at))
+                    .with_help("set `progress = 1` or leave it out, or remove `actual_finish`"),
+                );
+            } else {
+                // A task that has finished is complete.
+                draft.task.progress = 1.0;
+            }
+        }
+        if let Some(priority) = self.value(&fields, "priority", "a whole number from 0 to 1000") {
+            match priority.0.as_integer() {
+                Some(value) if (0..=1000).contains(&value) => {
+                    draft.task.priority = u32::try_from(value).unwrap_or(500);
+                }
+                Some(value) => self.error(
+                    "out-of-range",
+                    priority.1,
+                    format!(
+                        "`priority` of {owner} must be from 0 to 1000 (default 500), found {value}"
+                    ),
+                ),
+                None => self.wrong_type(
+                    "priority",
+                    &owner,
+                    "a whole number from 0 to 1000",
+                    describe(priority.0),
+                    priority.1,
+                ),
+            }
+        }
+        draft
+    }
+
+    fn duration_error(
+        &mut self,
+        error: &DurationError,
+        at: Option<Location>,
+        key: &str,
+        owner: &str,
+    ) {
+        self.error(error.code(), at, format!("{error} (`{key}` of {owner})"));
+    }
+
+    /// Three working durations in ascending order (an estimate or a risk delay).
+    fn three_durations(
+        &mut self,
+        fields: &Fields<'_>,
+        key: &str,
+        expected: &str,
+        scale: &Scale,
+    ) -> Option<Spanned<[i64; 3]>> {
+        let (value, at) = self.value(fields, key, expected)?;
+        let context = fields.context.clone();
+        let Some(array) = value.as_array() else {
+            self.wrong_type(key, &context, expected, describe(value), at);
+            return None;
+        };
+        if array.len() != 3 {
+            self.wrong_type(
+                key,
+                &context,
+                expected,
+                &format!("{} values", array.len()),
+                at,
+            );
+            return None;
+        }
+        let mut points = [0i64; 3];
+        let mut ok = true;
+        for (slot, element) in points.iter_mut().zip(array.iter()) {
+            let element_at = self.span_at(element.span()).or(at);
+            let Some(text) = self.string_of(element, element_at, key, &context, expected) else {
+                ok = false;
+                continue;
+            };
+            match duration::parse_working(text.value, scale) {
+                Ok(minutes) => *slot = minutes,
+                Err(error) => {
+                    ok = false;
+                    self.duration_error(&error, element_at, key, &context);
+                }
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let [low, likely, high] = points;
+        if !(low <= likely && likely <= high) {
+            self.error(
+                "three-point-order",
+                at,
+                format!(
+                    "`{key}` of {context} must be in the order optimistic <= most likely <= pessimistic, found {}, {}, {}",
+                    duration::format_working(low, scale),
+                    duration::format_working(likely, scale),
+                    duration::format_working(high, scale)
+                ),
+            );
+            return None;
+        }
+        Some(Spanned { value: points, at })
+    }
+
+    fn assignment(
+        &mut self,
+        text: Spanned<&str>,
+        resource_ids: &HashMap<&str, usize>,
+        owner: &str,
+    ) -> Option<Assignment> {
+        let trimmed = text.value.trim();
+        let mut parts = trimmed.split_whitespace();
+        let id = parts.next().unwrap_or("");
+        let units_text = parts.next();
+        let malformed = |reader: &mut Reader<'_>| {
+            reader.error(
+                "malformed-assignment",
+                text.at,
+                format!(
+                    "malformed assignment `{trimmed}` in {owner}: write a resource id and optional units, e.g. `ana` or `bob 50%`"
+                ),
+            );
+        };
+        if id.is_empty() || parts.next().is_some() {
+            malformed(self);
+            return None;
+        }
+        let units = match units_text {
+            None => 1.0,
+            Some(units) => {
+                let number = units.strip_suffix('%').and_then(|n| n.parse::<f64>().ok());
+                match number {
+                    Some(percent) if percent.is_finite() && percent > 0.0 => percent / 100.0,
+                    Some(_) => {
+                        self.error(
+                            "out-of-range",
+                            text.at,
+                            format!(
+                                "units of assignment `{trimmed}` in {owner} must be more than 0 %"
+                            ),
+                        );
+                        return None;
+                    }
+                    None => {
+                        malformed(self);
+                        return None;
+                    }
+                }
+            }
+        };
+        match resource_ids.get(id) {
+            Some(&index) => Some(Assignment {
+                resource: ResourceId(index),
+                units,
+            }),
+            None => {
+                let hint = did_you_mean(id, resource_ids.keys().copied());
+                self.error(
+                    "unknown-resource",
+                    text.at,
+                    format!("{owner} is assigned to `{id}`, which is not a resource{hint}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Decide a task's duration from `duration`, `estimate`, `milestone` and whether it is a
+    /// summary, reporting contradictions.
+    fn settle_duration(&mut self, draft: &mut Draft<'_>, summary: bool, scale: &Scale) {
+        let owner = format!("task `{}`", draft.task.id);
+        if summary {
+            for (key, at) in [
+                ("duration", draft.duration.and_then(|d| d.at)),
+                ("estimate", draft.estimate.and_then(|e| e.at)),
+            ] {
+                let given = match key {
+                    "duration" => draft.duration.is_some(),
+                    _ => draft.estimate.is_some(),
+                };
+                if given {
+                    self.warning(
+                        "summary-duration",
+                        at,
+                        format!(
+                            "{owner} is a summary task (other tasks name it as parent); its `{key}` is ignored because its dates come from its subtasks"
+                        ),
+                    );
+                }
+            }
+            draft.task.duration = 0;
+            draft.task.estimate = None;
+            return;
+        }
+        if draft.task.milestone {
+            let nonzero = draft
+                .duration
+                .filter(|d| d.value != 0)
+                .map(|d| d.at)
+                .or_else(|| {
+                    draft
+                        .estimate
+                        .filter(|e| e.value != [0, 0, 0])
+                        .map(|e| e.at)
+                });
+            if let Some(at) = nonzero {
+                self.report(
+                    Diagnostic::error(
+                        "milestone-duration",
+                        format!("{owner} is a milestone but has a non-zero duration; a milestone takes no time"),
+                    )
+                    .at(at)
+                    .with_help("remove the duration, or remove `milestone = true`"),
+                );
+            }
+            draft.task.duration = 0;
+            draft.task.estimate = None;
+            return;
+        }
+        draft.task.estimate = draft.estimate.map(|e| e.value);
+        match (draft.duration, draft.estimate) {
+            (Some(duration), _) => draft.task.duration = duration.value,
+            (None, Some(estimate)) => draft.task.duration = estimate.value[1],
+            (None, None) => {
+                if !draft.duration_refused {
+                    self.report(
+                        Diagnostic::error("missing-duration", format!("{owner} has no duration"))
+                            .at(draft.key_at)
+                            .with_help(format!(
+                                "add `duration = \"{}\"`, an `estimate` or `milestone = true`",
+                                duration::format_working(5 * scale.minutes_per_day, scale)
+                            )),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Constraint combinations no start or finish can satisfy.
+    fn check_constraints(&mut self, draft: &Draft<'_>, summary: bool, context: &Context<'_>) {
+        let owner = format!("task `{}`", draft.task.id);
+        let date_of = |kind: ConstraintKind| {
+            draft
+                .task
+                .constraints
+                .iter()
+                .find(|c| c.kind == kind)
+                .map(|c| c.date)
+        };
+        let at_of = |kind: ConstraintKind| {
+            draft
+                .constraint_at
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .and_then(|(_, at)| *at)
+        };
+        use ConstraintKind::*;
+        let windows = [
+            (StartNoEarlierThan, StartNoLaterThan, "start"),
+            (FinishNoEarlierThan, FinishNoLaterThan, "finish"),
+            (StartNoEarlierThan, MustStartOn, "start"),
+            (MustStartOn, StartNoLaterThan, "start"),
+            (FinishNoEarlierThan, MustFinishOn, "finish"),
+            (MustFinishOn, FinishNoLaterThan, "finish"),
+        ];
+        for (early, late, what) in windows {
+            if let (Some(a), Some(b)) = (date_of(early), date_of(late)) {
+                if a > b {
+                    let later = std::cmp::max_by_key(
+                        (early, at_of(early)),
+                        (late, at_of(late)),
+                        |(_, at)| at.map(|l| (l.line, l.column)),
+                    );
+                    self.error(
+                        "impossible-constraint",
+                        later.1,
+                        format!(
+                            "{owner} has {} {} and {} {}: no {what} satisfies both",
+                            early.key(),
+                            show(a),
+                            late.key(),
+                            show(b)
+                        ),
+                    );
+                }
+            }
+        }
+        if summary || draft.task.duration == 0 {
+            return;
+        }
+        if let (Some(start), Some(finish)) = (date_of(MustStartOn), date_of(MustFinishOn)) {
+            let calendar_index = draft.task.calendar.unwrap_or(context.project.calendar).0;
+            if let Some(calendar) = context
+                .compiled
+                .get(calendar_index)
+                .and_then(Option::as_ref)
+            {
+                let expected = calendar.add(start, draft.task.duration, Edge::Finish);
+                if expected != finish {
+                    self.error(
+                        "impossible-constraint",
+                        at_of(MustFinishOn),
+                        format!(
+                            "{owner} must start on {} and finish on {}, but its duration {} from that start finishes on {}",
+                            show(start),
+                            show(finish),
+                            duration::format_working(draft.task.duration, &context.scale),
+                            show(expected)
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    fn read_risks(
+        &mut self,
+        section: Option<&Section<'_>>,
+        context: &Context<'_>,
+        task_ids: &HashMap<&str, usize>,
+    ) -> Vec<Risk> {
+        let members = self.members(section, "risk");
+        let mut risks = Vec::new();
+        for (id, table, at) in members {
+            let owner = format!("risk `{id}`");
+            let fields = self.fields(table, RISK_KEYS, owner.clone(), at);
+            let mut risk = Risk {
+                id: id.to_string(),
+                title: id.to_string(),
+                probability: 0.0,
+                tasks: Vec::new(),
+                factor: None,
+                delay: None,
+                owner: None,
+                response: None,
+                location: at,
+            };
+            if let Some(title) = self.string(&fields, "title", "a string") {
+                risk.title = title.value.to_string();
+            }
+            match self.number(&fields, "probability", "a number from 0 to 1, e.g. 0.3") {
+                Some(p) if (0.0..=1.0).contains(&p.value) => risk.probability = p.value,
+                Some(p) => self.error(
+                    "out-of-range",
+                    p.at,
+                    format!("`probability` of {owner} must be from 0 to 1 (0.3 = 30 %), found {}", p.value),
+                ),
+                None if fields.get("probability").is_none() => self.error(
+                    "missing-key",
+                    at,
+                    format!("{owner} has no `probability`; add one from 0 to 1, e.g. `probability = 0.3`"),
+                ),
+                None => {}
+            }
+            if let Some(list) =
+                self.strings(&fields, "tasks", "a list of task ids like [\"build-api\"]")
+            {
+                for task in list {
+                    match task_ids.get(task.value) {
+                        Some(&index) => risk.tasks.push(TaskId(index)),
+                        None => {
+                            let hint = did_you_mean(task.value, task_ids.keys().copied());
+                            self.error(
+                                "unknown-task",
+                                task.at,
+                                format!(
+                                    "{owner} affects task `{}`, which does not exist{hint}",
+                                    task.value
+                                ),
+                            );
+                        }
+                    }
+                }
+            }
+            if let Some(elements) =
+                self.array(&fields, "factor", "three numbers like [1.1, 1.3, 2.0]")
+            {
+                let factor_at = fields.get("factor").and_then(|e| e.value_at);
+                let numbers: Vec<f64> = elements
+                    .iter()
+                    .filter_map(|(value, at)| {
+                        self.number_of(value, *at, "factor", &owner, "a number like 1.3")
+                    })
+                    .map(|number| number.value)
+                    .collect();
+                match numbers.as_slice() {
+                    [low, likely, high] if numbers.len() == elements.len() => {
+                        if *low <= 0.0 {
+                            self.error(
+                                "out-of-range",
+                                factor_at,
+                                format!("`factor` of {owner} must be more than 0"),
+                            );
+                        } else if !(low <= likely && likely <= high) {
+                            self.error(
+                                "three-point-order",
+                                factor_at,
+                                format!("`factor` of {owner} must be in the order optimistic <= most likely <= pessimistic, found {low}, {likely}, {high}"),
+                            );
+                        } else {
+                            risk.factor = Some([*low, *likely, *high]);
+                        }
+                    }
+                    _ if numbers.len() == elements.len() => self.wrong_type(
+                        "factor",
+                        &owner,
+                        "three numbers like [1.1, 1.3, 2.0]",
+                        &format!("{} values", elements.len()),
+                        factor_at,
+                    ),
+                    _ => {}
+                }
+            }
+            let expected = "three durations like [\"2d\", \"5d\", \"10d\"]";
+            if let Some(delay) = self.three_durations(&fields, "delay", expected, &context.scale) {
+                risk.delay = Some(delay.value);
+            }
+            if let Some(name) = self.string(&fields, "owner", "the id of a resource, e.g. \"ana\"")
+            {
+                match context.resource_ids.get(name.value) {
+                    Some(&index) => risk.owner = Some(ResourceId(index)),
+                    None => {
+                        let hint = did_you_mean(name.value, context.resource_ids.keys().copied());
+                        self.error(
+                            "unknown-resource",
+                            name.at,
+                            format!(
+                                "{owner} is owned by `{}`, which is not a resource{hint}",
+                                name.value
+                            ),
+                        );
+                    }
+                }
+            }
+            if let Some(text) = self.string(
+                &fields,
+                "response",
+                "one of \"avoid\", \"mitigate\", \"transfer\", \"accept\"",
+            ) {
+                let options = ["avoid", "mitigate", "transfer", "accept"];
+                risk.response = match text.value.to_ascii_lowercase().as_str() {
+                    "avoid" => Some(RiskResponse::Avoid),
+                    "mitigate" => Some(RiskResponse::Mitigate),
+                    "transfer" => Some(RiskResponse::Transfer),
+                    "accept" => Some(RiskResponse::Accept),
+                    other => {
+                        let hint = did_you_mean(other, options);
+                        self.error(
+                            "unknown-value",
+                            text.at,
+                            format!("unknown response `{}` in {owner}: use avoid, mitigate, transfer or accept{hint}", text.value),
+                        );
+                        None
+                    }
+                };
+            }
+            risks.push(risk);
+        }
+        risks
+    }
+}
+
+/// A top-level table and where it was declared.
+struct Section<'d> {
+    table: &'d dyn TableLike,
+    at: Option<Location>,
+}
+
+/// What task and risk reading needs from the sections read before.
+struct Context<'c> {
+    project: &'c Project,
+    scale: Scale,
+    calendar_ids: &'c HashMap<&'c str, usize>,
+    compiled: &'c [Option<WorkCalendar>],
+    resource_ids: &'c HashMap<&'c str, usize>,
+}
+
+fn section_name(kind: &str) -> &'static str {
+    match kind {
+        "calendar" => "calendars",
+        "resource" => "resources",
+        "task" => "tasks",
+        _ => "risks",
+    }
+}
+
+/// Whether `ancestor` is a (transitive) parent of `task`.
+fn is_ancestor(parents: &[Option<usize>], ancestor: usize, task: usize) -> bool {
+    let mut current = task;
+    // The outline has no cycles left, but bound the walk anyway.
+    for _ in 0..parents.len() {
+        match parents.get(current).copied().flatten() {
+            Some(parent) if parent == ancestor => return true,
+            Some(parent) => current = parent,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// A calendar's own week (`None` inherits from the base) and its effective week.
+fn derive_week(
+    spec: &WeekSpec,
+    base: Option<&[DayHours; 7]>,
+    standard: &[DayHours; 7],
+) -> ([Option<DayHours>; 7], [DayHours; 7]) {
+    let fallback = base.unwrap_or(standard);
+    // Hours for a day made working by `days` without `hours`: the base's hours of that day, else
+    // its first working day's hours, else the standard day.
+    let typical = |day: usize| -> DayHours {
+        fallback
+            .get(day)
+            .filter(|hours| !hours.is_empty())
+            .or_else(|| fallback.iter().find(|hours| !hours.is_empty()))
+            .or_else(|| standard.iter().find(|hours| !hours.is_empty()))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let own: [Option<DayHours>; 7] = std::array::from_fn(|day| {
+        if let Some(hours) = spec.week.get(day).cloned().flatten() {
+            return Some(hours);
+        }
+        let base_working = fallback.get(day).is_some_and(|hours| !hours.is_empty());
+        match (&spec.days, &spec.hours) {
+            (Some(days), hours) => Some(if days.contains(&day) {
+                hours.clone().unwrap_or_else(|| typical(day))
+            } else {
+                Vec::new()
+            }),
+            (None, Some(hours)) => Some(if base_working {
+                hours.clone()
+            } else {
+                Vec::new()
+            }),
+            (None, None) if base.is_some() => None,
+            (None, None) => Some(fallback.get(day).cloned().unwrap_or_default()),
+        }
+    });
+    let effective: [DayHours; 7] = std::array::from_fn(|day| {
+        own.get(day)
+            .cloned()
+            .flatten()
+            .or_else(|| fallback.get(day).cloned())
+            .unwrap_or_default()
+    });
+    (own, effective)
+}
+
+/// `mon`..`sun` or the full English name, case-insensitive.
+fn weekday(text: &str) -> Option<usize> {
+    let lower = text.trim().to_ascii_lowercase();
+    WEEKDAYS
+        .iter()
+        .position(|day| *day == lower)
+        .or_else(|| WEEKDAY_NAMES.iter().position(|day| *day == lower))
+}
+
+/// `HH:MM-HH:MM`; `24:00` is allowed as an end.
+fn parse_interval(text: &str) -> Option<Interval> {
+    let (start, end) = text.trim().split_once('-')?;
+    let clock = |text: &str, is_end: bool| -> Option<u32> {
+        let (hours, minutes) = text.trim().split_once(':')?;
+        if hours.is_empty() || hours.len() > 2 || minutes.len() != 2 {
+            return None;
+        }
+        let hours: u32 = hours.parse().ok()?;
+        let minutes: u32 = minutes.parse().ok()?;
+        let total = hours * 60 + minutes;
+        (minutes < 60 && (total < 1440 || (is_end && total == 1440))).then_some(total)
+    };
+    Interval::new(clock(start, false)?, clock(end, true)?)
+}
+
+fn parse_day(text: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// A date written as a string: `2027-01-04`, `2027-01-04T09:00` or `2027-01-04T09:00:00` (a
+/// space may replace the `T`).
+fn parse_date_text(text: &str) -> Option<DateValue> {
+    if let Some(day) = parse_day(text) {
+        return Some(DateValue::Day(day));
+    }
+    [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+    .map(DateValue::At)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show_link(text: &str) -> String {
+        match parse_link(text, &Scale::default()) {
+            Ok(spec) => format!("{} {} {:?}", spec.task, spec.kind.code(), spec.lag),
+            Err(message) => format!("error: {message}"),
+        }
+    }
+
+    #[test]
+    fn link_specs() {
+        let cases = [
+            "design",
+            "design FS",
+            "kickoff SS+2d",
+            "review FF-1d",
+            "design +2d",
+            "a fs+50%",
+            "a SF - 25%",
+            "pour FS+2ed",
+            "pour ss +3eh",
+            "  spaced   FF  ",
+            "design 2d",
+            "design XX",
+            "design FS+2x",
+            "design FS+",
+            "design +%",
+            "",
+            "design FS+2d extra",
+        ];
+        let got: Vec<String> = cases
+            .iter()
+            .map(|case| format!("{case:?} => {}", show_link(case)))
+            .collect();
+        expect_test::expect![[r#"
+            "design" => design FS Working(0)
+            "design FS" => design FS Working(0)
+            "kickoff SS+2d" => kickoff SS Working(960)
+            "review FF-1d" => review FF Working(-480)
+            "design +2d" => design FS Working(960)
+            "a fs+50%" => a FS Percent(0.5)
+            "a SF - 25%" => a SF Percent(-0.25)
+            "pour FS+2ed" => pour FS Elapsed(2880)
+            "pour ss +3eh" => pour SS Elapsed(180)
+            "  spaced   FF  " => spaced FF Working(0)
+            "design 2d" => error: malformed link `design 2d`: after the task id write a link type FS, SS, FF or SF and/or a signed lag, e.g. `design SS+2d` or `design -1d`
+            "design XX" => error: malformed link `design XX`: after the task id write a link type FS, SS, FF or SF and/or a signed lag, e.g. `design SS+2d` or `design -1d`
+            "design FS+2x" => error: malformed lag `2x` in link `design FS+2x`: use a number and a unit (working m, h, d, w, mo; elapsed em, eh, ed, ew) or a percentage of the predecessor's duration, e.g. `+2d`, `-4h`, `+3ed` or `+50%`
+            "design FS+" => error: malformed lag `` in link `design FS+`: use a number and a unit (working m, h, d, w, mo; elapsed em, eh, ed, ew) or a percentage of the predecessor's duration, e.g. `+2d`, `-4h`, `+3ed` or `+50%`
+            "design +%" => error: malformed lag `%` in link `design +%`: use a number and a unit (working m, h, d, w, mo; elapsed em, eh, ed, ew) or a percentage of the predecessor's duration, e.g. `+2d`, `-4h`, `+3ed` or `+50%`
+            "" => error: empty link: write the id of the predecessor task, e.g. `design` or `design FS+2d`
+            "design FS+2d extra" => error: malformed lag `2d extra` in link `design FS+2d extra`: use a number and a unit (working m, h, d, w, mo; elapsed em, eh, ed, ew) or a percentage of the predecessor's duration, e.g. `+2d`, `-4h`, `+3ed` or `+50%`"#]]
+        .assert_eq(&got.join("\n"));
+    }
+
+    #[test]
+    fn intervals_and_edit_distance() {
+        assert_eq!(parse_interval("08:00-12:00"), Interval::new(480, 720));
+        assert_eq!(parse_interval("22:00-06:00"), Interval::new(1320, 360));
+        assert_eq!(parse_interval("00:00-24:00"), Interval::new(0, 1440));
+        assert_eq!(parse_interval("24:00-01:00"), None);
+        assert_eq!(parse_interval("8-12"), None);
+        assert_eq!(parse_interval("09:00-09:00"), None);
+        assert_eq!(distance("duraton", "duration"), 1);
+        assert_eq!(distance("desing", "design"), 1);
+        assert_eq!(
+            suggest("duraton", TASK_KEYS.iter().copied()),
+            Some("duration")
+        );
+        assert_eq!(suggest("xyz", TASK_KEYS.iter().copied()), None);
+    }
+}
