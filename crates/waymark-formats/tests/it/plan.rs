@@ -736,3 +736,66 @@ fn odd_inputs_never_panic() {
         plan.toml:8:23: warning[duplicate-link]: task `b` is after `a` (FS) more than once; the repeat is ignored
     "#]].assert_eq(&out);
 }
+
+#[test]
+fn calendar_derivation_and_day_length() {
+    check(
+        r#"
+[project]
+start = 2027-01-04
+status_date = "2027-01-06"
+calendar = "four-tens"
+
+[calendars.four-tens]
+days = ["mon", "tue", "wed", "thu"]
+hours = ["07:00-12:00", "12:30-17:30"]
+
+[calendars.late]
+base = "four-tens"
+hours = ["12:00-20:00"]
+
+[calendars.fridays]
+base = "four-tens"
+days = ["fri"]
+
+[calendars.standard]
+name = "Company standard"
+days = ["monday", "Tuesday", "wed", "thu", "fri"]
+[[calendars.standard.exceptions]]
+from = 2027-12-27
+to = 2027-12-31
+[[calendars.standard.exceptions]]
+date = "2027-12-24"
+hours = ["08:00-12:00"]
+
+[tasks.a]
+duration = "1d"
+start_no_earlier_than = 2027-01-07
+finish_no_later_than = 2027-01-07
+[tasks.b]
+duration = "1w"
+calendar = "standard"
+must_start_on = 2027-12-24
+[tasks.c]
+duration = "0.5mo"
+calendar = "late"
+after = "a FS + 1ew"
+"#,
+        expect![[r#"
+            project "" start 2027-01-04T07:00:00 status Some("2027-01-07T00:00:00") deadline None calendar four-tens currency None day 600m week 3000m month 20d at Some((2, 2))
+            calendar four-tens "four-tens" base None week [420-720,750-1050 420-720,750-1050 420-720,750-1050 420-720,750-1050 - - -]
+            calendar late "late" base Some("four-tens") week [720-1200 720-1200 720-1200 720-1200 - - -]
+            calendar fridays "fridays" base Some("four-tens") week [- - - - 420-720,750-1050 - -]
+            calendar standard "Company standard" base None week [480-720,780-1020 480-720,780-1020 480-720,780-1020 480-720,780-1020 480-720,780-1020 - -]
+              exception 2027-12-27..2027-12-31 []
+              exception 2027-12-24..2027-12-24 [(480, 720)]
+            task 0 a "a" parent None duration 600 estimate None Pert at Some((29, 8))
+              start_no_earlier_than 2027-01-07T07:00:00 at Some((31, 1))
+              finish_no_later_than 2027-01-07T17:30:00 at Some((32, 1))
+            task 1 b "b" parent None duration 3000 estimate None Pert calendar 3 at Some((33, 8))
+              must_start_on 2027-12-24T08:00:00 at Some((36, 1))
+            task 2 c "c" parent None duration 6000 estimate None Pert calendar 1 at Some((37, 8))
+            link a -> c FS elapsed 10080 at Some((40, 9))
+        "#]],
+    );
+}
