@@ -340,9 +340,15 @@ fn distance(a: &str, b: &str) -> usize {
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
 fn suggest<'c>(word: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    let limit = (word.chars().count() / 3).clamp(1, 3);
+    let length = word.chars().count();
+    // Long words are not typos of ids, and comparing them costs quadratic time.
+    if length > 64 {
+        return None;
+    }
+    let limit = (length / 3).clamp(1, 3);
     candidates
         .into_iter()
+        .filter(|candidate| candidate.chars().count().abs_diff(length) <= limit)
         .map(|candidate| (distance(word, candidate), candidate))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)

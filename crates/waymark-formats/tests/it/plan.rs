@@ -189,92 +189,7 @@ fn check(source: &str, expected: Expect) {
 #[test]
 fn full_plan() {
     check(
-        r#"
-[project]
-name = "Website launch"
-start = 2027-01-04
-status_date = 2027-02-15
-deadline = "2027-04-30"
-calendar = "office"
-currency = "EUR"
-
-[calendars.office]
-name = "Office"
-days = ["mon", "tue", "wed", "thu", "fri"]
-hours = ["09:00-13:00", "14:00-18:00"]
-holidays = [2027-01-01, "2027-04-02..2027-04-05"]
-exceptions = [
-  { date = 2027-12-24, hours = ["09:00-12:00"] },
-  { from = 2027-08-02, to = 2027-08-13 },
-]
-
-[calendars.weekend]
-base = "office"
-[calendars.weekend.week]
-sat = ["10:00-14:00"]
-
-[calendars.night]
-hours = ["22:00-06:00"]
-
-[resources.ana]
-name = "Ana Ruiz"
-role = "developer"
-units = 1.0
-rate = 95.0
-calendar = "office"
-
-[resources.bob]
-name = "Bob"
-units = 0.5
-rate = 80
-
-[tasks.delivery]
-name = "Delivery"
-
-[tasks.kickoff]
-name = "Kick-off"
-milestone = true
-start_no_earlier_than = 2027-01-05
-
-[tasks.design]
-parent = "delivery"
-duration = "3.5d"
-after = ["kickoff"]
-resources = ["ana"]
-progress = 0.5
-actual_start = 2027-01-05
-
-[tasks.build-api]
-name = "Build the API"
-parent = "delivery"
-estimate = ["3d", "5d", "10d"]
-distribution = "triangular"
-after = ["design", "kickoff SS+2d", "review FF-1d", "pour FS+2ed", "design SS+50%"]
-deadline = 2027-03-01
-finish_no_later_than = 2027-03-10T12:00:00
-resources = ["ana", "bob 50%"]
-priority = 800
-calendar = "weekend"
-
-[tasks.review]
-duration = "4h"
-as_late_as_possible = true
-
-[tasks.pour]
-duration = "1w"
-calendar = "night"
-actual_start = 2027-01-04
-actual_finish = 2027-01-08
-
-[risks.vendor-late]
-title = "Payment provider sandbox arrives late"
-probability = 0.3
-tasks = ["build-api"]
-factor = [1.1, 1.3, 2.0]
-delay = ["2d", "5d", "10d"]
-owner = "ana"
-response = "mitigate"
-"#,
+        include_str!("plan_full.toml"),
         expect![[r#"
             project "Website launch" start 2027-01-04T09:00:00 status Some("2027-02-16T00:00:00") deadline Some("2027-04-30T18:00:00") calendar office currency Some("EUR") day 480m week 2400m month 20d at Some((2, 2))
             calendar standard "Standard" base None week [480-720,780-1020 480-720,780-1020 480-720,780-1020 480-720,780-1020 480-720,780-1020 - -]
@@ -798,4 +713,26 @@ after = "a FS + 1ew"
             link a -> c FS elapsed 10080 at Some((40, 9))
         "#]],
     );
+}
+
+/// Every prefix of a valid plan, and the plan with each line removed, reads without a panic.
+#[test]
+fn truncated_and_damaged_plans_never_panic() {
+    let source = include_str!("plan_full.toml");
+    assert!(read_plan(source).is_ok(), "the fixture itself is valid");
+    for (offset, _) in source.char_indices() {
+        let _ = read_plan(&source[..offset]);
+    }
+    let lines: Vec<&str> = source.lines().collect();
+    for skip in 0..lines.len() {
+        let damaged: Vec<&str> = lines
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| *index != skip)
+            .map(|(_, line)| *line)
+            .collect();
+        let _ = read_plan(&damaged.join("\n"));
+    }
+    let deep = format!("[project]\nstart = 2027-01-04\nx = {}", "[".repeat(5000));
+    assert!(read_plan(&deep).is_err());
 }
