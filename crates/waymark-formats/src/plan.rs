@@ -1801,9 +1801,20 @@ impl<'s> Reader<'s> {
             progress_given: false,
             constraint_at: Vec::new(),
         };
+        // A misspelt `duration` was reported as an unknown key with a suggestion; saying "has no
+        // duration" as well would only repeat it.
+        draft.duration_refused = table.iter().any(|(key, _)| {
+            !TASK_KEYS.contains(&key)
+                && matches!(
+                    suggest(key, TASK_KEYS.iter().copied()),
+                    Some("duration" | "estimate" | "milestone")
+                )
+        });
+        // A refused `duration` or `estimate` was reported already, too.
+        draft.duration_refused |=
+            fields.get("duration").is_some() || fields.get("estimate").is_some();
 
         if fields.get("duration").is_some() {
-            draft.duration_refused = true;
             let expected = "a string like \"5d\"";
             if let Some(text) = self.string(&fields, "duration", expected) {
                 match duration::parse_working(text.value, &scale) {
@@ -1819,7 +1830,6 @@ impl<'s> Reader<'s> {
             }
         }
         if fields.get("estimate").is_some() {
-            draft.duration_refused = true;
             let expected = "three durations like [\"3d\", \"5d\", \"10d\"] (optimistic, most likely, pessimistic)";
             if let Some(points) = self.three_durations(&fields, "estimate", expected, &scale) {
                 draft.duration_refused = false;

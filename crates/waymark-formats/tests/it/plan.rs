@@ -262,8 +262,6 @@ milestone = "yes"
 resources = ["ana"]
 "#,
         expect![[r#"
-            plan.toml:5:8: error[missing-duration]: task `build-api` has no duration
-              help: add `duration = "5d"`, an `estimate` or `milestone = true`
             plan.toml:6:1: error[unknown-key]: unknown key `duraton` in task `build-api`; did you mean `duration`?
             plan.toml:7:10: error[unknown-task]: task `build-api` is after `design`, which does not exist
             plan.toml:7:20: error[malformed-link]: malformed lag `2x` in link `qa SS+2x`: use a number and a unit (working m, h, d, w, mo; elapsed em, eh, ed, ew) or a percentage of the predecessor's duration, e.g. `+2d`, `-4h`, `+3ed` or `+50%`
