@@ -903,12 +903,21 @@ fn write_bars(out: &mut String, rows: &[GanttRow], layout: &Layout) {
                 _ => None,
             };
             if let Some(note) = note {
+                // Past the stub where a link leaves the bar's end, so the two never cross; on
+                // the left of the bar when the right would run off the chart.
+                let gap = link_gap(layout) + 3.0;
+                let width = text_width(&note, layout.density.font - 1.0);
+                let (x, anchor) = if shape.finish_x + gap + width <= layout.width - MARGIN / 2.0 {
+                    (shape.finish_x + gap, "")
+                } else {
+                    (shape.start_x - gap, " text-anchor=\"end\"")
+                };
                 let _ = write!(
                     out,
-                    "<text class=\"note\" x=\"{}\" y=\"{}\">{}</text>",
-                    // Past the stub where a link leaves the bar's end, so the two never cross.
-                    num(shape.finish_x + link_gap(layout) + 3.0),
+                    "<text class=\"note\" x=\"{}\" y=\"{}\"{}>{}</text>",
+                    num(x),
                     num(shape.middle + layout.density.font * 0.33),
+                    anchor,
                     escape(&note)
                 );
             }

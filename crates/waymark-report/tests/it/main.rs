@@ -542,3 +542,27 @@ fn odd_input_still_draws() {
     roxmltree::Document::parse(&svg).unwrap();
     assert!(svg.contains("No tasks to show."));
 }
+
+#[test]
+fn a_note_at_the_right_edge_moves_left_of_its_bar() {
+    let mut chart = small_chart();
+    chart.deadline = None;
+    let end = at(2027, 1, 17, 23);
+    chart.rows[4].start = end;
+    chart.rows[4].finish = end;
+    let svg = gantt_svg(&chart);
+    let document = roxmltree::Document::parse(&svg).unwrap();
+    let width: f64 = document
+        .root_element()
+        .attribute("width")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let note = document
+        .descendants()
+        .find(|node| node.attribute("class") == Some("note") && node.text() == Some("17 Jan"))
+        .unwrap();
+    let x: f64 = note.attribute("x").unwrap().parse().unwrap();
+    assert_eq!(note.attribute("text-anchor"), Some("end"));
+    assert!(x < width);
+}
