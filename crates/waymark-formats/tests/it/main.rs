@@ -2,4 +2,5 @@
 //! and broken plan files with the diagnostics a person would see.
 
 mod examples;
+mod mspdi;
 mod plan;
