@@ -58,6 +58,7 @@ pub fn read_mspdi(source: &str) -> ReadResult {
     let mut reader = Reader {
         document: &document,
         diagnostics: Vec::new(),
+        positions: Positions::new(source),
     };
     let plan = reader.plan();
     let has_error = reader
@@ -77,6 +78,56 @@ pub fn read_mspdi(source: &str) -> ReadResult {
 struct Reader<'a, 'input> {
     document: &'a Document<'input>,
     diagnostics: Vec<Diagnostic>,
+    positions: Positions<'input>,
+}
+
+/// Byte offsets to line and column. `Document::text_pos_at` scans from the start of the text
+/// on every call, which is quadratic over a large file; this counts forward from the previous
+/// answer (elements are visited in document order) and falls back to a search of line starts.
+struct Positions<'input> {
+    source: &'input str,
+    /// Byte offset of the start of every line.
+    line_starts: Vec<usize>,
+    /// The last answer: byte offset, line, column.
+    last: std::cell::Cell<(usize, u32, u32)>,
+}
+
+impl<'input> Positions<'input> {
+    fn new(source: &'input str) -> Positions<'input> {
+        let mut line_starts = vec![0];
+        line_starts.extend(source.match_indices('\n').map(|(at, _)| at + 1));
+        Positions {
+            source,
+            line_starts,
+            last: std::cell::Cell::new((0, 1, 1)),
+        }
+    }
+
+    fn location(&self, offset: usize) -> Location {
+        let offset = offset.min(self.source.len());
+        let (last_offset, last_line, last_column) = self.last.get();
+        let (from, mut line, mut column) = if offset >= last_offset {
+            (last_offset, last_line, last_column)
+        } else {
+            let line = self.line_starts.partition_point(|&start| start <= offset);
+            let start = self
+                .line_starts
+                .get(line.saturating_sub(1))
+                .copied()
+                .unwrap_or(0);
+            (start, u32::try_from(line).unwrap_or(u32::MAX), 1)
+        };
+        for character in self.source.get(from..offset).unwrap_or_default().chars() {
+            if character == '\n' {
+                line = line.saturating_add(1);
+                column = 1;
+            } else {
+                column = column.saturating_add(1);
+            }
+        }
+        self.last.set((offset, line, column));
+        Location { line, column }
+    }
 }
 
 /// The first child element of `node` with local name `name`.
@@ -144,11 +195,7 @@ enum Recurrence {
 
 impl<'a, 'input> Reader<'a, 'input> {
     fn location(&self, node: Node<'_, '_>) -> Option<Location> {
-        let position = self.document.text_pos_at(node.range().start);
-        Some(Location {
-            line: position.row,
-            column: position.col,
-        })
+        Some(self.positions.location(node.range().start))
     }
 
     fn error(&mut self, code: &'static str, node: Node<'_, '_>, message: String) {
@@ -1331,6 +1378,28 @@ mod tests {
 
     fn date(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn positions_agree_with_roxmltree() {
+        let source = "<a>\n  <b>é</b>\n\n <c/>\n</a>";
+        let document = Document::parse(source).unwrap();
+        let positions = Positions::new(source);
+        // Forward, then backward, then forward again.
+        let offsets: Vec<usize> = (0..source.len())
+            .chain((0..source.len()).rev())
+            .chain([3, 20, 7])
+            .filter(|&at| source.is_char_boundary(at))
+            .collect();
+        for at in offsets {
+            let expected = document.text_pos_at(at);
+            let ours = positions.location(at);
+            assert_eq!(
+                (ours.line, ours.column),
+                (expected.row, expected.col),
+                "at {at}"
+            );
+        }
     }
 
     #[test]

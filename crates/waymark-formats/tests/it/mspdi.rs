@@ -188,6 +188,31 @@ fn every_file_reads_and_matches_the_tasks_mpxj_read() {
                 task.get("manual").as_bool() == Some(true),
                 "{at}: manual"
             );
+            let instant = |value: Option<i64>| value.map(|t| time::iso(t)[..16].to_string());
+            let reference_date = |key: &str| task.get(key).as_str().map(str::to_string);
+            assert_eq!(
+                instant(ours.deadline),
+                reference_date("deadline"),
+                "{at}: deadline"
+            );
+            assert_eq!(
+                instant(ours.actual_start),
+                reference_date("actual_start"),
+                "{at}: actual start"
+            );
+            assert_eq!(
+                instant(ours.actual_finish),
+                reference_date("actual_finish"),
+                "{at}: actual finish"
+            );
+            if let Some((start, finish)) = ours.manual {
+                assert_eq!(instant(Some(start)), reference_date("start"), "{at}: start");
+                assert_eq!(
+                    instant(Some(finish)),
+                    reference_date("finish"),
+                    "{at}: finish"
+                );
+            }
             let expected_links: BTreeSet<(i64, String, i64)> = task
                 .get("predecessors")
                 .as_array()
@@ -244,6 +269,13 @@ fn project_settings_match_mpxj() {
             Some(plan.project.minutes_per_week),
             project.get("minutes_per_week").as_i64(),
             "{name}"
+        );
+        assert_eq!(
+            plan.project
+                .status_date
+                .map(|t| time::iso(t)[..16].to_string()),
+            project.get("status_date").as_str().map(str::to_string),
+            "{name}: status date"
         );
         let calendar = &plan.calendars[plan.project.calendar.0];
         assert_eq!(
@@ -516,5 +548,66 @@ fn garbage_never_panics() {
     for digit in ['0', '1', '2', '4', '8'] {
         let _ = read_mspdi(&xml.replacen(digit, "9999999999999999999999", 3));
         let _ = read_mspdi(&xml.replace(digit, "-"));
+    }
+}
+
+#[test]
+fn resources_and_assignments_match_mpxj() {
+    for (name, xml, reference) in files() {
+        let plan = read(&name, &xml);
+        let expected: Vec<&Json> = reference
+            .get("resources")
+            .as_array()
+            .iter()
+            .filter(|resource| resource.get("uid").as_i64() != Some(0))
+            .collect();
+        assert_eq!(plan.resources.len(), expected.len(), "{name}: resources");
+        for (ours, theirs) in plan.resources.iter().zip(&expected) {
+            let at = format!("{name}: resource {}", ours.id);
+            assert_eq!(
+                Some(ours.id.parse::<i64>().unwrap()),
+                theirs.get("uid").as_i64()
+            );
+            assert_eq!(
+                Some(ours.name.as_str()),
+                theirs.get("name").as_str(),
+                "{at}"
+            );
+            if let Some(max_units) = theirs.get("max_units").as_f64() {
+                assert!((ours.units * 100.0 - max_units).abs() < 1e-6, "{at}: units");
+            }
+            assert_eq!(
+                ours.calendar
+                    .map(|c| plan.calendars[c.0].id.parse::<i64>().unwrap()),
+                theirs.get("calendar_uid").as_i64(),
+                "{at}: calendar"
+            );
+        }
+        let mut ours: Vec<(String, String, i64)> = Vec::new();
+        for task in &plan.tasks {
+            for assignment in &task.assignments {
+                ours.push((
+                    task.id.clone(),
+                    plan.resources[assignment.resource.0].id.clone(),
+                    (assignment.units * 100.0).round() as i64,
+                ));
+            }
+        }
+        let task_ids: BTreeSet<&str> = plan.tasks.iter().map(|t| t.id.as_str()).collect();
+        let mut theirs: Vec<(String, String, i64)> = reference
+            .get("assignments")
+            .as_array()
+            .iter()
+            .filter_map(|assignment| {
+                let task = assignment.get("task_uid").as_i64()?.to_string();
+                let resource = assignment.get("resource_uid").as_i64()?;
+                let units = assignment.get("units").as_f64()?.round() as i64;
+                (resource != 0 && task_ids.contains(task.as_str()))
+                    .then(|| (task, resource.to_string(), units))
+            })
+            .collect();
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs, "{name}: assignments");
     }
 }
