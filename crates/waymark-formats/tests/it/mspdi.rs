@@ -611,3 +611,51 @@ fn resources_and_assignments_match_mpxj() {
         assert_eq!(ours, theirs, "{name}: assignments");
     }
 }
+
+#[test]
+fn backward_scheduling_and_derived_calendars() {
+    let xml = r#"<Project xmlns="http://schemas.microsoft.com/project">
+  <StartDate>2027-01-04T08:00:00</StartDate>
+  <ScheduleFromStart>0</ScheduleFromStart>
+  <CalendarUID>2</CalendarUID>
+  <Calendars>
+    <Calendar><UID>1</UID><Name>Base</Name><IsBaseCalendar>1</IsBaseCalendar><WeekDays>
+      <WeekDay><DayType>2</DayType><DayWorking>1</DayWorking></WeekDay>
+      <WeekDay><DayType>3</DayType><DayWorking>1</DayWorking><WorkingTimes>
+        <WorkingTime><FromTime>09:00:00</FromTime><ToTime>17:00:00</ToTime></WorkingTime></WorkingTimes></WeekDay>
+    </WeekDays></Calendar>
+    <Calendar><UID>2</UID><Name>Derived</Name><IsBaseCalendar>0</IsBaseCalendar><BaseCalendarUID>1</BaseCalendarUID>
+      <WeekDays><WeekDay><DayType>3</DayType><DayWorking>1</DayWorking></WeekDay>
+        <WeekDay><DayType>4</DayType><DayWorking>1</DayWorking><WorkingTimes>
+          <WorkingTime><FromTime>00:00:00</FromTime><ToTime>00:00:00</ToTime></WorkingTime></WorkingTimes></WeekDay></WeekDays>
+      <Exceptions><Exception><EnteredByOccurrences>1</EnteredByOccurrences>
+        <TimePeriod><FromDate>2027-01-01T00:00:00</FromDate><ToDate>2027-12-31T23:59:00</ToDate></TimePeriod>
+        <Occurrences>2</Occurrences><Type>4</Type><Period>1</Period><MonthDay>31</MonthDay><DayWorking>0</DayWorking>
+      </Exception></Exceptions>
+    </Calendar>
+  </Calendars>
+</Project>"#;
+    let loaded = read_mspdi(xml).unwrap();
+    assert!(loaded
+        .warnings
+        .iter()
+        .any(|w| w.code == "mspdi-backward-scheduling" && w.location.is_some_and(|l| l.line == 3)));
+    let plan = &loaded.plan;
+    assert_eq!(plan.project.calendar.0, 1);
+    assert_eq!(plan.calendars[1].base, Some(0));
+    let calendar = WorkCalendar::compile(&plan.calendars, 1).unwrap();
+    let monday = date("2027-01-04");
+    // Monday: the base's "working" day without hours gets Project's default hours.
+    assert_eq!(calendar.day_intervals(monday), &[(480, 720), (780, 1020)]);
+    // Tuesday: "working" without hours in a derived calendar inherits the base's 09:00-17:00.
+    assert_eq!(calendar.day_intervals(monday + 1), &[(540, 1020)]);
+    // Wednesday: 00:00-00:00 is the whole day.
+    assert_eq!(calendar.day_intervals(monday + 2), &[(0, 1440)]);
+    // Day 31 of every month, two occurrences: 31 January and 28 February (clamped).
+    let dates: Vec<_> = plan.calendars[1]
+        .exceptions
+        .iter()
+        .map(|e| e.from.to_string())
+        .collect();
+    assert_eq!(dates, ["2027-01-31", "2027-02-28"]);
+}
