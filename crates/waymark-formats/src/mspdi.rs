@@ -678,7 +678,8 @@ impl<'a, 'input> Reader<'a, 'input> {
         };
         let hours = self.exception_hours(node);
         let kind = self.int(node, "Type").unwrap_or(1);
-        let period = self.int(node, "Period").unwrap_or(1).max(1);
+        // Bounded so that date arithmetic can never overflow on a corrupt file.
+        let period = self.int(node, "Period").unwrap_or(1).clamp(1, 10_000);
         let by_occurrences = self.flag(node, "EnteredByOccurrences").unwrap_or(false);
         let occurrences = self.int(node, "Occurrences").unwrap_or(0);
         let limit = if by_occurrences && occurrences > 0 {
@@ -1198,7 +1199,7 @@ fn parse_time(value: &str) -> Option<u32> {
     if parts.next().is_some() || minutes >= 60 || !(0.0..60.0).contains(&seconds) {
         return None;
     }
-    let total = hours * 60 + minutes;
+    let total = hours.checked_mul(60)?.checked_add(minutes)?;
     (total <= DAY as u32).then_some(total)
 }
 

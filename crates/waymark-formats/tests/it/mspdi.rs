@@ -545,6 +545,16 @@ fn garbage_never_panics() {
             let _ = read_mspdi(&xml[..end]);
         }
     }
+    let _ = read_mspdi(&xml.replace("08:00:00</FromTime>", "99999999999:00:00</FromTime>"));
+    let recurring = r#"<Project><StartDate>2027-01-04T08:00:00</StartDate><Calendars><Calendar>
+        <UID>1</UID><Exceptions><Exception><TimePeriod><FromDate>2027-01-01T00:00:00</FromDate>
+        <ToDate>9999-12-31T23:59:00</ToDate></TimePeriod><Type>TYPE</Type>
+        <Period>9223372036854775807</Period><DaysOfWeek>127</DaysOfWeek><MonthDay>99</MonthDay>
+        <Month>-5</Month><MonthItem>77</MonthItem><MonthPosition>9</MonthPosition>
+        </Exception></Exceptions></Calendar></Calendars></Project>"#;
+    for kind in 0..10 {
+        let _ = read_mspdi(&recurring.replace("TYPE", &kind.to_string()));
+    }
     for digit in ['0', '1', '2', '4', '8'] {
         let _ = read_mspdi(&xml.replacen(digit, "9999999999999999999999", 3));
         let _ = read_mspdi(&xml.replace(digit, "-"));
