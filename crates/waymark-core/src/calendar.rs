@@ -77,8 +77,14 @@ impl Calendar {
     /// The built-in `standard` calendar: Monday to Friday, 08:00-12:00 and 13:00-17:00.
     pub fn standard() -> Calendar {
         let day = vec![
-            Interval { start: 480, end: 720 },
-            Interval { start: 780, end: 1020 },
+            Interval {
+                start: 480,
+                end: 720,
+            },
+            Interval {
+                start: 780,
+                end: 1020,
+            },
         ];
         let mut week: [Option<DayHours>; 7] = Default::default();
         for slot in week.iter_mut().take(5) {
@@ -97,7 +103,10 @@ impl Calendar {
 
     /// A calendar where every minute is working time (used for elapsed durations).
     pub fn continuous() -> Calendar {
-        let all = vec![Interval { start: 0, end: DAY as u16 }];
+        let all = vec![Interval {
+            start: 0,
+            end: DAY as u16,
+        }];
         Calendar {
             id: "24h".into(),
             name: "24 hours".into(),
@@ -121,7 +130,9 @@ pub enum Edge {
 /// Why a calendar cannot be compiled.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    #[error("calendar `{0}` has no working time in its week; at least one day needs working hours")]
+    #[error(
+        "calendar `{0}` has no working time in its week; at least one day needs working hours"
+    )]
     NoWorkingWeek(String),
     #[error("calendar `{0}` is derived from itself through its base calendars")]
     BaseCycle(String),

@@ -80,7 +80,10 @@ impl Diagnostic {
             Some(location) => format!("{file}:{}:{}: ", location.line, location.column),
             None => format!("{file}: "),
         };
-        out.push_str(&format!("{}[{}]: {}", self.severity, self.code, self.message));
+        out.push_str(&format!(
+            "{}[{}]: {}",
+            self.severity, self.code, self.message
+        ));
         if let Some(help) = &self.help {
             out.push_str(&format!("\n  help: {help}"));
         }

@@ -1,7 +1,19 @@
 //! Critical-path scheduling: forward and backward passes over tasks and links on calendars.
+//!
+//! The plan becomes a graph of *nodes*: a leaf task is one node; a summary task is two, a start
+//! node that every child waits for (links into the summary bind all its children, as in Microsoft
+//! Project) and a finish node that waits for every child (links out of the summary leave from its
+//! rolled-up dates). Nodes are ordered topologically once (Kahn's algorithm), then one forward and
+//! one backward pass compute early and late dates, so the whole schedule is linear in tasks +
+//! links, with O(log holidays) calendar arithmetic per step.
+//!
+//! Semantics follow Microsoft Project with "tasks always honour their constraint dates": start
+//! constraints and deadlines can produce negative total float; must-start/finish-on constraints
+//! override links; actual dates and progress fix the past, and unfinished work is scheduled no
+//! earlier than the status date.
 
-use crate::calendar::CalendarError;
-use crate::model::{Plan, TaskId};
+use crate::calendar::{CalendarError, Edge, WorkCalendar};
+use crate::model::{ConstraintKind, Lag, LinkKind, Plan, TaskId};
 use crate::time::Instant;
 
 /// The computed dates of one task. Floats are working minutes on the task's calendar.
@@ -37,8 +49,677 @@ pub enum ScheduleError {
     Calendar(#[from] CalendarError),
 }
 
+/// Compressed adjacency: the items of key `k` are `items[offsets[k]..offsets[k + 1]]`.
+pub(crate) struct Adjacency {
+    offsets: Vec<usize>,
+    items: Vec<usize>,
+}
+
+impl Adjacency {
+    pub(crate) fn build(keys: usize, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> Self {
+        let mut offsets = vec![0usize; keys + 1];
+        for (key, _) in pairs.clone() {
+            offsets[key + 1] += 1;
+        }
+        for k in 0..keys {
+            offsets[k + 1] += offsets[k];
+        }
+        let mut cursor = offsets.clone();
+        let mut items = vec![0usize; offsets[keys]];
+        for (key, item) in pairs {
+            items[cursor[key]] = item;
+            cursor[key] += 1;
+        }
+        Adjacency { offsets, items }
+    }
+
+    pub(crate) fn of(&self, key: usize) -> &[usize] {
+        &self.items[self.offsets[key]..self.offsets[key + 1]]
+    }
+}
+
+/// The dependency graph of a plan over nodes `0..n` (task starts; the only node of a leaf) and
+/// `n..2n` (summary finishes).
+pub(crate) struct Graph {
+    pub(crate) summary: Vec<bool>,
+    /// Links by successor and by predecessor (indices into `plan.links`).
+    pub(crate) incoming: Adjacency,
+    pub(crate) outgoing: Adjacency,
+    pub(crate) children: Adjacency,
+    /// Node successors for ordering.
+    edges: Adjacency,
+}
+
+impl Graph {
+    pub(crate) fn new(plan: &Plan) -> Graph {
+        let n = plan.tasks.len();
+        let summary = plan.summaries();
+        let incoming = Adjacency::build(
+            n,
+            plan.links
+                .iter()
+                .enumerate()
+                .map(|(i, link)| (link.successor.0, i)),
+        );
+        let outgoing = Adjacency::build(
+            n,
+            plan.links
+                .iter()
+                .enumerate()
+                .map(|(i, link)| (link.predecessor.0, i)),
+        );
+        let children = Adjacency::build(
+            n,
+            plan.tasks
+                .iter()
+                .enumerate()
+                .filter_map(|(i, task)| task.parent.map(|p| (p.0, i))),
+        );
+        let out_node = |task: usize| if summary[task] { n + task } else { task };
+        let link_edges = plan
+            .links
+            .iter()
+            .map(move |link| (out_node(link.predecessor.0), link.successor.0));
+        let hierarchy = plan.tasks.iter().enumerate().filter_map(move |(i, task)| {
+            task.parent.map(|p| (p.0, i)) // parent start -> child
+        });
+        let rollup = plan
+            .tasks
+            .iter()
+            .enumerate()
+            .filter_map(move |(i, task)| task.parent.map(|p| (out_node(i), n + p.0)));
+        let edges = Adjacency::build(2 * n, link_edges.chain(hierarchy).chain(rollup));
+        Graph {
+            summary,
+            incoming,
+            outgoing,
+            children,
+            edges,
+        }
+    }
+
+    /// Nodes in topological order, or the nodes that sit on or behind a cycle.
+    pub(crate) fn order(&self) -> Result<Vec<usize>, Vec<usize>> {
+        let nodes = self.summary.len() * 2;
+        let mut indegree = vec![0u32; nodes];
+        for node in 0..nodes {
+            for &next in self.edges.of(node) {
+                indegree[next] += 1;
+            }
+        }
+        let n = self.summary.len();
+        let used = |node: usize| node < n || self.summary[node - n];
+        let mut order: Vec<usize> = (0..nodes)
+            .filter(|&node| used(node) && indegree[node] == 0)
+            .collect();
+        let mut head = 0;
+        while head < order.len() {
+            let node = order[head];
+            head += 1;
+            for &next in self.edges.of(node) {
+                indegree[next] -= 1;
+                if indegree[next] == 0 {
+                    order.push(next);
+                }
+            }
+        }
+        let expected = n + self.summary.iter().filter(|&&s| s).count();
+        if order.len() == expected {
+            Ok(order)
+        } else {
+            Err((0..nodes)
+                .filter(|&node| used(node) && indegree[node] > 0)
+                .collect())
+        }
+    }
+
+    /// One dependency cycle among the `stuck` nodes Kahn's algorithm could not order, as tasks
+    /// in dependency order. Every stuck node has a stuck predecessor, so walking predecessors
+    /// from any of them must revisit a node, and the walk between the two visits is a cycle.
+    pub(crate) fn cycle(&self, stuck: &[usize]) -> Vec<TaskId> {
+        let n = self.summary.len();
+        let mut is_stuck = vec![false; 2 * n];
+        for &node in stuck {
+            is_stuck[node] = true;
+        }
+        let predecessors = Adjacency::build(
+            2 * n,
+            stuck.iter().flat_map(|&node| {
+                self.edges
+                    .of(node)
+                    .iter()
+                    .filter(|&&next| is_stuck[next])
+                    .map(move |&next| (next, node))
+            }),
+        );
+        let Some(&first) = stuck.first() else {
+            return Vec::new();
+        };
+        let mut seen = vec![usize::MAX; 2 * n];
+        let mut path: Vec<usize> = Vec::new();
+        let mut node = first;
+        while seen[node] == usize::MAX {
+            seen[node] = path.len();
+            path.push(node);
+            match predecessors.of(node).first() {
+                Some(&previous) => node = previous,
+                None => return Vec::new(),
+            }
+        }
+        let mut tasks: Vec<TaskId> = Vec::new();
+        for &node in path[seen[node]..].iter().rev() {
+            let task = TaskId(node % n);
+            if !tasks.contains(&task) {
+                tasks.push(task);
+            }
+        }
+        tasks
+    }
+}
+
+/// A lag applied forward from `t` on the predecessor's calendar.
+fn lag_forward(
+    calendar: &WorkCalendar,
+    t: Instant,
+    lag: Lag,
+    predecessor_duration: i64,
+) -> Instant {
+    match lag {
+        Lag::Working(0) => t,
+        Lag::Working(minutes) => calendar.add(t, minutes, Edge::Finish),
+        Lag::Elapsed(minutes) => t + minutes,
+        Lag::Percent(share) => {
+            let minutes = (share * predecessor_duration as f64).round() as i64;
+            if minutes == 0 {
+                t
+            } else {
+                calendar.add(t, minutes, Edge::Finish)
+            }
+        }
+    }
+}
+
+/// A lag applied backward from `t` (the mirror of [`lag_forward`]).
+fn lag_backward(
+    calendar: &WorkCalendar,
+    t: Instant,
+    lag: Lag,
+    predecessor_duration: i64,
+) -> Instant {
+    match lag {
+        Lag::Working(0) => t,
+        Lag::Working(minutes) => calendar.add(t, -minutes, Edge::Start),
+        Lag::Elapsed(minutes) => t - minutes,
+        Lag::Percent(share) => {
+            let minutes = (share * predecessor_duration as f64).round() as i64;
+            if minutes == 0 {
+                t
+            } else {
+                calendar.add(t, -minutes, Edge::Start)
+            }
+        }
+    }
+}
+
+/// Compile every calendar of a plan.
+pub fn compile_calendars(plan: &Plan) -> Result<Vec<WorkCalendar>, CalendarError> {
+    (0..plan.calendars.len())
+        .map(|index| WorkCalendar::compile(&plan.calendars, index))
+        .collect()
+}
+
 /// Schedule a plan with the critical path method.
 pub fn schedule(plan: &Plan) -> Result<Schedule, ScheduleError> {
-    let _ = plan;
-    unimplemented!("in progress")
+    let calendars = compile_calendars(plan)?;
+    schedule_with(plan, &calendars, &durations(plan))
 }
+
+/// Every task's duration in working minutes, as the plan states it.
+pub fn durations(plan: &Plan) -> Vec<i64> {
+    plan.tasks.iter().map(|task| task.duration).collect()
+}
+
+/// Schedule a plan on compiled calendars with the given task durations (the forecast samples
+/// durations and calls this many times).
+pub fn schedule_with(
+    plan: &Plan,
+    calendars: &[WorkCalendar],
+    duration: &[i64],
+) -> Result<Schedule, ScheduleError> {
+    let graph = Graph::new(plan);
+    let order = match graph.order() {
+        Ok(order) => order,
+        Err(stuck) => {
+            return Err(ScheduleError::Cycle {
+                tasks: graph.cycle(&stuck),
+            })
+        }
+    };
+    Ok(passes(plan, calendars, duration, &graph, &order))
+}
+
+fn passes(
+    plan: &Plan,
+    calendars: &[WorkCalendar],
+    duration: &[i64],
+    graph: &Graph,
+    order: &[usize],
+) -> Schedule {
+    let n = plan.tasks.len();
+    let summary = &graph.summary;
+    let calendar_of = |task: usize| &calendars[plan.task_calendar(TaskId(task)).0];
+    let project_calendar = &calendars[plan.project.calendar.0];
+    let status = plan.project.status_date;
+
+    // Forward pass. For a summary, `early_start`/`early_finish` hold the bounds its start node
+    // passes to its children until its finish node replaces them with the rolled-up dates.
+    let mut early_start = vec![Instant::MIN; n];
+    let mut early_finish = vec![Instant::MIN; n];
+    // Earliest finish among a summary's children (used by FF/SF links into the summary).
+    let mut summary_min_finish = vec![Instant::MAX; n];
+    let mut start_bound = vec![Instant::MIN; n];
+    let mut finish_bound = vec![Instant::MIN; n];
+
+    for &node in order {
+        if node >= n {
+            let task = node - n;
+            let children = graph.children.of(task);
+            early_start[task] = children
+                .iter()
+                .map(|&c| early_start[c])
+                .min()
+                .unwrap_or(plan.project.start);
+            early_finish[task] = children
+                .iter()
+                .map(|&c| early_finish[c])
+                .max()
+                .unwrap_or(plan.project.start);
+            summary_min_finish[task] = children
+                .iter()
+                .map(|&c| {
+                    if summary[c] {
+                        summary_min_finish[c]
+                    } else {
+                        early_finish[c]
+                    }
+                })
+                .min()
+                .unwrap_or(plan.project.start);
+            continue;
+        }
+        let task = node;
+        let spec = &plan.tasks[task];
+        let calendar = calendar_of(task);
+        let started = spec.actual_start.is_some() || spec.actual_finish.is_some();
+        let mut candidate_start = plan.project.start;
+        if let (Some(status), false) = (status, started) {
+            candidate_start = candidate_start.max(status);
+        }
+        let mut candidate_finish = Instant::MIN;
+        if let Some(parent) = spec.parent {
+            candidate_start = candidate_start.max(start_bound[parent.0]);
+            candidate_finish = candidate_finish.max(finish_bound[parent.0]);
+        }
+        for &link_index in graph.incoming.of(task) {
+            let link = &plan.links[link_index];
+            let p = link.predecessor.0;
+            let (p_start, p_finish) = (early_start[p], early_finish[p]);
+            let lag_calendar = calendar_of(p);
+            let p_duration = duration[p];
+            match link.kind {
+                LinkKind::FinishToStart => {
+                    candidate_start = candidate_start.max(lag_forward(
+                        lag_calendar,
+                        p_finish,
+                        link.lag,
+                        p_duration,
+                    ))
+                }
+                LinkKind::StartToStart => {
+                    candidate_start = candidate_start.max(lag_forward(
+                        lag_calendar,
+                        p_start,
+                        link.lag,
+                        p_duration,
+                    ))
+                }
+                LinkKind::FinishToFinish => {
+                    candidate_finish = candidate_finish.max(lag_forward(
+                        lag_calendar,
+                        p_finish,
+                        link.lag,
+                        p_duration,
+                    ))
+                }
+                LinkKind::StartToFinish => {
+                    candidate_finish = candidate_finish.max(lag_forward(
+                        lag_calendar,
+                        p_start,
+                        link.lag,
+                        p_duration,
+                    ))
+                }
+            }
+        }
+        let mut must_start = None;
+        let mut must_finish = None;
+        let mut start_limit = Instant::MAX;
+        let mut finish_limit = Instant::MAX;
+        for constraint in &spec.constraints {
+            let date = constraint.date;
+            match constraint.kind {
+                ConstraintKind::StartNoEarlierThan => candidate_start = candidate_start.max(date),
+                ConstraintKind::FinishNoEarlierThan => {
+                    candidate_finish = candidate_finish.max(date)
+                }
+                ConstraintKind::StartNoLaterThan => start_limit = start_limit.min(date),
+                ConstraintKind::FinishNoLaterThan => finish_limit = finish_limit.min(date),
+                ConstraintKind::MustStartOn => must_start = Some(date),
+                ConstraintKind::MustFinishOn => must_finish = Some(date),
+            }
+        }
+        if summary[task] {
+            start_bound[task] = candidate_start;
+            finish_bound[task] = candidate_finish;
+            continue;
+        }
+        let length = duration[task];
+        let zero = length == 0;
+        let (start, finish) = if let Some(finish) = spec.actual_finish {
+            let start = spec
+                .actual_start
+                .unwrap_or_else(|| calendar.add(finish, -length, Edge::Start));
+            (start, finish)
+        } else if let Some(start) = spec.actual_start {
+            let done = ((spec.progress.clamp(0.0, 1.0)) * length as f64).round() as i64;
+            let finish = match status {
+                Some(status) if done < length => {
+                    let resume = calendar.add(start, done, Edge::Finish).max(status);
+                    let resume = calendar.snap_start(resume, false);
+                    calendar.add(resume, length - done, Edge::Finish)
+                }
+                _ => calendar.add(start, length, Edge::Finish),
+            };
+            (start, finish)
+        } else if let Some((start, finish)) = spec.manual {
+            (start, finish)
+        } else {
+            let place_by_start = |from: Instant| {
+                let start = calendar.snap_start(from, zero);
+                let finish = if zero {
+                    start
+                } else {
+                    calendar.add(start, length, Edge::Finish)
+                };
+                (start, finish)
+            };
+            let place_by_finish = |to: Instant| {
+                let finish = calendar.snap_finish(to, zero);
+                let start = if zero {
+                    finish
+                } else {
+                    calendar.add(finish, -length, Edge::Start)
+                };
+                (start, finish)
+            };
+            let (mut start, mut finish) = place_by_start(candidate_start);
+            if candidate_finish > finish {
+                (start, finish) = place_by_finish(candidate_finish);
+            }
+            if start > start_limit {
+                (start, finish) = place_by_start(start_limit);
+            }
+            if finish > finish_limit {
+                (start, finish) = place_by_finish(finish_limit);
+            }
+            if let Some(date) = must_start {
+                (start, finish) = place_by_start(date);
+            }
+            if let Some(date) = must_finish {
+                (start, finish) = place_by_finish(date);
+            }
+            (start, finish)
+        };
+        early_start[task] = start;
+        early_finish[task] = finish;
+    }
+
+    let leaves = || (0..n).filter(|&t| !summary[t]);
+    let project_start = leaves()
+        .map(|t| early_start[t])
+        .min()
+        .unwrap_or(plan.project.start);
+    let project_finish = leaves()
+        .map(|t| early_finish[t])
+        .max()
+        .unwrap_or(plan.project.start);
+    let late_limit = match plan.project.deadline {
+        Some(deadline) => project_finish.min(deadline),
+        None => project_finish,
+    };
+
+    // Backward pass, mirror image of the forward pass. For a summary, its finish node passes
+    // bounds down to its children and its start node rolls their late dates up.
+    let mut late_start = vec![Instant::MAX; n];
+    let mut late_finish = vec![Instant::MAX; n];
+    let mut summary_min_late_finish = vec![Instant::MAX; n];
+    let mut late_start_bound = vec![Instant::MAX; n];
+    let mut late_finish_bound = vec![Instant::MAX; n];
+    // The summaries' earliest child start, for free float of links into a summary.
+    for &node in order.iter().rev() {
+        let task = node % n;
+        let is_start_node = node < n;
+        if summary[task] && is_start_node {
+            let children = graph.children.of(task);
+            late_start[task] = children
+                .iter()
+                .map(|&c| late_start[c])
+                .min()
+                .unwrap_or(late_limit);
+            late_finish[task] = children
+                .iter()
+                .map(|&c| late_finish[c])
+                .max()
+                .unwrap_or(late_limit);
+            summary_min_late_finish[task] = children
+                .iter()
+                .map(|&c| {
+                    if summary[c] {
+                        summary_min_late_finish[c]
+                    } else {
+                        late_finish[c]
+                    }
+                })
+                .min()
+                .unwrap_or(late_limit);
+            continue;
+        }
+        let spec = &plan.tasks[task];
+        let calendar = calendar_of(task);
+        let mut candidate_finish = late_limit;
+        let mut candidate_start = Instant::MAX;
+        if let Some(parent) = spec.parent {
+            candidate_finish = candidate_finish.min(late_finish_bound[parent.0]);
+            candidate_start = candidate_start.min(late_start_bound[parent.0]);
+        }
+        for &link_index in graph.outgoing.of(task) {
+            let link = &plan.links[link_index];
+            let s = link.successor.0;
+            let (s_start, s_finish) = if summary[s] {
+                (late_start[s], summary_min_late_finish[s])
+            } else {
+                (late_start[s], late_finish[s])
+            };
+            let p_duration = duration[task];
+            match link.kind {
+                LinkKind::FinishToStart => {
+                    candidate_finish =
+                        candidate_finish.min(lag_backward(calendar, s_start, link.lag, p_duration))
+                }
+                LinkKind::StartToStart => {
+                    candidate_start =
+                        candidate_start.min(lag_backward(calendar, s_start, link.lag, p_duration))
+                }
+                LinkKind::FinishToFinish => {
+                    candidate_finish =
+                        candidate_finish.min(lag_backward(calendar, s_finish, link.lag, p_duration))
+                }
+                LinkKind::StartToFinish => {
+                    candidate_start =
+                        candidate_start.min(lag_backward(calendar, s_finish, link.lag, p_duration))
+                }
+            }
+        }
+        if let Some(deadline) = spec.deadline {
+            candidate_finish = candidate_finish.min(deadline);
+        }
+        for constraint in &spec.constraints {
+            let date = constraint.date;
+            match constraint.kind {
+                ConstraintKind::StartNoLaterThan | ConstraintKind::MustStartOn => {
+                    candidate_start = candidate_start.min(date)
+                }
+                ConstraintKind::FinishNoLaterThan | ConstraintKind::MustFinishOn => {
+                    candidate_finish = candidate_finish.min(date)
+                }
+                ConstraintKind::StartNoEarlierThan | ConstraintKind::FinishNoEarlierThan => {}
+            }
+        }
+        if summary[task] {
+            late_finish_bound[task] = candidate_finish;
+            late_start_bound[task] = candidate_start;
+            continue;
+        }
+        let length = duration[task];
+        let zero = length == 0;
+        let (start, finish) = if spec.actual_finish.is_some() {
+            (early_start[task], early_finish[task])
+        } else if spec.actual_start.is_some() {
+            // Started work is fixed in the past; only its finish can still move.
+            let mut finish = calendar.snap_finish(candidate_finish, zero);
+            if candidate_start != Instant::MAX {
+                finish = finish.min(calendar.add(candidate_start, length, Edge::Finish));
+            }
+            (early_start[task], finish)
+        } else {
+            let mut finish = calendar.snap_finish(candidate_finish, zero);
+            let mut start = if zero {
+                finish
+            } else {
+                calendar.add(finish, -length, Edge::Start)
+            };
+            if candidate_start < start {
+                start = if zero {
+                    candidate_start
+                } else {
+                    calendar.at(calendar.w(candidate_start), Edge::Start)
+                };
+                finish = if zero {
+                    start
+                } else {
+                    calendar.add(start, length, Edge::Finish)
+                };
+            }
+            (start, finish)
+        };
+        late_start[task] = start;
+        late_finish[task] = finish;
+    }
+
+    // Floats and the scheduled dates.
+    let mut tasks = Vec::with_capacity(n);
+    for task in 0..n {
+        let spec = &plan.tasks[task];
+        let calendar = if summary[task] {
+            project_calendar
+        } else {
+            calendar_of(task)
+        };
+        let (es, ef, ls, lf) = (
+            early_start[task],
+            early_finish[task],
+            late_start[task],
+            late_finish[task],
+        );
+        let total_float = calendar.between(es, ls).min(calendar.between(ef, lf));
+        let free_float = if summary[task] {
+            total_float
+        } else {
+            free_float(
+                plan,
+                graph,
+                calendars,
+                duration,
+                &early_start,
+                &early_finish,
+                task,
+                late_limit,
+            )
+            .min(total_float)
+        };
+        let complete = spec.actual_finish.is_some() || spec.progress >= 1.0;
+        let (start, finish) = if spec.as_late_as_possible && !summary[task] && !complete {
+            (ls, lf)
+        } else {
+            (es, ef)
+        };
+        tasks.push(TaskSchedule {
+            start,
+            finish,
+            early_start: es,
+            early_finish: ef,
+            late_start: ls,
+            late_finish: lf,
+            total_float,
+            free_float,
+            critical: total_float <= 0 && !complete,
+            summary: summary[task],
+        });
+    }
+    Schedule {
+        start: project_start,
+        finish: project_finish,
+        tasks,
+    }
+}
+
+/// Free float of a leaf task: how far it can slip without delaying any successor (or, with none,
+/// the project finish), in working minutes on its calendar. Links on its summary tasks count as
+/// its own.
+#[allow(clippy::too_many_arguments)]
+fn free_float(
+    plan: &Plan,
+    graph: &Graph,
+    calendars: &[WorkCalendar],
+    duration: &[i64],
+    early_start: &[Instant],
+    early_finish: &[Instant],
+    task: usize,
+    project_finish: Instant,
+) -> i64 {
+    let calendar = &calendars[plan.task_calendar(TaskId(task)).0];
+    let mut float = i64::MAX;
+    let mut holder = Some(task);
+    while let Some(current) = holder {
+        for &link_index in graph.outgoing.of(current) {
+            let link = &plan.links[link_index];
+            let s = link.successor.0;
+            let (from, to) = match link.kind {
+                LinkKind::FinishToStart => (early_finish[task], early_start[s]),
+                LinkKind::StartToStart => (early_start[task], early_start[s]),
+                LinkKind::FinishToFinish => (early_finish[task], early_finish[s]),
+                LinkKind::StartToFinish => (early_start[task], early_finish[s]),
+            };
+            let earliest = lag_forward(calendar, from, link.lag, duration[task]);
+            float = float.min(calendar.between(earliest, to));
+        }
+        holder = plan.tasks[current].parent.map(|p| p.0);
+    }
+    if float == i64::MAX {
+        float = calendar.between(early_finish[task], project_finish);
+    }
+    float
+}
+
+#[cfg(test)]
+mod tests;

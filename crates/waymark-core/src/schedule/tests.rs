@@ -1,0 +1,386 @@
+//! Text-driven CPM tests: a tiny plan language in, early/late dates as working-day offsets out.
+//!
+//! Each line is `ID DURATION [after LINK, LINK] [key=value ...]` where DURATION is `3d`, `4h` or
+//! `0` (a milestone), LINK is `X`, `X SS`, `X FF+1d`, `X FS-2h`, `X FS+3ed` and keys are `parent`,
+//! `snet`, `snlt`, `fnet`, `fnlt`, `mso`, `mfo` (working-day offsets from the start, at the start
+//! of that day for start constraints and the end of it for finish constraints), `deadline` (end of
+//! that day), `alap`. The project starts on Monday 4 January 2027 at 08:00 on the standard
+//! calendar (Mon–Fri, 08:00–12:00, 13:00–17:00). Output offsets are working days from the start,
+//! fractional when needed; floats are in days.
+
+use super::*;
+use crate::calendar::Calendar;
+use crate::model::{Constraint, Link, Project, Task};
+use crate::time;
+use expect_test::{expect, Expect};
+
+fn monday() -> Instant {
+    time::instant(
+        chrono::NaiveDate::from_ymd_opt(2027, 1, 4)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap(),
+    )
+}
+
+fn minutes(text: &str) -> Lag {
+    let (number, unit) = text.split_at(text.find(|c: char| c.is_alphabetic() || c == '%').unwrap());
+    let value: f64 = number.parse().unwrap();
+    match unit {
+        "d" => Lag::Working((value * 480.0) as i64),
+        "h" => Lag::Working((value * 60.0) as i64),
+        "ed" => Lag::Elapsed((value * 1440.0) as i64),
+        "eh" => Lag::Elapsed((value * 60.0) as i64),
+        "%" => Lag::Percent(value / 100.0),
+        other => panic!("unit {other}"),
+    }
+}
+
+fn lag_minutes(lag: Lag) -> i64 {
+    match lag {
+        Lag::Working(m) | Lag::Elapsed(m) => m,
+        Lag::Percent(_) => 0,
+    }
+}
+
+pub(crate) fn parse(text: &str) -> Plan {
+    let calendars = vec![Calendar::standard()];
+    let compiled = WorkCalendar::compile(&calendars, 0).unwrap();
+    let start = monday();
+    let day_start = |days: i64| compiled.add(start, days * 480, Edge::Start);
+    let day_end = |days: i64| compiled.add(start, (days + 1) * 480, Edge::Finish);
+    let mut plan = Plan {
+        project: Project {
+            name: "test".into(),
+            start,
+            ..Project::default()
+        },
+        calendars,
+        ..Plan::default()
+    };
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let index = |id: &str| {
+        lines
+            .iter()
+            .position(|line| line.split_whitespace().next() == Some(id))
+            .unwrap_or_else(|| panic!("unknown task {id}"))
+    };
+    for line in &lines {
+        let mut words = line.split_whitespace();
+        let id = words.next().unwrap();
+        let duration = words.next().unwrap();
+        let mut task = Task {
+            id: id.into(),
+            name: id.into(),
+            ..Task::default()
+        };
+        if duration == "0" {
+            task.milestone = true;
+        } else {
+            task.duration = lag_minutes(minutes(duration));
+        }
+        let rest: Vec<&str> = words.collect();
+        let rest = rest.join(" ");
+        let (links, keys) = match rest.strip_prefix("after ") {
+            Some(after) => {
+                let end = after
+                    .find('=')
+                    .map(|eq| after[..eq].rfind(' ').unwrap_or(0));
+                match end {
+                    Some(end) if end > 0 => (after[..end].to_string(), after[end..].to_string()),
+                    _ => (after.to_string(), String::new()),
+                }
+            }
+            None => (String::new(), rest.clone()),
+        };
+        for spec in links.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let mut parts = spec.split_whitespace();
+            let predecessor = TaskId(index(parts.next().unwrap()));
+            let (kind, lag) = match parts.next() {
+                None => (LinkKind::FinishToStart, Lag::Working(0)),
+                Some(code) => {
+                    let (kind, lag) = code.split_at(2);
+                    let kind = match kind {
+                        "FS" => LinkKind::FinishToStart,
+                        "SS" => LinkKind::StartToStart,
+                        "FF" => LinkKind::FinishToFinish,
+                        "SF" => LinkKind::StartToFinish,
+                        other => panic!("link type {other}"),
+                    };
+                    let lag = match lag.strip_prefix('-') {
+                        Some(l) => match minutes(l) {
+                            Lag::Working(m) => Lag::Working(-m),
+                            Lag::Elapsed(m) => Lag::Elapsed(-m),
+                            Lag::Percent(p) => Lag::Percent(-p),
+                        },
+                        None if lag.is_empty() => Lag::Working(0),
+                        None => minutes(lag.trim_start_matches('+')),
+                    };
+                    (kind, lag)
+                }
+            };
+            plan.links.push(Link {
+                predecessor,
+                successor: TaskId(plan.tasks.len()),
+                kind,
+                lag,
+                location: None,
+            });
+        }
+        for pair in keys.split_whitespace() {
+            if pair == "alap" {
+                task.as_late_as_possible = true;
+                continue;
+            }
+            let (key, value) = pair.split_once('=').unwrap();
+            let constraint = |kind, date| Constraint {
+                kind,
+                date,
+                location: None,
+            };
+            match key {
+                "parent" => task.parent = Some(TaskId(index(value))),
+                "deadline" => task.deadline = Some(day_end(value.parse().unwrap())),
+                "snet" | "snlt" | "mso" => {
+                    let kind = match key {
+                        "snet" => ConstraintKind::StartNoEarlierThan,
+                        "snlt" => ConstraintKind::StartNoLaterThan,
+                        _ => ConstraintKind::MustStartOn,
+                    };
+                    task.constraints
+                        .push(constraint(kind, day_start(value.parse().unwrap())));
+                }
+                "fnet" | "fnlt" | "mfo" => {
+                    let kind = match key {
+                        "fnet" => ConstraintKind::FinishNoEarlierThan,
+                        "fnlt" => ConstraintKind::FinishNoLaterThan,
+                        _ => ConstraintKind::MustFinishOn,
+                    };
+                    task.constraints
+                        .push(constraint(kind, day_end(value.parse().unwrap())));
+                }
+                other => panic!("key {other}"),
+            }
+        }
+        plan.tasks.push(task);
+    }
+    plan
+}
+
+fn days(minutes: i64) -> String {
+    if minutes % 480 == 0 {
+        (minutes / 480).to_string()
+    } else {
+        format!("{:.2}", minutes as f64 / 480.0)
+    }
+}
+
+fn render(plan: &Plan, schedule: &Schedule) -> String {
+    let calendar = WorkCalendar::compile(&plan.calendars, 0).unwrap();
+    let offset = |t: Instant| days(calendar.between(plan.project.start, t));
+    let mut out = String::new();
+    for (task, dates) in plan.tasks.iter().zip(&schedule.tasks) {
+        let mut line = format!(
+            "{:<3} {}..{}  late {}..{}  float {} free {}",
+            task.id,
+            offset(dates.early_start),
+            offset(dates.early_finish),
+            offset(dates.late_start),
+            offset(dates.late_finish),
+            days(dates.total_float),
+            days(dates.free_float),
+        );
+        if dates.start != dates.early_start {
+            line.push_str(&format!("  scheduled {}", offset(dates.start)));
+        }
+        if dates.critical {
+            line.push_str("  critical");
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn check(text: &str, expected: Expect) {
+    let plan = parse(text);
+    let schedule = schedule(&plan).unwrap();
+    expected.assert_eq(&render(&plan, &schedule));
+}
+
+#[test]
+fn finish_to_start_chain_and_parallel_branch() {
+    check(
+        "A 3d
+         B 2d after A
+         C 4d after A
+         D 1d after B, C",
+        expect![[r#"
+            A   0..3  late 0..3  float 0 free 0  critical
+            B   3..5  late 5..7  float 2 free 2
+            C   3..7  late 3..7  float 0 free 0  critical
+            D   7..8  late 7..8  float 0 free 0  critical
+        "#]],
+    );
+}
+
+#[test]
+fn all_four_link_types_with_lags_and_leads() {
+    check(
+        "A 5d
+         B 3d after A SS+2d
+         C 2d after A FF+1d
+         D 4d after A SF+1d
+         E 2d after A FS-1d
+         F 1d after B, C, D, E",
+        expect![[r#"
+            A   0..5  late 0..5  float 0 free 0  critical
+            B   2..5  late 3..6  float 1 free 1
+            C   4..6  late 4..6  float 0 free 0  critical
+            D   0..4  late 2..6  float 2 free 2
+            E   4..6  late 4..6  float 0 free 0  critical
+            F   6..7  late 6..7  float 0 free 0  critical
+        "#]],
+    );
+}
+
+#[test]
+fn milestones_sit_at_the_end_of_their_predecessor() {
+    let plan = parse("A 2d\nM 0 after A\nB 1d after M");
+    let schedule = schedule(&plan).unwrap();
+    assert_eq!(time::iso(schedule.tasks[1].start), "2027-01-05T17:00:00");
+    assert_eq!(time::iso(schedule.tasks[2].start), "2027-01-06T08:00:00");
+    check(
+        "A 2d
+         M 0 after A
+         B 1d after M",
+        expect![[r#"
+            A   0..2  late 0..2  float 0 free 0  critical
+            M   2..2  late 2..2  float 0 free 0  critical
+            B   2..3  late 2..3  float 0 free 0  critical
+        "#]],
+    );
+}
+
+#[test]
+fn constraints_follow_microsoft_project() {
+    check(
+        "A 3d
+         B 2d after A snet=5
+         C 2d after A snlt=1
+         D 2d after A fnet=8
+         E 2d after A fnlt=3
+         F 1d after A mso=1
+         G 1d after A mfo=9
+         Z 1d after B, C, D, E, F, G",
+        expect![[r#"
+            A   0..3  late -2..1  float -2 free -2  critical
+            B   5..7  late 8..10  float 3 free 3
+            C   1..3  late 1..3  float 0 free 0  critical
+            D   7..9  late 8..10  float 1 free 1
+            E   2..4  late 2..4  float 0 free 0  critical
+            F   1..2  late 1..2  float 0 free 0  critical
+            G   9..10  late 9..10  float 0 free 0  critical
+            Z   10..11  late 10..11  float 0 free 0  critical
+        "#]],
+    );
+}
+
+#[test]
+fn deadlines_and_project_deadline_give_negative_float() {
+    check(
+        "A 3d
+         B 2d after A deadline=3
+         C 4d after A",
+        expect![[r#"
+            A   0..3  late -1..2  float -1 free -1  critical
+            B   3..5  late 2..4  float -1 free -1  critical
+            C   3..7  late 3..7  float 0 free 0  critical
+        "#]],
+    );
+}
+
+#[test]
+fn summary_tasks_roll_up_and_pass_links_to_children() {
+    check(
+        "P1 1d
+         X 2d parent=P1
+         Y 3d after X parent=P1
+         K 4d
+         P2 1d after P1
+         Z 1d parent=P2
+         W 2d after K parent=P2
+         END 0 after P2",
+        expect![[r#"
+            P1  0..5  late 0..5  float 0 free 0  critical
+            X   0..2  late 0..2  float 0 free 0  critical
+            Y   2..5  late 2..5  float 0 free 0  critical
+            K   0..4  late 1..5  float 1 free 1
+            P2  5..7  late 5..7  float 0 free 0  critical
+            Z   5..6  late 6..7  float 1 free 1
+            W   5..7  late 5..7  float 0 free 0  critical
+            END 7..7  late 7..7  float 0 free 0  critical
+        "#]],
+    );
+}
+
+#[test]
+fn elapsed_and_percentage_lags() {
+    check(
+        "A 4d
+         B 1d after A FS+3ed
+         C 1d after A SS+50%
+         D 1d after A FS+20eh",
+        expect![[r#"
+            A   0..4  late 0..4  float 0 free 0  critical
+            B   5..6  late 5..6  float 0 free 0  critical
+            C   2..3  late 5..6  float 3 free 3
+            D   4.50..5.50  late 5..6  float 0.50 free 0.50
+        "#]],
+    );
+}
+
+#[test]
+fn as_late_as_possible_takes_the_late_dates() {
+    check(
+        "A 5d
+         B 2d alap
+         C 1d after A, B",
+        expect![[r#"
+            A   0..5  late 0..5  float 0 free 0  critical
+            B   0..2  late 3..5  float 3 free 3  scheduled 3
+            C   5..6  late 5..6  float 0 free 0  critical
+        "#]],
+    );
+}
+
+#[test]
+fn cycles_name_every_task_on_them() {
+    let plan = parse("A 1d after C\nB 1d after A\nC 1d after B\nD 1d after C");
+    match schedule(&plan) {
+        Err(ScheduleError::Cycle { tasks }) => {
+            let mut names: Vec<&str> = tasks.iter().map(|t| plan.tasks[t.0].id.as_str()).collect();
+            names.sort();
+            assert_eq!(names, ["A", "B", "C"]);
+        }
+        other => panic!("expected a cycle, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_link_from_a_child_to_its_summary_is_a_cycle() {
+    let plan = parse("P 1d\nX 1d parent=P\nY 1d parent=P\nZ 1d after Y");
+    let mut plan = plan;
+    plan.links.push(Link {
+        predecessor: TaskId(2),
+        successor: TaskId(0),
+        kind: LinkKind::FinishToStart,
+        lag: Lag::Working(0),
+        location: None,
+    });
+    assert!(matches!(schedule(&plan), Err(ScheduleError::Cycle { .. })));
+}
