@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod diagnostic;
+pub mod doctor;
 pub mod model;
 pub mod schedule;
 pub mod time;

@@ -173,6 +173,80 @@ impl Graph {
         }
     }
 
+    /// One cycle per strongly connected group of the `stuck` nodes (Tarjan's algorithm,
+    /// iterative so deep plans cannot overflow the stack).
+    pub(crate) fn cycles(&self, stuck: &[usize]) -> Vec<Vec<TaskId>> {
+        let nodes = self.summary.len() * 2;
+        let mut is_stuck = vec![false; nodes];
+        for &node in stuck {
+            is_stuck[node] = true;
+        }
+        let mut index = vec![usize::MAX; nodes];
+        let mut low = vec![0usize; nodes];
+        let mut on_stack = vec![false; nodes];
+        let mut stack: Vec<usize> = Vec::new();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut counter = 0;
+        for &root in stuck {
+            if index[root] != usize::MAX {
+                continue;
+            }
+            // Each frame: node and the position of the next edge to look at.
+            let mut frames: Vec<(usize, usize)> = vec![(root, 0)];
+            index[root] = counter;
+            low[root] = counter;
+            counter += 1;
+            stack.push(root);
+            on_stack[root] = true;
+            while let Some(&mut (node, ref mut next)) = frames.last_mut() {
+                let edges = self.edges.of(node);
+                if let Some(&target) = edges.get(*next) {
+                    *next += 1;
+                    if !is_stuck[target] {
+                        continue;
+                    }
+                    if index[target] == usize::MAX {
+                        index[target] = counter;
+                        low[target] = counter;
+                        counter += 1;
+                        stack.push(target);
+                        on_stack[target] = true;
+                        frames.push((target, 0));
+                    } else if on_stack[target] {
+                        low[node] = low[node].min(index[target]);
+                    }
+                } else {
+                    frames.pop();
+                    if let Some(&(parent, _)) = frames.last() {
+                        low[parent] = low[parent].min(low[node]);
+                    }
+                    if low[node] == index[node] {
+                        let mut group = Vec::new();
+                        while let Some(member) = stack.pop() {
+                            on_stack[member] = false;
+                            group.push(member);
+                            if member == node {
+                                break;
+                            }
+                        }
+                        if group.len() > 1 {
+                            groups.push(group);
+                        }
+                    }
+                }
+            }
+        }
+        groups
+            .iter()
+            .map(|group| {
+                let mut sorted = group.clone();
+                sorted.sort_unstable();
+                self.cycle(&sorted)
+            })
+            .filter(|cycle| !cycle.is_empty())
+            .collect()
+    }
+
     /// One dependency cycle among the `stuck` nodes Kahn's algorithm could not order, as tasks
     /// in dependency order. Every stuck node has a stuck predecessor, so walking predecessors
     /// from any of them must revisit a node, and the walk between the two visits is a cycle.
@@ -545,6 +619,15 @@ fn passes(
         for &link_index in graph.outgoing.of(task) {
             let link = &plan.links[link_index];
             let s = link.successor.0;
+            // Dates that already happened do not constrain what comes before them: a finished
+            // successor binds nothing, a started one binds only through its finish.
+            let successor = &plan.tasks[s];
+            if successor.actual_finish.is_some()
+                || (successor.actual_start.is_some()
+                    && matches!(link.kind, LinkKind::FinishToStart | LinkKind::StartToStart))
+            {
+                continue;
+            }
             let (s_start, s_finish) = if summary[s] {
                 (late_start[s], summary_min_late_finish[s])
             } else {
@@ -672,9 +755,15 @@ fn passes(
             late_finish: lf,
             total_float,
             free_float,
-            critical: total_float <= 0 && !complete,
+            critical: total_float <= 0 && !complete && !summary[task],
             summary: summary[task],
         });
+    }
+    // A summary is critical when any task under it is (children come after their parent).
+    for task in (0..n).rev() {
+        if let (Some(parent), true) = (plan.tasks[task].parent, tasks[task].critical) {
+            tasks[parent.0].critical = true;
+        }
     }
     Schedule {
         start: project_start,

@@ -1,2 +1,22 @@
-//! The `waymark` command.
-fn main() {}
+//! The `waymark` command: plan-as-code scheduling from the command line.
+//!
+//! A thin shell: it parses arguments, reads files, calls the engine and chooses exit codes.
+//! Everything a command computes comes from the library crates, so the web server (later) and
+//! the CLI never disagree.
+
+mod cli;
+mod input;
+mod output;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = <cli::Cli as clap::Parser>::parse();
+    match cli::run(args) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

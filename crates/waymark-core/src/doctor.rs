@@ -1,0 +1,205 @@
+//! The plan doctor: the red flags a seasoned project manager would raise about a plan and its
+//! schedule, each a [`Diagnostic`] with a code, a severity, the task's location and a fix.
+//!
+//! Structural checks ([`dependency_cycles`]) run before scheduling; schedule checks
+//! ([`check_schedule`]) read a computed [`Schedule`]. Pure functions, no I/O.
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{ConstraintKind, Lag, Plan, TaskId};
+use crate::schedule::{Graph, Schedule};
+
+/// Every dependency cycle in the plan, one per strongly connected group of tasks, each as a
+/// diagnostic naming every task on the cycle in order. Links on summary tasks count (they bind
+/// the children), so a link from a task to its own summary is a cycle too.
+pub fn dependency_cycles(plan: &Plan) -> Vec<Diagnostic> {
+    let graph = Graph::new(plan);
+    let Err(stuck) = graph.order() else {
+        return Vec::new();
+    };
+    graph
+        .cycles(&stuck)
+        .into_iter()
+        .map(|tasks| cycle_diagnostic(plan, &tasks))
+        .collect()
+}
+
+/// The diagnostic for one dependency cycle.
+pub fn cycle_diagnostic(plan: &Plan, tasks: &[TaskId]) -> Diagnostic {
+    let mut names: Vec<String> = tasks
+        .iter()
+        .map(|t| format!("`{}`", plan.tasks[t.0].id))
+        .collect();
+    if let Some(first) = names.first().cloned() {
+        names.push(first);
+    }
+    Diagnostic::error(
+        "dependency-cycle",
+        format!("dependency cycle: {}", names.join(" → ")),
+    )
+    .at(tasks.first().and_then(|t| plan.tasks[t.0].location))
+    .with_help("remove or reverse one of these links; a task cannot wait for itself")
+}
+
+fn days(plan: &Plan, minutes: i64) -> String {
+    let per_day = plan.project.minutes_per_day.max(1);
+    let value = minutes as f64 / per_day as f64;
+    if (value - value.round()).abs() < 1e-9 {
+        format!("{} d", value.round())
+    } else {
+        format!("{value:.1} d")
+    }
+}
+
+/// Red flags in a scheduled plan.
+pub fn check_schedule(plan: &Plan, schedule: &Schedule) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let n = plan.tasks.len();
+    let summary = plan.summaries();
+    let mut has_predecessor = vec![false; n];
+    let mut has_successor = vec![false; n];
+    for link in &plan.links {
+        has_successor[link.predecessor.0] = true;
+        has_predecessor[link.successor.0] = true;
+    }
+    // Links on a summary count for its children.
+    for index in 0..n {
+        if let Some(parent) = plan.tasks[index].parent {
+            let mut ancestor = Some(parent);
+            while let Some(a) = ancestor {
+                has_predecessor[index] |= has_predecessor[a.0];
+                has_successor[index] |= has_successor[a.0];
+                ancestor = plan.tasks[a.0].parent;
+            }
+        }
+    }
+    if let Some(deadline) = plan.project.deadline {
+        if schedule.finish > deadline {
+            let calendar_late = schedule
+                .tasks
+                .iter()
+                .filter(|t| !t.summary)
+                .map(|t| t.total_float)
+                .min()
+                .unwrap_or(0);
+            out.push(
+                Diagnostic::error(
+                    "deadline-missed",
+                    format!(
+                        "the schedule finishes on {}, after the project deadline {} ({} late)",
+                        crate::time::iso(schedule.finish),
+                        crate::time::iso(deadline),
+                        days(plan, -calendar_late),
+                    ),
+                )
+                .at(plan.project.location)
+                .with_help(
+                    "shorten or overlap critical tasks, add people to them, cut scope, \
+                     or agree a later deadline",
+                ),
+            );
+        }
+    }
+    for (index, (task, dates)) in plan.tasks.iter().zip(&schedule.tasks).enumerate() {
+        if summary[index] {
+            continue;
+        }
+        let complete = task.actual_finish.is_some() || task.progress >= 1.0;
+        if let (Some(deadline), false) = (task.deadline, complete) {
+            if dates.finish > deadline {
+                out.push(
+                    Diagnostic::error(
+                        "task-deadline-missed",
+                        format!(
+                            "`{}` finishes on {}, after its deadline {}",
+                            task.id,
+                            crate::time::iso(dates.finish),
+                            crate::time::iso(deadline)
+                        ),
+                    )
+                    .at(task.location)
+                    .with_help("shorten the tasks that drive it or move the deadline"),
+                );
+            }
+        }
+        if dates.total_float < 0 && !complete && task.deadline.is_none_or(|d| dates.finish <= d) {
+            out.push(
+                Diagnostic::warning(
+                    "negative-float",
+                    format!(
+                        "`{}` has {} of negative float: its constraints or a deadline after it \
+                         cannot be met by its links",
+                        task.id,
+                        days(plan, -dates.total_float)
+                    ),
+                )
+                .at(task.location),
+            );
+        }
+        if !has_predecessor[index] && !has_successor[index] && n > 1 && task.manual.is_none() {
+            out.push(
+                Diagnostic::warning(
+                    "missing-logic",
+                    format!("`{}` has no predecessors and no successors", task.id),
+                )
+                .at(task.location)
+                .with_help("link it to the work it depends on and the work that needs it"),
+            );
+        } else if !has_successor[index] && !task.milestone && n > 1 {
+            out.push(
+                Diagnostic {
+                    severity: crate::diagnostic::Severity::Info,
+                    ..Diagnostic::warning(
+                        "no-successor",
+                        format!(
+                            "`{}` has no successor: if it slips, nothing in the plan notices",
+                            task.id
+                        ),
+                    )
+                }
+                .at(task.location),
+            );
+        }
+        for constraint in &task.constraints {
+            if matches!(
+                constraint.kind,
+                ConstraintKind::MustStartOn | ConstraintKind::MustFinishOn
+            ) {
+                out.push(
+                    Diagnostic::warning(
+                        "hard-constraint",
+                        format!(
+                            "`{}` has a hard `{}` constraint, which overrides its links",
+                            task.id,
+                            constraint.kind.key()
+                        ),
+                    )
+                    .at(constraint.location.or(task.location))
+                    .with_help("prefer start_no_earlier_than or a deadline"),
+                );
+            }
+        }
+    }
+    for link in &plan.links {
+        let negative = match link.lag {
+            Lag::Working(m) | Lag::Elapsed(m) => m < 0,
+            Lag::Percent(p) => p < 0.0,
+        };
+        if negative {
+            out.push(
+                Diagnostic {
+                    severity: crate::diagnostic::Severity::Info,
+                    ..Diagnostic::warning(
+                        "lead",
+                        format!(
+                            "`{}` starts before `{}` is done (a lead): make sure that overlap \
+                             is real",
+                            plan.tasks[link.successor.0].id, plan.tasks[link.predecessor.0].id
+                        ),
+                    )
+                }
+                .at(link.location.or(plan.tasks[link.successor.0].location)),
+            );
+        }
+    }
+    out
+}
