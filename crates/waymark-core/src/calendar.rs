@@ -167,6 +167,11 @@ fn effective(own: &[Interval], previous: &[Interval]) -> Vec<(i64, i64)> {
     for interval in own {
         spans.push((i64::from(interval.start), i64::from(interval.end).min(DAY)));
     }
+    merge(spans)
+}
+
+/// Sort spans and merge those that overlap or touch.
+fn merge(mut spans: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
     spans.sort_unstable();
     let mut merged: Vec<(i64, i64)> = Vec::with_capacity(spans.len());
     for (start, end) in spans {
@@ -253,6 +258,61 @@ impl WorkCalendar {
             days,
             prefix,
         })
+    }
+
+    /// The working time of several calendars together: a minute works when it works on any of
+    /// them. Microsoft Project schedules a task with several resources whenever one of them
+    /// works, so a task's calendar is the union of its resources' calendars.
+    pub fn union(calendars: &[&WorkCalendar]) -> WorkCalendar {
+        let week: [Vec<(i64, i64)>; 7] = std::array::from_fn(|day| {
+            merge(
+                calendars
+                    .iter()
+                    .flat_map(|c| c.week[day].iter().copied())
+                    .collect(),
+            )
+        });
+        let week_minutes: [i64; 7] = std::array::from_fn(|day| total(&week[day]));
+        let week_total = week_minutes.iter().sum();
+        let spans: Vec<(i64, i64)> = calendars
+            .iter()
+            .filter(|c| !c.days.is_empty())
+            .map(|c| (c.first, c.end_day()))
+            .collect();
+        let (first, days) = match (
+            spans.iter().map(|s| s.0).min(),
+            spans.iter().map(|s| s.1).max(),
+        ) {
+            (Some(first), Some(end)) => {
+                let days = (first..end)
+                    .map(|day| {
+                        merge(
+                            calendars
+                                .iter()
+                                .flat_map(|c| c.day_intervals(day).iter().copied())
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                (first, days)
+            }
+            _ => (0, Vec::new()),
+        };
+        let mut prefix = Vec::with_capacity(days.len() + 1);
+        let mut sum = 0;
+        prefix.push(0);
+        for day in &days {
+            sum += total(day);
+            prefix.push(sum);
+        }
+        WorkCalendar {
+            week,
+            week_minutes,
+            week_total,
+            first,
+            days,
+            prefix,
+        }
     }
 
     /// Working minutes in one standard week (no exceptions).

@@ -14,4 +14,4 @@ pub mod time;
 pub use calendar::{Calendar, CalendarException, Edge, Interval, WorkCalendar};
 pub use diagnostic::{Diagnostic, Severity};
 pub use model::*;
-pub use schedule::{schedule, Schedule, ScheduleError, TaskSchedule};
+pub use schedule::{schedule, Schedule, ScheduleError, TaskCalendars, TaskSchedule};

@@ -80,11 +80,22 @@ impl Default for Project {
     }
 }
 
+/// What a resource is: work (people, equipment; their calendars drive task dates), material
+/// (consumed by quantity) or cost (a fixed cost line).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResourceKind {
+    #[default]
+    Work,
+    Material,
+    Cost,
+}
+
 /// A person, role or piece of equipment that does work.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Resource {
     pub id: String,
     pub name: String,
+    pub kind: ResourceKind,
     pub role: Option<String>,
     /// Capacity: 1.0 is one full-time person.
     pub units: f64,

@@ -13,7 +13,7 @@
 //! earlier than the status date.
 
 use crate::calendar::{CalendarError, Edge, WorkCalendar};
-use crate::model::{ConstraintKind, Lag, LinkKind, Plan, TaskId};
+use crate::model::{ConstraintKind, Lag, LinkKind, Plan, ResourceKind, TaskId};
 use crate::time::Instant;
 
 /// The computed dates of one task. Floats are working minutes on the task's calendar.
@@ -335,16 +335,70 @@ fn lag_backward(
     }
 }
 
-/// Compile every calendar of a plan.
-pub fn compile_calendars(plan: &Plan) -> Result<Vec<WorkCalendar>, CalendarError> {
-    (0..plan.calendars.len())
-        .map(|index| WorkCalendar::compile(&plan.calendars, index))
-        .collect()
+/// The compiled calendars of a plan and the one each task is scheduled on.
+#[derive(Clone, Debug)]
+pub struct TaskCalendars {
+    /// The plan's calendars in plan order, then the resource-calendar unions tasks need.
+    pub calendars: Vec<WorkCalendar>,
+    /// For each task, an index into `calendars`.
+    pub of_task: Vec<usize>,
+    /// The project calendar's index.
+    pub project: usize,
+}
+
+impl TaskCalendars {
+    /// Compile the calendars of a plan and choose each task's calendar the way Microsoft Project
+    /// does: the task's own calendar if it has one; otherwise, when work resources are assigned,
+    /// the union of their calendars (the task progresses whenever one of them works); otherwise
+    /// the project calendar.
+    pub fn new(plan: &Plan) -> Result<TaskCalendars, CalendarError> {
+        let mut calendars: Vec<WorkCalendar> = (0..plan.calendars.len())
+            .map(|index| WorkCalendar::compile(&plan.calendars, index))
+            .collect::<Result<_, _>>()?;
+        let project = plan.project.calendar.0;
+        let mut unions: std::collections::BTreeMap<Vec<usize>, usize> = Default::default();
+        let mut of_task = Vec::with_capacity(plan.tasks.len());
+        for task in &plan.tasks {
+            if let Some(calendar) = task.calendar {
+                of_task.push(calendar.0);
+                continue;
+            }
+            let mut set: Vec<usize> = task
+                .assignments
+                .iter()
+                .map(|a| &plan.resources[a.resource.0])
+                .filter(|r| r.kind == ResourceKind::Work)
+                .map(|r| r.calendar.map_or(project, |c| c.0))
+                .collect();
+            set.sort_unstable();
+            set.dedup();
+            let index = match set.as_slice() {
+                [] => project,
+                [single] => *single,
+                _ => *unions.entry(set.clone()).or_insert_with(|| {
+                    let members: Vec<&WorkCalendar> = set.iter().map(|&c| &calendars[c]).collect();
+                    calendars.push(WorkCalendar::union(&members));
+                    calendars.len() - 1
+                }),
+            };
+            of_task.push(index);
+        }
+        Ok(TaskCalendars {
+            calendars,
+            of_task,
+            project,
+        })
+    }
+
+    /// The calendar a task is scheduled on.
+    pub fn of(&self, task: TaskId) -> &WorkCalendar {
+        &self.calendars[self.of_task[task.0]]
+    }
 }
 
 /// Schedule a plan with the critical path method.
 pub fn schedule(plan: &Plan) -> Result<Schedule, ScheduleError> {
-    let calendars = compile_calendars(plan)?;
+    let calendars = TaskCalendars::new(plan)?;
     schedule_with(plan, &calendars, &durations(plan))
 }
 
@@ -357,7 +411,7 @@ pub fn durations(plan: &Plan) -> Vec<i64> {
 /// durations and calls this many times).
 pub fn schedule_with(
     plan: &Plan,
-    calendars: &[WorkCalendar],
+    calendars: &TaskCalendars,
     duration: &[i64],
 ) -> Result<Schedule, ScheduleError> {
     let graph = Graph::new(plan);
@@ -374,15 +428,15 @@ pub fn schedule_with(
 
 fn passes(
     plan: &Plan,
-    calendars: &[WorkCalendar],
+    calendars: &TaskCalendars,
     duration: &[i64],
     graph: &Graph,
     order: &[usize],
 ) -> Schedule {
     let n = plan.tasks.len();
     let summary = &graph.summary;
-    let calendar_of = |task: usize| &calendars[plan.task_calendar(TaskId(task)).0];
-    let project_calendar = &calendars[plan.project.calendar.0];
+    let calendar_of = |task: usize| calendars.of(TaskId(task));
+    let project_calendar = &calendars.calendars[calendars.project];
     let status = plan.project.status_date;
 
     // Forward pass. For a summary, `early_start`/`early_finish` hold the bounds its start node
@@ -393,6 +447,7 @@ fn passes(
     let mut summary_min_finish = vec![Instant::MAX; n];
     let mut start_bound = vec![Instant::MIN; n];
     let mut finish_bound = vec![Instant::MIN; n];
+    let mut driven = vec![(Instant::MIN, Instant::MIN); n];
 
     for &node in order {
         if node >= n {
@@ -540,6 +595,9 @@ fn passes(
             if candidate_finish > finish {
                 (start, finish) = place_by_finish(candidate_finish);
             }
+            // Where the links alone would put the task: when a constraint pulls it earlier,
+            // Microsoft Project shows the conflict as negative float on the task itself.
+            driven[task] = (start, finish);
             if start > start_limit {
                 (start, finish) = place_by_start(start_limit);
             }
@@ -625,6 +683,13 @@ fn passes(
             if successor.actual_finish.is_some()
                 || (successor.actual_start.is_some()
                     && matches!(link.kind, LinkKind::FinishToStart | LinkKind::StartToStart))
+            {
+                continue;
+            }
+            // A manually scheduled task is not moved by the logic, and Microsoft Project does
+            // not let links from its start bind its late dates.
+            if spec.manual.is_some()
+                && matches!(link.kind, LinkKind::StartToStart | LinkKind::StartToFinish)
             {
                 continue;
             }
@@ -724,7 +789,10 @@ fn passes(
             late_start[task],
             late_finish[task],
         );
-        let total_float = calendar.between(es, ls).min(calendar.between(ef, lf));
+        let (float_start, float_finish) = (es.max(driven[task].0), ef.max(driven[task].1));
+        let total_float = calendar
+            .between(float_start, ls)
+            .min(calendar.between(float_finish, lf));
         let free_float = if summary[task] {
             total_float
         } else {
@@ -779,14 +847,14 @@ fn passes(
 fn free_float(
     plan: &Plan,
     graph: &Graph,
-    calendars: &[WorkCalendar],
+    calendars: &TaskCalendars,
     duration: &[i64],
     early_start: &[Instant],
     early_finish: &[Instant],
     task: usize,
     project_finish: Instant,
 ) -> i64 {
-    let calendar = &calendars[plan.task_calendar(TaskId(task)).0];
+    let calendar = calendars.of(TaskId(task));
     let mut float = i64::MAX;
     let mut holder = Some(task);
     while let Some(current) = holder {
@@ -810,5 +878,7 @@ fn free_float(
     float
 }
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;

@@ -17,7 +17,7 @@ use waymark_core::calendar::{Calendar, CalendarException, DayHours, Interval};
 use waymark_core::time::{self, DAY};
 use waymark_core::{
     Assignment, CalendarId, Constraint, ConstraintKind, Diagnostic, Lag, Link, LinkKind, Location,
-    Plan, Project, Resource, ResourceId, Severity, Task, TaskId,
+    Plan, Project, Resource, ResourceId, ResourceKind, Severity, Task, TaskId,
 };
 
 /// Most dated exceptions one recurring exception or work week may expand into; a bigger number
@@ -840,16 +840,17 @@ impl<'a, 'input> Reader<'a, 'input> {
                 }
                 _ => None,
             };
-            let role = match kind {
-                0 => Some("material".to_string()),
-                2 => Some("cost".to_string()),
-                _ => None,
+            let kind = match kind {
+                0 => ResourceKind::Material,
+                2 => ResourceKind::Cost,
+                _ => ResourceKind::Work,
             };
             uids.insert(uid, ResourceId(plan.resources.len()));
             plan.resources.push(Resource {
                 id: uid.to_string(),
                 name,
-                role,
+                kind,
+                role: None,
                 units,
                 rate,
                 calendar,

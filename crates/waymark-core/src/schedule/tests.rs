@@ -280,10 +280,10 @@ fn constraints_follow_microsoft_project() {
         expect![[r#"
             A   0..3  late -2..1  float -2 free -2  critical
             B   5..7  late 8..10  float 3 free 3
-            C   1..3  late 1..3  float 0 free 0  critical
+            C   1..3  late 1..3  float -2 free -2  critical
             D   7..9  late 8..10  float 1 free 1
-            E   2..4  late 2..4  float 0 free 0  critical
-            F   1..2  late 1..2  float 0 free 0  critical
+            E   2..4  late 2..4  float -1 free -1  critical
+            F   1..2  late 1..2  float -2 free -2  critical
             G   9..10  late 9..10  float 0 free 0  critical
             Z   10..11  late 10..11  float 0 free 0  critical
         "#]],
