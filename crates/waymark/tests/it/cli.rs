@@ -1,1 +1,209 @@
 //! The real binary on files in a temporary folder.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn waymark(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_waymark"))
+        .args(args)
+        .output()
+        .expect("run waymark");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn examples() -> Vec<PathBuf> {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+        .expect("examples folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".plan.toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write fixture");
+    path.to_string_lossy().into_owned()
+}
+
+const SMALL: &str = r#"
+[project]
+name = "Small"
+start = 2027-01-04
+deadline = 2027-01-15
+
+[tasks.design]
+duration = "3d"
+
+[tasks.build]
+duration = "5d"
+after = ["design"]
+
+[tasks.docs]
+duration = "2d"
+after = ["design"]
+
+[tasks.release]
+milestone = true
+after = ["build", "docs"]
+"#;
+
+#[test]
+fn schedule_json_has_the_contract_fields() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "small.plan.toml", SMALL);
+    let (code, stdout, stderr) = waymark(&["schedule", &file, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["project"]["start"], "2027-01-04T08:00:00");
+    assert_eq!(json["project"]["finish"], "2027-01-13T17:00:00");
+    let tasks = json["tasks"].as_array().expect("tasks");
+    assert_eq!(tasks.len(), 4);
+    for task in tasks {
+        for field in [
+            "id",
+            "name",
+            "summary",
+            "milestone",
+            "start",
+            "finish",
+            "early_start",
+            "early_finish",
+            "late_start",
+            "late_finish",
+            "total_float_minutes",
+            "free_float_minutes",
+            "critical",
+        ] {
+            assert!(task.get(field).is_some(), "task lacks {field}: {task}");
+        }
+    }
+    let docs = tasks.iter().find(|t| t["id"] == "docs").expect("docs");
+    assert_eq!(docs["total_float_minutes"], 3 * 480);
+    assert_eq!(docs["critical"], false);
+    let release = tasks
+        .iter()
+        .find(|t| t["id"] == "release")
+        .expect("release");
+    assert_eq!(release["milestone"], true);
+    assert_eq!(release["start"], "2027-01-13T17:00:00");
+    assert_eq!(release["critical"], true);
+    // The deadline (end of 15 January) leaves two days of float on the critical path.
+    let build = tasks.iter().find(|t| t["id"] == "build").expect("build");
+    assert_eq!(build["total_float_minutes"], 0);
+}
+
+#[test]
+fn schedule_table_and_svg() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "small.plan.toml", SMALL);
+    let svg = dir.path().join("gantt.svg");
+    let (code, stdout, stderr) = waymark(&["schedule", &file, "--svg", &svg.to_string_lossy()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("Small: Mon 2027-01-04 08:00 → Wed 2027-01-13 17:00"),
+        "{stdout}"
+    );
+    assert!(stdout.lines().any(|l| l.starts_with("* build")), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("  docs")), "{stdout}");
+    let drawn = std::fs::read_to_string(&svg).expect("svg written");
+    assert!(drawn.starts_with("<svg") || drawn.starts_with("<?xml"));
+    let (_, again, _) = waymark(&["schedule", &file, "--svg", &svg.to_string_lossy()]);
+    assert_eq!(again, stdout);
+    assert_eq!(
+        std::fs::read_to_string(&svg).expect("svg"),
+        drawn,
+        "same input, same bytes"
+    );
+}
+
+#[test]
+fn errors_name_file_line_and_column_and_exit_non_zero() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(
+        dir.path(),
+        "bad.plan.toml",
+        "[project]\nstart = 2027-01-04\n\n[tasks.a]\nduration = \"5x\"\n\n[tasks.b]\nduration = \"1d\"\nafter = [\"nope\"]\n",
+    );
+    let (code, stdout, stderr) = waymark(&["schedule", &file]);
+    assert_ne!(code, 0);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("bad.plan.toml:5:"), "{stderr}");
+    assert!(stderr.contains("bad.plan.toml:9:"), "{stderr}");
+    let (code, stdout, _) = waymark(&["check", &file, "--json"]);
+    assert_eq!(code, 1);
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["ok"], false);
+    assert!(json["errors"].as_u64().expect("count") >= 2);
+}
+
+#[test]
+fn cycles_are_reported_with_every_task() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(
+        dir.path(),
+        "cycle.plan.toml",
+        "[project]\nstart = 2027-01-04\n\n[tasks.a]\nduration = \"1d\"\nafter = [\"c\"]\n\n[tasks.b]\nduration = \"1d\"\nafter = [\"a\"]\n\n[tasks.c]\nduration = \"1d\"\nafter = [\"b\"]\n",
+    );
+    let (code, _, stderr) = waymark(&["schedule", &file]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("dependency-cycle"), "{stderr}");
+    for task in ["`a`", "`b`", "`c`"] {
+        assert!(stderr.contains(task), "{stderr}");
+    }
+}
+
+#[test]
+fn missing_file_and_unknown_extension() {
+    let (code, _, stderr) = waymark(&["schedule", "/no/such/file.plan.toml"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("cannot read"), "{stderr}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "plan.txt", "hello");
+    let (code, _, stderr) = waymark(&["check", &file]);
+    assert_eq!(code, 1);
+    assert!(stderr.is_empty() || stderr.contains("unknown"), "{stderr}");
+}
+
+#[test]
+fn every_example_schedules_and_checks() {
+    for example in examples() {
+        let path = example.to_string_lossy().into_owned();
+        let (code, stdout, stderr) = waymark(&["schedule", &path, "--json"]);
+        assert_eq!(code, 0, "{path}: {stderr}");
+        let json: Value = serde_json::from_str(&stdout).expect("JSON");
+        assert!(
+            json["tasks"].as_array().expect("tasks").len() >= 25,
+            "{path}"
+        );
+        let (_, stdout, _) = waymark(&["check", &path, "--json"]);
+        let json: Value = serde_json::from_str(&stdout).expect("check JSON");
+        assert!(json["diagnostics"].is_array());
+    }
+}
+
+#[test]
+fn mspdi_files_schedule_through_the_cli() {
+    let Some(shared) = crate::shared() else {
+        return;
+    };
+    let file = shared.join("data/projects/mspdi/mpxj/mspdirelations.xml");
+    let (code, stdout, stderr) = waymark(&["schedule", &file.to_string_lossy(), "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["project"]["finish"], "2006-09-25T17:00:00");
+    let ids: Vec<&str> = json["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| t["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(ids, ["0", "1", "2", "3", "4", "5"]);
+}
