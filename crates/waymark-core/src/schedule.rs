@@ -672,7 +672,11 @@ fn passes(
         let mut candidate_start = Instant::MAX;
         if let Some(parent) = spec.parent {
             candidate_finish = candidate_finish.min(late_finish_bound[parent.0]);
-            candidate_start = candidate_start.min(late_start_bound[parent.0]);
+            // A summary starts with its first child, so what binds the summary's start binds
+            // only the children that start with it; a later child can slip without moving it.
+            if early_start[task] <= early_start[parent.0] {
+                candidate_start = candidate_start.min(late_start_bound[parent.0]);
+            }
         }
         for &link_index in graph.outgoing.of(task) {
             let link = &plan.links[link_index];
@@ -790,9 +794,13 @@ fn passes(
             late_finish[task],
         );
         let (float_start, float_finish) = (es.max(driven[task].0), ef.max(driven[task].1));
-        let total_float = calendar
-            .between(float_start, ls)
-            .min(calendar.between(float_finish, lf));
+        let finish_float = calendar.between(float_finish, lf);
+        // A started task's start is history: only its finish can still slip.
+        let total_float = if spec.actual_start.is_some() && !summary[task] {
+            finish_float
+        } else {
+            calendar.between(float_start, ls).min(finish_float)
+        };
         let free_float = if summary[task] {
             total_float
         } else {
@@ -861,6 +869,16 @@ fn free_float(
         for &link_index in graph.outgoing.of(current) {
             let link = &plan.links[link_index];
             let s = link.successor.0;
+            // A summary starts with its first child: a child that starts later can slip without
+            // moving the summary's start, so links from that start do not bind it. (A summary
+            // finishes with its last child, and the child's own finish already measures how far
+            // it can slip before a link from the summary's finish binds.)
+            if current != task
+                && matches!(link.kind, LinkKind::StartToStart | LinkKind::StartToFinish)
+                && early_start[task] > early_start[current]
+            {
+                continue;
+            }
             let (from, to) = match link.kind {
                 LinkKind::FinishToStart => (early_finish[task], early_start[s]),
                 LinkKind::StartToStart => (early_start[task], early_start[s]),

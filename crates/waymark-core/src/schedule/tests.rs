@@ -384,3 +384,60 @@ fn a_link_from_a_child_to_its_summary_is_a_cycle() {
     });
     assert!(matches!(schedule(&plan), Err(ScheduleError::Cycle { .. })));
 }
+
+#[test]
+fn a_child_that_starts_after_its_summary_is_not_bound_by_the_summary_start_links() {
+    // Regression: Y's free float was measured from its own start (day 1) to Z's (day 0) through
+    // P's SS link and came out at -1 day, although Z waits only for X, which starts P.
+    check(
+        "P 1d
+         X 1d parent=P
+         Y 1d after X parent=P
+         K 4d
+         Z 1d after P SS",
+        expect![[r#"
+            P   0..2  late 2..4  float 2 free 2
+            X   0..1  late 2..3  float 2 free 0
+            Y   1..2  late 3..4  float 2 free 2
+            K   0..4  late 0..4  float 0 free 0  critical
+            Z   0..1  late 3..4  float 3 free 3
+        "#]],
+    );
+}
+
+#[test]
+fn a_start_link_from_a_summary_binds_only_the_children_that_start_it() {
+    // Regression: the SS link from P bound every child's late start to Z's late start, so Y,
+    // which cannot start before A finishes, and A itself showed a day of negative float on a
+    // plan without constraints.
+    check(
+        "A 1d
+         P 1d
+         X 1d parent=P
+         Y 1d after A parent=P
+         Z 2d after P SS",
+        expect![[r#"
+            A   0..1  late 0..1  float 0 free 0  critical
+            P   0..2  late 0..2  float 0 free 0  critical
+            X   0..1  late 0..1  float 0 free 0  critical
+            Y   1..2  late 1..2  float 0 free 0  critical
+            Z   0..2  late 0..2  float 0 free 0  critical
+        "#]],
+    );
+}
+
+#[test]
+fn started_tasks_float_by_their_finish_only() {
+    // B started on day 0 and is half done; its start is history, so its float is how far its
+    // finish can slip before the project finish (set by C), not zero because its start is fixed.
+    let mut plan = parse("A 1d\nB 4d\nC 10d after A");
+    plan.project.status_date = Some(plan.project.start + 2 * 1440);
+    plan.tasks[1].actual_start = Some(plan.project.start);
+    plan.tasks[1].progress = 0.5;
+    let computed = schedule(&plan).unwrap();
+    let b = &computed.tasks[1];
+    assert!(!b.critical, "{b:?}");
+    let calendar = WorkCalendar::compile(&plan.calendars, 0).unwrap();
+    assert_eq!(b.total_float, calendar.between(b.early_finish, computed.finish));
+    assert!(b.total_float > 0);
+}
