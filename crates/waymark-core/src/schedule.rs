@@ -811,6 +811,7 @@ fn passes(
                 duration,
                 &early_start,
                 &early_finish,
+                &summary_min_finish,
                 task,
                 late_limit,
             )
@@ -859,6 +860,7 @@ fn free_float(
     duration: &[i64],
     early_start: &[Instant],
     early_finish: &[Instant],
+    summary_min_finish: &[Instant],
     task: usize,
     project_finish: Instant,
 ) -> i64 {
@@ -879,11 +881,18 @@ fn free_float(
             {
                 continue;
             }
+            // A finish link into a summary binds every child's finish, so the first child to
+            // finish is the one the predecessor would delay.
+            let successor_finish = if graph.summary[s] {
+                summary_min_finish[s]
+            } else {
+                early_finish[s]
+            };
             let (from, to) = match link.kind {
                 LinkKind::FinishToStart => (early_finish[task], early_start[s]),
                 LinkKind::StartToStart => (early_start[task], early_start[s]),
-                LinkKind::FinishToFinish => (early_finish[task], early_finish[s]),
-                LinkKind::StartToFinish => (early_start[task], early_finish[s]),
+                LinkKind::FinishToFinish => (early_finish[task], successor_finish),
+                LinkKind::StartToFinish => (early_start[task], successor_finish),
             };
             let earliest = lag_forward(calendar, from, link.lag, duration[task]);
             float = float.min(calendar.between(earliest, to));

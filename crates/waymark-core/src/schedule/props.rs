@@ -9,13 +9,13 @@
 //! coordinate `W` (relax every link until nothing changes, Bellman-Ford style); the other
 //! properties are the invariants Microsoft Project's semantics promise on a plan without
 //! constraints: floats are never negative, late dates never precede early ones, some task is
-//! critical, summaries span their children, and a missed deadline shows as exactly that much
-//! negative float.
+//! critical, summaries span their children, a task can slip by its free float without moving
+//! any other task, and a missed deadline shows as exactly that much negative float.
 
 use super::tests::parse;
 use super::*;
 use crate::calendar::{Calendar, WorkCalendar};
-use crate::model::{Link, Task};
+use crate::model::{Constraint, Link, Task};
 use crate::time;
 use proptest::prelude::*;
 
@@ -325,6 +325,45 @@ proptest! {
         prop_assert_eq!(after.tasks[task].total_float, -miss, "T{}\n{}", task, describe(&plan));
         for (old, new) in before.tasks.iter().zip(&after.tasks) {
             prop_assert_eq!((old.early_start, old.early_finish), (new.early_start, new.early_finish));
+        }
+    }
+
+    #[test]
+    fn delaying_a_task_by_its_free_float_moves_no_other_task(
+        raw in raw_plan(),
+        summaries: bool,
+        pick in 0usize..12,
+    ) {
+        let mut plan = build(&raw, summaries);
+        let calendar = standard();
+        let before = schedule(&plan).unwrap();
+        let leaves: Vec<usize> = (0..plan.tasks.len()).filter(|&t| !before.tasks[t].summary).collect();
+        let task = leaves[pick % leaves.len()];
+        let dates = &before.tasks[task];
+        let delayed = calendar.add(dates.early_start, dates.free_float, Edge::Start);
+        plan.tasks[task].constraints.push(Constraint {
+            kind: ConstraintKind::StartNoEarlierThan,
+            date: delayed,
+            location: None,
+        });
+        let after = schedule(&plan).unwrap();
+        prop_assert_eq!(
+            calendar.between(dates.early_start, after.tasks[task].early_start),
+            dates.free_float
+        );
+        // Compared in working time: a milestone may move between 17:00 and 08:00 the next
+        // working day when another link comes to drive it, which is no delay.
+        let w = |t: Instant| calendar.w(t);
+        for &other in leaves.iter().filter(|&&other| other != task) {
+            prop_assert_eq!(
+                (w(before.tasks[other].early_start), w(before.tasks[other].early_finish)),
+                (w(after.tasks[other].early_start), w(after.tasks[other].early_finish)),
+                "T{} moved when T{} slipped by its free float {}\n{}",
+                other,
+                task,
+                dates.free_float,
+                describe(&plan)
+            );
         }
     }
 

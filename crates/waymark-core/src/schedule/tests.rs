@@ -441,3 +441,21 @@ fn started_tasks_float_by_their_finish_only() {
     assert_eq!(b.total_float, calendar.between(b.early_finish, computed.finish));
     assert!(b.total_float > 0);
 }
+
+#[test]
+fn free_float_into_a_summary_finish_is_measured_to_its_first_child_finish() {
+    // Regression: X's free float was measured to P's rolled-up finish (day 5) and came out at
+    // 4 days, but the FF link binds C too, and C moves as soon as X slips by more than a day.
+    check(
+        "X 1d
+         P 1d after X FF
+         C 2d parent=P
+         D 5d parent=P",
+        expect![[r#"
+            X   0..1  late 4..5  float 4 free 1
+            P   0..5  late 0..5  float 0 free 0  critical
+            C   0..2  late 3..5  float 3 free 3
+            D   0..5  late 0..5  float 0 free 0  critical
+        "#]],
+    );
+}
