@@ -11,7 +11,7 @@ use waymark_core::{doctor, schedule, Severity};
 /// Waymark: critical-path scheduling, forecasting and health checks for technical projects,
 /// from a plan file in git.
 #[derive(Debug, Parser)]
-#[command(name = "waymark", version, about, long_about = None)]
+#[command(name = "waymark", version)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
