@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use waymark_core::{doctor, schedule, Severity};
 
-/// Waymark: critical-path scheduling, forecasting and health checks for technical projects,
+/// Waymark: critical-path scheduling on real calendars and health checks for technical projects,
 /// from a plan file in git.
 #[derive(Debug, Parser)]
 #[command(name = "waymark", version)]
