@@ -10,7 +10,8 @@
 //! properties are the invariants Microsoft Project's semantics promise on a plan without
 //! constraints: floats are never negative, late dates never precede early ones, some task is
 //! critical, summaries span their children, a task can slip by its free float without moving
-//! any other task, and a missed deadline shows as exactly that much negative float.
+//! any other task and by its total float without moving the finish, and a missed deadline
+//! shows as exactly that much negative float.
 
 use super::tests::parse;
 use super::*;
@@ -365,6 +366,34 @@ proptest! {
                 describe(&plan)
             );
         }
+    }
+
+    #[test]
+    fn delaying_a_task_by_its_total_float_keeps_the_project_finish(
+        raw in raw_plan(),
+        summaries: bool,
+        pick in 0usize..12,
+    ) {
+        let mut plan = build(&raw, summaries);
+        let calendar = standard();
+        let before = schedule(&plan).unwrap();
+        let leaves: Vec<usize> = (0..plan.tasks.len()).filter(|&t| !before.tasks[t].summary).collect();
+        let task = leaves[pick % leaves.len()];
+        let dates = &before.tasks[task];
+        plan.tasks[task].constraints.push(Constraint {
+            kind: ConstraintKind::StartNoEarlierThan,
+            date: calendar.add(dates.early_start, dates.total_float, Edge::Start),
+            location: None,
+        });
+        let after = schedule(&plan).unwrap();
+        prop_assert_eq!(
+            calendar.w(before.finish),
+            calendar.w(after.finish),
+            "T{} slipped by its total float {}\n{}",
+            task,
+            dates.total_float,
+            describe(&plan)
+        );
     }
 
     #[test]
