@@ -438,7 +438,10 @@ fn started_tasks_float_by_their_finish_only() {
     let b = &computed.tasks[1];
     assert!(!b.critical, "{b:?}");
     let calendar = WorkCalendar::compile(&plan.calendars, 0).unwrap();
-    assert_eq!(b.total_float, calendar.between(b.early_finish, computed.finish));
+    assert_eq!(
+        b.total_float,
+        calendar.between(b.early_finish, computed.finish)
+    );
     assert!(b.total_float > 0);
 }
 

@@ -33,7 +33,10 @@ fn every_module_says_what_it_is_for() {
         })
         .map(|path| path.display().to_string())
         .collect();
-    assert!(missing.is_empty(), "files without a `//!` paragraph: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "files without a `//!` paragraph: {missing:#?}"
+    );
 }
 
 #[test]
