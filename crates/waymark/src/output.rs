@@ -87,12 +87,12 @@ pub fn schedule_json(plan: &Plan, schedule: &Schedule) -> ScheduleJson {
             outline_level: depth[index] + 1,
             summary: dates.summary,
             milestone: task.milestone || (task.duration == 0 && !dates.summary),
-            start: time::iso(dates.start),
-            finish: time::iso(dates.finish),
-            early_start: time::iso(dates.early_start),
-            early_finish: time::iso(dates.early_finish),
-            late_start: time::iso(dates.late_start),
-            late_finish: time::iso(dates.late_finish),
+            start: iso(dates.start),
+            finish: iso(dates.finish),
+            early_start: iso(dates.early_start),
+            early_finish: iso(dates.early_finish),
+            late_start: iso(dates.late_start),
+            late_finish: iso(dates.late_finish),
             duration_minutes: task.duration,
             total_float_minutes: dates.total_float,
             free_float_minutes: dates.free_float,
@@ -104,14 +104,47 @@ pub fn schedule_json(plan: &Plan, schedule: &Schedule) -> ScheduleJson {
     ScheduleJson {
         project: ProjectJson {
             name: plan.project.name.clone(),
-            start: time::iso(schedule.start),
-            finish: time::iso(schedule.finish),
-            status_date: plan.project.status_date.map(time::iso),
-            deadline: plan.project.deadline.map(time::iso),
+            start: iso(schedule.start),
+            finish: iso(schedule.finish),
+            status_date: plan.project.status_date.map(iso),
+            deadline: plan.project.deadline.map(iso),
             minutes_per_day: plan.project.minutes_per_day,
         },
         tasks,
     }
+}
+
+/// ISO 8601 text of an instant, exactly as [`time::iso`] writes it (`2027-01-04T09:00:00`).
+///
+/// The schedule document holds six dates per task; through chrono's format strings they took a
+/// third of a second for 100,000 tasks (see docs/benchmarks.md), so the usual four-digit years
+/// are written by hand and anything else is left to [`time::iso`].
+fn iso(instant: time::Instant) -> String {
+    let day = instant.div_euclid(time::DAY);
+    let minute = instant.rem_euclid(time::DAY);
+    let (year, month, day_of_month) = time::ymd(day);
+    let Ok(year @ 0..=9999) = u32::try_from(year) else {
+        return time::iso(instant);
+    };
+    let digits = |value: u32, width: usize, text: &mut String| {
+        let mut divisor = 10u32.pow(width as u32 - 1);
+        while divisor > 0 {
+            text.push(char::from(b'0' + (value / divisor % 10) as u8));
+            divisor /= 10;
+        }
+    };
+    let mut text = String::with_capacity(19);
+    digits(year, 4, &mut text);
+    text.push('-');
+    digits(month, 2, &mut text);
+    text.push('-');
+    digits(day_of_month, 2, &mut text);
+    text.push('T');
+    digits((minute / 60) as u32, 2, &mut text);
+    text.push(':');
+    digits((minute % 60) as u32, 2, &mut text);
+    text.push_str(":00");
+    text
 }
 
 /// The `waymark check --json` document.
@@ -330,5 +363,21 @@ pub fn gantt(plan: &Plan, schedule: &Schedule) -> GanttChart {
         links,
         status_date: plan.project.status_date.map(time::datetime),
         deadline: plan.project.deadline.map(time::datetime),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_writes_what_core_writes() {
+        // Every minute of two days, then a stride through the years either side of 0..=9999
+        // (where the fallback takes over) and the negative instants before 1970.
+        let two_days = (0..2 * time::DAY).map(|m| 29_000_000 + m);
+        let stride = (-6_000_000_000i64..6_000_000_000).step_by(9_999_991);
+        for instant in two_days.chain(stride) {
+            assert_eq!(iso(instant), time::iso(instant), "instant {instant}");
+        }
     }
 }
