@@ -87,7 +87,7 @@ pub(crate) struct Graph {
     pub(crate) outgoing: Adjacency,
     pub(crate) children: Adjacency,
     /// Node successors for ordering.
-    edges: Adjacency,
+    pub(crate) edges: Adjacency,
 }
 
 impl Graph {
@@ -423,15 +423,22 @@ pub fn schedule_with(
             })
         }
     };
-    Ok(passes(plan, calendars, duration, &graph, &order))
+    Ok(passes(plan, calendars, duration, &graph, &order, None))
 }
 
-fn passes(
+/// Called for every leaf task in the forward pass with the dates links and constraints allow and
+/// whether the task may move (not started, not manual, no must-constraint); returns the dates to
+/// use, never earlier. Resource levelling plugs in here.
+pub(crate) type PlaceHook<'a> =
+    &'a mut dyn FnMut(TaskId, Instant, Instant, bool) -> (Instant, Instant);
+
+pub(crate) fn passes(
     plan: &Plan,
     calendars: &TaskCalendars,
     duration: &[i64],
     graph: &Graph,
     order: &[usize],
+    mut hook: Option<PlaceHook<'_>>,
 ) -> Schedule {
     let n = plan.tasks.len();
     let summary = &graph.summary;
@@ -611,6 +618,17 @@ fn passes(
                 (start, finish) = place_by_finish(date);
             }
             (start, finish)
+        };
+        let (start, finish) = match hook.as_mut() {
+            Some(place) => {
+                let movable = spec.actual_start.is_none()
+                    && spec.actual_finish.is_none()
+                    && spec.manual.is_none()
+                    && must_start.is_none()
+                    && must_finish.is_none();
+                place(TaskId(task), start, finish, movable)
+            }
+            None => (start, finish),
         };
         early_start[task] = start;
         early_finish[task] = finish;
@@ -908,4 +926,4 @@ fn free_float(
 #[cfg(test)]
 mod props;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -1,0 +1,347 @@
+//! Resource levelling of plans: a schedule in which no person is booked beyond their units at
+//! any instant, that still honours every link, constraint and actual, and says why every task
+//! moved.
+//!
+//! The levelled schedule comes from a serial schedule generation scheme run *inside* the CPM
+//! forward pass: tasks are taken in a precedence-feasible priority order (higher `priority`
+//! first, then the smaller unlevelled late start, as Microsoft Project's standard order does),
+//! each is placed where its links and constraints allow, and then pushed to the first instant at
+//! which every resource it needs has room for its whole duration. Because the placement reuses
+//! the scheduler's own forward pass, link types, lags, calendars, constraints and actuals mean
+//! exactly what they mean in `schedule`. Each push records the resource, the busy interval that
+//! blocked it and the tasks that held the resource then: the explanation.
+
+use crate::calendar::Edge;
+use crate::model::{Plan, ResourceId, TaskId};
+use crate::schedule::{durations, passes, Graph, Schedule, ScheduleError, TaskCalendars};
+use crate::time::Instant;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// How to level.
+#[derive(Clone, Debug, Default)]
+pub struct LevelOptions {
+    /// Delay tasks only within their total float (Microsoft Project's "level only within
+    /// available slack"); over-allocations that need more are left and reported.
+    pub within_float: bool,
+}
+
+/// One interval during which a resource had no room for a task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wait {
+    pub resource: ResourceId,
+    /// The busy interval: from the first instant the task would have overlapped, to the instant
+    /// the resource had room again.
+    pub from: Instant,
+    pub to: Instant,
+    /// The tasks booked on the resource during the interval.
+    pub held_by: Vec<TaskId>,
+}
+
+/// A task that levelling moved, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Delay {
+    pub task: TaskId,
+    /// Where links and constraints alone would start it (given the levelled predecessors).
+    pub earliest: Instant,
+    /// Where it starts after levelling.
+    pub start: Instant,
+    /// Working minutes between the two on the task's calendar.
+    pub minutes: i64,
+    pub waits: Vec<Wait>,
+}
+
+/// A task whose over-allocation levelling could not remove, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unresolved {
+    pub task: TaskId,
+    pub resource: ResourceId,
+    pub reason: UnresolvedReason,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnresolvedReason {
+    /// The task cannot move: it has started, is manually scheduled or has a must-constraint.
+    Fixed,
+    /// Moving it would use more than its total float (with `within_float`).
+    OutOfFloat,
+    /// It needs more units than the resource has at all.
+    OverCapacity,
+}
+
+/// A levelled plan.
+#[derive(Clone, Debug)]
+pub struct Levelled {
+    pub schedule: Schedule,
+    pub delays: Vec<Delay>,
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// Units are kept in hundredths so capacity arithmetic is exact.
+fn hundredths(units: f64) -> i64 {
+    (units * 100.0).round() as i64
+}
+
+/// The bookings of one resource over time.
+#[derive(Clone, Debug, Default)]
+struct Profile {
+    /// Breakpoints `(instant, usage from then on)`, sorted; usage before the first is 0.
+    points: Vec<(Instant, i64)>,
+    /// Every booking, for explanations.
+    bookings: Vec<(TaskId, Instant, Instant, i64)>,
+}
+
+impl Profile {
+    fn usage_at_index(&self, index: usize) -> i64 {
+        if index == 0 {
+            0
+        } else {
+            self.points[index - 1].1
+        }
+    }
+
+    /// The first busy interval within `[from, to)` where `usage + units > capacity`, as
+    /// `(busy_from, busy_to)`, with `busy_to` the first instant with room again.
+    fn conflict(
+        &self,
+        from: Instant,
+        to: Instant,
+        units: i64,
+        capacity: i64,
+    ) -> Option<(Instant, Instant)> {
+        // Index of the first breakpoint after `from`.
+        let mut index = self.points.partition_point(|&(t, _)| t <= from);
+        let mut segment_start = from;
+        loop {
+            let usage = self.usage_at_index(index);
+            let segment_end = self.points.get(index).map_or(Instant::MAX, |p| p.0);
+            if usage + units > capacity && segment_start < to {
+                // Extend through every following segment that is also too full.
+                let busy_from = segment_start;
+                let mut busy_index = index;
+                loop {
+                    match self.points.get(busy_index) {
+                        Some(&(t, next_usage)) => {
+                            if next_usage + units > capacity {
+                                busy_index += 1;
+                            } else {
+                                return Some((busy_from, t));
+                            }
+                        }
+                        None => return Some((busy_from, Instant::MAX)),
+                    }
+                }
+            }
+            if segment_end >= to {
+                return None;
+            }
+            segment_start = segment_end;
+            index += 1;
+        }
+    }
+
+    fn book(&mut self, task: TaskId, from: Instant, to: Instant, units: i64) {
+        if from >= to || units == 0 {
+            return;
+        }
+        self.bookings.push((task, from, to, units));
+        for bound in [from, to] {
+            let index = self.points.partition_point(|&(t, _)| t < bound);
+            if self.points.get(index).is_none_or(|p| p.0 != bound) {
+                let usage = self.usage_at_index(index);
+                self.points.insert(index, (bound, usage));
+            }
+        }
+        let first = self.points.partition_point(|&(t, _)| t < from);
+        let last = self.points.partition_point(|&(t, _)| t < to);
+        for point in &mut self.points[first..last] {
+            point.1 += units;
+        }
+    }
+
+    fn holders(&self, from: Instant, to: Instant) -> Vec<TaskId> {
+        let mut tasks: Vec<TaskId> = self
+            .bookings
+            .iter()
+            .filter(|&&(_, a, b, _)| a < to && from < b)
+            .map(|&(task, _, _, _)| task)
+            .collect();
+        tasks.sort_unstable();
+        tasks.dedup();
+        tasks
+    }
+}
+
+/// Level a plan with the priority-rule serial schedule generation scheme.
+pub fn level(plan: &Plan, options: &LevelOptions) -> Result<Levelled, ScheduleError> {
+    let calendars = TaskCalendars::new(plan)?;
+    let graph = Graph::new(plan);
+    let unlevelled = crate::schedule::schedule_with(plan, &calendars, &durations(plan))?;
+    let order = priority_order(plan, &graph, &unlevelled);
+    Ok(level_in_order(
+        plan,
+        options,
+        &calendars,
+        &graph,
+        &order,
+        &unlevelled,
+    ))
+}
+
+/// A precedence-feasible order of the scheduling graph's nodes, taking among the ready nodes the
+/// summaries first (they only pass bounds on), then the task with the highest priority, then
+/// the one with the smallest unlevelled late start, then plan order.
+pub(crate) fn priority_order(plan: &Plan, graph: &Graph, unlevelled: &Schedule) -> Vec<usize> {
+    let n = plan.tasks.len();
+    let nodes = 2 * n;
+    let used = |node: usize| node < n || graph.summary[node - n];
+    let mut indegree = vec![0u32; nodes];
+    for node in 0..nodes {
+        for &next in graph.edges.of(node) {
+            indegree[next] += 1;
+        }
+    }
+    let key = |node: usize| {
+        let task = node % n;
+        let leaf = !graph.summary[task];
+        (
+            leaf,
+            Reverse(plan.tasks[task].priority),
+            unlevelled.tasks[task].late_start,
+            node,
+        )
+    };
+    let mut ready: BinaryHeap<Reverse<_>> = (0..nodes)
+        .filter(|&node| used(node) && indegree[node] == 0)
+        .map(|node| Reverse(key(node)))
+        .collect();
+    let mut order = Vec::with_capacity(nodes);
+    while let Some(Reverse((_, _, _, node))) = ready.pop() {
+        order.push(node);
+        for &next in graph.edges.of(node) {
+            indegree[next] -= 1;
+            if indegree[next] == 0 {
+                ready.push(Reverse(key(next)));
+            }
+        }
+    }
+    order
+}
+
+/// Level with a given node order (the decoder a search over orders calls).
+pub(crate) fn level_in_order(
+    plan: &Plan,
+    options: &LevelOptions,
+    calendars: &TaskCalendars,
+    graph: &Graph,
+    order: &[usize],
+    unlevelled: &Schedule,
+) -> Levelled {
+    let capacity: Vec<i64> = plan.resources.iter().map(|r| hundredths(r.units)).collect();
+    let mut profiles: Vec<Profile> = vec![Profile::default(); plan.resources.len()];
+    let mut delays: Vec<Delay> = Vec::new();
+    let mut unresolved: Vec<Unresolved> = Vec::new();
+    let durations = durations(plan);
+    let mut place = |task: TaskId, start: Instant, finish: Instant, movable: bool| {
+        let spec = &plan.tasks[task.0];
+        let length = durations[task.0];
+        let needs: Vec<(usize, i64)> = spec
+            .assignments
+            .iter()
+            .map(|a| (a.resource.0, hundredths(a.units)))
+            .filter(|&(_, units)| units > 0)
+            .collect();
+        if needs.is_empty() || length == 0 || finish <= start {
+            return (start, finish);
+        }
+        let calendar = calendars.of(task);
+        let (mut levelled_start, mut levelled_finish) = (start, finish);
+        let mut waits: Vec<Wait> = Vec::new();
+        let mut blocked: Option<(usize, UnresolvedReason)> = None;
+        // A need larger than the resource can never fit: report it, and level the others.
+        for &(resource, units) in &needs {
+            if units > capacity[resource] {
+                unresolved.push(Unresolved {
+                    task,
+                    resource: ResourceId(resource),
+                    reason: UnresolvedReason::OverCapacity,
+                });
+            }
+        }
+        let fitting: Vec<(usize, i64)> = needs
+            .iter()
+            .copied()
+            .filter(|&(resource, units)| units <= capacity[resource])
+            .collect();
+        {
+            // Push the task to the first start at which every resource has room throughout.
+            'search: loop {
+                for &(resource, units) in &fitting {
+                    let conflict = profiles[resource].conflict(
+                        levelled_start,
+                        levelled_finish,
+                        units,
+                        capacity[resource],
+                    );
+                    if let Some((busy_from, busy_to)) = conflict {
+                        if !movable {
+                            blocked = Some((resource, UnresolvedReason::Fixed));
+                            break 'search;
+                        }
+                        if busy_to == Instant::MAX {
+                            blocked = Some((resource, UnresolvedReason::OverCapacity));
+                            break 'search;
+                        }
+                        waits.push(Wait {
+                            resource: ResourceId(resource),
+                            from: busy_from,
+                            to: busy_to,
+                            held_by: profiles[resource].holders(busy_from, busy_to),
+                        });
+                        levelled_start = calendar.snap_start(busy_to, false);
+                        levelled_finish = calendar.add(levelled_start, length, Edge::Finish);
+                        continue 'search;
+                    }
+                }
+                break;
+            }
+        }
+        if blocked.is_none() && options.within_float && levelled_start > start {
+            let late_start = unlevelled.tasks[task.0].late_start;
+            if calendar.w(levelled_start) > calendar.w(late_start) {
+                let resource = waits.first().map_or(needs[0].0, |w| w.resource.0);
+                blocked = Some((resource, UnresolvedReason::OutOfFloat));
+            }
+        }
+        if let Some((resource, reason)) = blocked {
+            unresolved.push(Unresolved {
+                task,
+                resource: ResourceId(resource),
+                reason,
+            });
+            levelled_start = start;
+            levelled_finish = finish;
+        } else if levelled_start > start {
+            delays.push(Delay {
+                task,
+                earliest: start,
+                start: levelled_start,
+                minutes: calendar.between(start, levelled_start),
+                waits,
+            });
+        }
+        for &(resource, units) in &needs {
+            profiles[resource].book(task, levelled_start, levelled_finish, units);
+        }
+        (levelled_start, levelled_finish)
+    };
+    let schedule = passes(plan, calendars, &durations, graph, order, Some(&mut place));
+    Levelled {
+        schedule,
+        delays,
+        unresolved,
+    }
+}
+
+#[cfg(test)]
+mod tests;
