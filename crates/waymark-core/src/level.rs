@@ -345,3 +345,80 @@ pub(crate) fn level_in_order(
 
 #[cfg(test)]
 mod tests;
+
+/// Several plans combined into one so they can be levelled against one resource pool.
+#[derive(Clone, Debug)]
+pub struct Pool {
+    pub plan: Plan,
+    /// For each task of `plan`, the index of the plan it came from.
+    pub owner: Vec<usize>,
+}
+
+/// Combine plans that share resources (matched by resource id) into one plan. Each plan's
+/// tasks keep their own calendars and links, and may not start before their own project's
+/// start; the first plan's project settings are the combined project's, with the earliest
+/// start and the latest status date.
+pub fn pool(plans: &[Plan]) -> Pool {
+    use crate::model::{CalendarId, Constraint, ConstraintKind};
+    let mut combined = Plan::default();
+    let mut owner = Vec::new();
+    let mut resource_ids: std::collections::BTreeMap<String, ResourceId> = Default::default();
+    for (index, plan) in plans.iter().enumerate() {
+        let calendar_offset = combined.calendars.len();
+        let task_offset = combined.tasks.len();
+        if index == 0 {
+            combined.project = plan.project.clone();
+        } else {
+            combined.project.start = combined.project.start.min(plan.project.start);
+            combined.project.status_date =
+                combined.project.status_date.max(plan.project.status_date);
+        }
+        combined
+            .calendars
+            .extend(plan.calendars.iter().cloned().map(|mut calendar| {
+                calendar.base = calendar.base.map(|b| b + calendar_offset);
+                calendar
+            }));
+        let mut resource_map = Vec::with_capacity(plan.resources.len());
+        for resource in &plan.resources {
+            let id = *resource_ids.entry(resource.id.clone()).or_insert_with(|| {
+                let mut shared = resource.clone();
+                shared.calendar = shared.calendar.map(|c| CalendarId(c.0 + calendar_offset));
+                combined.resources.push(shared);
+                ResourceId(combined.resources.len() - 1)
+            });
+            resource_map.push(id);
+        }
+        for task in &plan.tasks {
+            let mut task = task.clone();
+            task.parent = task.parent.map(|p| TaskId(p.0 + task_offset));
+            task.calendar = task
+                .calendar
+                .or((index > 0).then_some(plan.project.calendar))
+                .map(|c| CalendarId(c.0 + calendar_offset));
+            for assignment in &mut task.assignments {
+                assignment.resource = resource_map[assignment.resource.0];
+            }
+            if task.parent.is_none() && index > 0 {
+                task.constraints.push(Constraint {
+                    kind: ConstraintKind::StartNoEarlierThan,
+                    date: plan.project.start,
+                    location: None,
+                });
+            }
+            combined.tasks.push(task);
+            owner.push(index);
+        }
+        combined
+            .links
+            .extend(plan.links.iter().cloned().map(|mut link| {
+                link.predecessor = TaskId(link.predecessor.0 + task_offset);
+                link.successor = TaskId(link.successor.0 + task_offset);
+                link
+            }));
+    }
+    Pool {
+        plan: combined,
+        owner,
+    }
+}

@@ -234,3 +234,22 @@ proptest! {
         prop_assert!(levelled.schedule.finish >= unlevelled.finish);
     }
 }
+
+#[test]
+fn two_plans_sharing_a_person_are_levelled_together() {
+    let a = with_people(
+        parse("A1 3d\nA2 1d after A1"),
+        &[("ana", 1.0)],
+        &[("A1", "ana", 1.0)],
+    );
+    let b = with_people(parse("B1 2d"), &[("ana", 1.0)], &[("B1", "ana", 1.0)]);
+    let pooled = pool(&[a.clone(), b]);
+    assert_eq!(pooled.plan.resources.len(), 1, "ana is one person");
+    assert_eq!(pooled.owner, vec![0, 0, 1]);
+    let levelled = level(&pooled.plan, &LevelOptions::default()).unwrap();
+    assert_valid(&pooled.plan, &levelled);
+    let s = &levelled.schedule.tasks;
+    // A1 is on the critical path of its plan, B1 has float to the pooled finish: B1 waits.
+    assert_eq!(day(&a, s[0].early_start), "0");
+    assert_eq!(day(&a, s[2].early_start), "3");
+}
