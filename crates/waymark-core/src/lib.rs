@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod diagnostic;
 pub mod doctor;
 pub mod level;
+pub mod load;
 pub mod model;
 pub mod schedule;
 pub mod time;

@@ -54,6 +54,9 @@ pub struct GanttRow {
     pub progress: f64,
     /// Total float in working minutes; shown in the bar's tooltip.
     pub total_float_minutes: i64,
+    /// Where the task could have started before resource levelling delayed it; drawn as a
+    /// dashed line from there to the bar.
+    pub delayed_from: Option<NaiveDateTime>,
 }
 
 /// A dependency between two rows: `to` depends on `from` (indices into [`GanttChart::rows`]).
@@ -833,6 +836,19 @@ fn write_bars(out: &mut String, rows: &[GanttRow], layout: &Layout) {
     out.push_str("<g class=\"bars\">\n");
     for (index, row) in rows.iter().enumerate() {
         let shape = shape(rows, index, layout);
+        if let Some(from) = row.delayed_from.filter(|&from| from < row.start) {
+            let _ = write!(
+                out,
+                "<line class=\"delay\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" \
+                 stroke=\"#b45309\" stroke-width=\"1.5\" stroke-dasharray=\"3 2\">\
+                 <title>levelling delay from {}</title></line>",
+                num(layout.x(from)),
+                num(shape.middle),
+                num(shape.start_x),
+                num(shape.middle),
+                from.format("%Y-%m-%d %H:%M")
+            );
+        }
         let class = match row.kind {
             BarKind::Task => "task",
             BarKind::Summary => "summary",

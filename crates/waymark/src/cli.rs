@@ -40,6 +40,61 @@ enum Command {
         #[arg(long, value_name = "OUT")]
         svg: Option<PathBuf>,
     },
+    /// Level resources: move tasks so nobody is booked beyond their units, and say why.
+    ///
+    /// Tasks are taken in priority order (`priority`, then least float) and each starts at the
+    /// first moment all its people have room, keeping every link, constraint and actual. Give
+    /// several plans to level them against one pool of people (matched by resource id): each
+    /// plan's new finish is reported. A PSPLIB instance (`.sm`) is solved as an RCPSP.
+    ///
+    /// Examples:
+    ///   waymark level examples/mobile-app.plan.toml --explain
+    ///   waymark level a.plan.toml b.plan.toml --json
+    ///   waymark level plan.toml --within-float --svg levelled.svg
+    #[command(verbatim_doc_comment)]
+    Level {
+        /// Plan files (.toml), Microsoft Project XML files (.xml), or one PSPLIB file (.sm).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print the levelled schedule as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Also write the levelled Gantt chart (delays drawn as dashed lines) to this file.
+        #[arg(long, value_name = "OUT")]
+        svg: Option<PathBuf>,
+        /// Only delay tasks within their total float, like Microsoft Project's "level only
+        /// within available slack"; conflicts that need more are reported, not resolved.
+        #[arg(long)]
+        within_float: bool,
+        /// List, for every delayed task, which person it waited for and who held them.
+        #[arg(long)]
+        explain: bool,
+        /// Search time in seconds for the optimising solver (PSPLIB instances).
+        #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+        time_limit: f64,
+        /// Seed of the solver's random choices; the same seed gives the same answer.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Show each person's allocation per week (or day), before and after levelling.
+    ///
+    /// Every cell is the booked share of the person's working time; `!` marks a period where,
+    /// at some moment, they are booked beyond their units.
+    ///
+    /// Examples:
+    ///   waymark load examples/crm-rollout.plan.toml
+    ///   waymark load plan.toml --period day --json
+    #[command(verbatim_doc_comment)]
+    Load {
+        /// The plan file (.toml) or Microsoft Project XML file (.xml).
+        file: PathBuf,
+        /// Print the allocation as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Period of each column: `week` (Monday to Sunday) or `day`.
+        #[arg(long, default_value = "week", value_parser = ["week", "day"])]
+        period: String,
+    },
     /// Check a plan for errors and red flags (the plan doctor).
     ///
     /// Reports every problem with file:line:column: malformed input, unknown references,
@@ -64,6 +119,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Schedule { file, json, svg } => run_schedule(&file, json, svg.as_deref()),
         Command::Check { file, json } => run_check(&file, json),
+        Command::Level {
+            files,
+            json,
+            svg,
+            within_float,
+            explain,
+            time_limit,
+            seed,
+        } => {
+            let psplib = files
+                .iter()
+                .any(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("sm")));
+            if psplib {
+                let _ = (time_limit, seed);
+                anyhow::bail!("PSPLIB instances (.sm) are not supported yet")
+            }
+            crate::levelling::run_level(&files, json, svg.as_deref(), within_float, explain)
+        }
+        Command::Load { file, json, period } => {
+            let period = if period == "day" {
+                waymark_core::load::Period::Day
+            } else {
+                waymark_core::load::Period::Week
+            };
+            crate::levelling::run_load(&file, json, period)
+        }
     }
 }
 
@@ -149,7 +230,7 @@ fn run_check(file: &std::path::Path, json: bool) -> Result<ExitCode> {
 }
 
 /// Write a file through a temporary sibling and a rename, so a crash never leaves half a file.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(".tmp");
     let temporary = PathBuf::from(temporary);

@@ -346,6 +346,7 @@ pub fn gantt(plan: &Plan, schedule: &Schedule) -> GanttChart {
             critical: dates.critical,
             progress: task.progress,
             total_float_minutes: dates.total_float,
+            delayed_from: None,
         })
         .collect();
     let links = plan

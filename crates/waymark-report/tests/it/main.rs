@@ -38,6 +38,7 @@ fn row(
         critical: false,
         progress: 0.0,
         total_float_minutes: 0,
+        delayed_from: None,
     }
 }
 

@@ -1,0 +1,136 @@
+//! Resource load: how much work each resource has per day or week of a schedule, against what
+//! it can do, with over-allocations marked.
+
+use crate::model::{Plan, TaskId};
+use crate::schedule::{Schedule, TaskCalendars};
+use crate::time::{self, Instant, DAY};
+
+/// The length of a load period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Period {
+    Day,
+    /// Monday to Sunday.
+    Week,
+}
+
+/// One resource's load in one period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PeriodLoad {
+    /// First instant of the period (midnight).
+    pub start: Instant,
+    /// Working minutes booked, weighted by assignment units.
+    pub allocated_minutes: f64,
+    /// Working minutes the resource has: its units times its calendar's working time.
+    pub capacity_minutes: f64,
+    /// The highest number of units booked at one instant in the period.
+    pub peak_units: f64,
+    /// Whether at some instant the booked units exceed the resource's units.
+    pub over_allocated: bool,
+}
+
+/// The load of one resource over the schedule's span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceLoad {
+    pub resource: usize,
+    pub periods: Vec<PeriodLoad>,
+}
+
+fn period_start(t: Instant, period: Period) -> Instant {
+    let day = time::day_of(t);
+    match period {
+        Period::Day => day * DAY,
+        Period::Week => (day - time::weekday_of_day(day) as i64) * DAY,
+    }
+}
+
+fn period_length(period: Period) -> Instant {
+    match period {
+        Period::Day => DAY,
+        Period::Week => 7 * DAY,
+    }
+}
+
+/// The load of every resource, period by period, from the schedule's start to its finish.
+pub fn load(
+    plan: &Plan,
+    schedule: &Schedule,
+    calendars: &TaskCalendars,
+    period: Period,
+) -> Vec<ResourceLoad> {
+    let first = period_start(schedule.start, period);
+    let length = period_length(period);
+    let count = ((schedule.finish - first) / length + 1).max(1) as usize;
+    let mut out = Vec::with_capacity(plan.resources.len());
+    for (r, resource) in plan.resources.iter().enumerate() {
+        let resource_calendar =
+            &calendars.calendars[resource.calendar.map_or(calendars.project, |c| c.0)];
+        // Bookings of this resource: (task, start, finish, units).
+        let bookings: Vec<(TaskId, Instant, Instant, f64)> = plan
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(t, _)| !schedule.tasks[*t].summary)
+            .flat_map(|(t, task)| {
+                task.assignments
+                    .iter()
+                    .filter(move |a| a.resource.0 == r)
+                    .map(move |a| {
+                        (
+                            TaskId(t),
+                            schedule.tasks[t].start,
+                            schedule.tasks[t].finish,
+                            a.units,
+                        )
+                    })
+            })
+            .filter(|&(_, start, finish, _)| finish > start)
+            .collect();
+        // Instantaneous load as a step function.
+        let mut events: Vec<(Instant, f64)> = bookings
+            .iter()
+            .flat_map(|&(_, start, finish, units)| [(start, units), (finish, -units)])
+            .collect();
+        events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut steps: Vec<(Instant, f64)> = Vec::new();
+        let mut level = 0.0;
+        for (t, delta) in events {
+            level += delta;
+            match steps.last_mut() {
+                Some(last) if last.0 == t => last.1 = level,
+                _ => steps.push((t, level)),
+            }
+        }
+        let mut periods = Vec::with_capacity(count);
+        for index in 0..count {
+            let from = first + index as i64 * length;
+            let to = from + length;
+            let allocated_minutes: f64 = bookings
+                .iter()
+                .filter(|&&(_, start, finish, _)| start < to && from < finish)
+                .map(|&(task, start, finish, units)| {
+                    let calendar = calendars.of(task);
+                    calendar.between(start.max(from), finish.min(to)) as f64 * units
+                })
+                .sum();
+            let capacity_minutes = resource_calendar.between(from, to) as f64 * resource.units;
+            // Peak: the level in force at `from`, and every step inside the period.
+            let before = steps.partition_point(|s| s.0 <= from);
+            let mut peak = if before > 0 { steps[before - 1].1 } else { 0.0 };
+            for step in steps[before..].iter().take_while(|s| s.0 < to) {
+                peak = peak.max(step.1);
+            }
+            periods.push(PeriodLoad {
+                start: from,
+                allocated_minutes,
+                capacity_minutes,
+                peak_units: peak,
+                over_allocated: peak > resource.units + 1e-9,
+            });
+        }
+        out.push(ResourceLoad {
+            resource: r,
+            periods,
+        });
+    }
+    out
+}

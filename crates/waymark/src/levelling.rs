@@ -1,0 +1,393 @@
+//! `waymark level` for plan files and `waymark load`: resource levelling with explanations,
+//! several plans on one resource pool, and resource allocation per day or week.
+
+use crate::input::{self, Input};
+use crate::output;
+use anyhow::Result;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use waymark_core::level::{self, LevelOptions, Levelled, UnresolvedReason};
+use waymark_core::load::{load, Period};
+use waymark_core::{doctor, schedule, time, Plan, Schedule, TaskCalendars, TaskId};
+
+/// Read every file, stopping with diagnostics on the first that has errors.
+fn load_all(files: &[PathBuf]) -> Result<Option<Vec<Input>>> {
+    let mut inputs = Vec::new();
+    for file in files {
+        let Some(input) = input::load(file)? else {
+            return Ok(None);
+        };
+        let cycles = doctor::dependency_cycles(&input.plan);
+        if !cycles.is_empty() {
+            input::report(&input.name, &cycles);
+            return Ok(None);
+        }
+        input::report(&input.name, &input.warnings);
+        inputs.push(input);
+    }
+    Ok(Some(inputs))
+}
+
+#[derive(Serialize)]
+struct WaitJson {
+    resource: String,
+    resource_name: String,
+    from: String,
+    to: String,
+    held_by: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct DelayJson {
+    earliest_start: String,
+    delay_minutes: i64,
+    reasons: Vec<WaitJson>,
+}
+
+#[derive(Serialize)]
+struct LevelledTaskJson {
+    #[serde(flatten)]
+    task: output::TaskJson,
+    delay: Option<DelayJson>,
+}
+
+#[derive(Serialize)]
+struct UnresolvedJson {
+    plan: String,
+    task: String,
+    resource: String,
+    reason: &'static str,
+}
+
+#[derive(Serialize)]
+struct PlanJson {
+    file: String,
+    name: String,
+    finish_before: String,
+    finish_after: String,
+    tasks: Vec<LevelledTaskJson>,
+}
+
+#[derive(Serialize)]
+struct LevelJson {
+    project: output::ProjectJson,
+    finish_before: String,
+    tasks: Vec<LevelledTaskJson>,
+    unresolved: Vec<UnresolvedJson>,
+    plans: Vec<PlanJson>,
+}
+
+fn reason_text(reason: UnresolvedReason) -> &'static str {
+    match reason {
+        UnresolvedReason::Fixed => "fixed",
+        UnresolvedReason::OutOfFloat => "out-of-float",
+        UnresolvedReason::OverCapacity => "over-capacity",
+    }
+}
+
+/// The tasks of one plan (`owner == index`) as JSON with their delays.
+fn tasks_json(
+    plan: &Plan,
+    levelled: &Levelled,
+    owner: &[usize],
+    index: usize,
+) -> Vec<LevelledTaskJson> {
+    let all = output::schedule_json(plan, &levelled.schedule).tasks;
+    all.into_iter()
+        .enumerate()
+        .filter(|(t, _)| owner[*t] == index)
+        .map(|(t, task)| {
+            let delay = levelled
+                .delays
+                .iter()
+                .find(|d| d.task == TaskId(t))
+                .map(|d| DelayJson {
+                    earliest_start: time::iso(d.earliest),
+                    delay_minutes: d.minutes,
+                    reasons: d
+                        .waits
+                        .iter()
+                        .map(|w| WaitJson {
+                            resource: plan.resources[w.resource.0].id.clone(),
+                            resource_name: plan.resources[w.resource.0].name.clone(),
+                            from: time::iso(w.from),
+                            to: time::iso(w.to),
+                            held_by: w
+                                .held_by
+                                .iter()
+                                .map(|h| plan.tasks[h.0].id.clone())
+                                .collect(),
+                        })
+                        .collect(),
+                });
+            LevelledTaskJson { task, delay }
+        })
+        .collect()
+}
+
+fn plan_finish(schedule: &Schedule, owner: &[usize], index: usize) -> time::Instant {
+    schedule
+        .tasks
+        .iter()
+        .zip(owner)
+        .filter(|(t, &o)| o == index && !t.summary)
+        .map(|(t, _)| t.finish)
+        .max()
+        .unwrap_or(schedule.finish)
+}
+
+/// `waymark level PLAN...`
+pub fn run_level(
+    files: &[PathBuf],
+    json: bool,
+    svg: Option<&Path>,
+    within_float: bool,
+    explain: bool,
+) -> Result<ExitCode> {
+    let Some(inputs) = load_all(files)? else {
+        return Ok(ExitCode::from(1));
+    };
+    let plans: Vec<Plan> = inputs.iter().map(|i| i.plan.clone()).collect();
+    let pooled = level::pool(&plans);
+    let plan = &pooled.plan;
+    let before = match schedule(plan) {
+        Ok(before) => before,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let levelled = match level::level(plan, &LevelOptions { within_float }) {
+        Ok(levelled) => levelled,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if let Some(path) = svg {
+        let mut chart = output::gantt(plan, &levelled.schedule);
+        for delay in &levelled.delays {
+            chart.rows[delay.task.0].delayed_from = Some(time::datetime(delay.earliest));
+        }
+        crate::cli::write_atomically(path, waymark_report::gantt_svg(&chart).as_bytes())?;
+    }
+    let unresolved: Vec<UnresolvedJson> = levelled
+        .unresolved
+        .iter()
+        .map(|u| UnresolvedJson {
+            plan: inputs[pooled.owner[u.task.0]].name.clone(),
+            task: plan.tasks[u.task.0].id.clone(),
+            resource: plan.resources[u.resource.0].id.clone(),
+            reason: reason_text(u.reason),
+        })
+        .collect();
+    if json {
+        let plans_json: Vec<PlanJson> = inputs
+            .iter()
+            .enumerate()
+            .map(|(index, input)| PlanJson {
+                file: input.name.clone(),
+                name: input.plan.project.name.clone(),
+                finish_before: time::iso(plan_finish(&before, &pooled.owner, index)),
+                finish_after: time::iso(plan_finish(&levelled.schedule, &pooled.owner, index)),
+                tasks: if inputs.len() > 1 {
+                    tasks_json(plan, &levelled, &pooled.owner, index)
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        let document = LevelJson {
+            project: output::schedule_json(plan, &levelled.schedule).project,
+            finish_before: time::iso(before.finish),
+            tasks: if inputs.len() == 1 {
+                tasks_json(plan, &levelled, &pooled.owner, 0)
+            } else {
+                Vec::new()
+            },
+            unresolved,
+            plans: plans_json,
+        };
+        output::print_json(&document)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let per_day = plan.project.minutes_per_day.max(1);
+    for (index, input) in inputs.iter().enumerate() {
+        println!(
+            "{}: finish {} → {}",
+            input.name,
+            time::iso(plan_finish(&before, &pooled.owner, index)),
+            time::iso(plan_finish(&levelled.schedule, &pooled.owner, index))
+        );
+    }
+    if levelled.delays.is_empty() {
+        println!("\nNo task had to move: nobody is over-allocated.");
+    } else {
+        println!("\nDelays ({}):", levelled.delays.len());
+    }
+    for delay in &levelled.delays {
+        let task = &plan.tasks[delay.task.0];
+        println!(
+            "  {}  +{:.1}d  from {} to {}",
+            task.id,
+            delay.minutes as f64 / per_day as f64,
+            time::iso(delay.earliest),
+            time::iso(delay.start)
+        );
+        for wait in delay.waits.iter().filter(|_| explain) {
+            let holders: Vec<String> = wait
+                .held_by
+                .iter()
+                .map(|h| format!("`{}`", plan.tasks[h.0].id))
+                .collect();
+            println!(
+                "      waited for {}, busy on {} from {} to {}",
+                plan.resources[wait.resource.0].name,
+                holders.join(", "),
+                time::iso(wait.from),
+                time::iso(wait.to)
+            );
+        }
+    }
+    for u in &levelled.unresolved {
+        println!(
+            "  still over-allocated: `{}` on {} ({})",
+            plan.tasks[u.task.0].id,
+            plan.resources[u.resource.0].name,
+            match u.reason {
+                UnresolvedReason::Fixed => "the task cannot move: started, manual or pinned",
+                UnresolvedReason::OutOfFloat => "moving it would use more than its float",
+                UnresolvedReason::OverCapacity => "it needs more units than the person has",
+            }
+        );
+    }
+    println!();
+    print!("{}", output::schedule_table(plan, &levelled.schedule));
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct PeriodJson {
+    start: String,
+    allocated_hours: f64,
+    capacity_hours: f64,
+    peak_units: f64,
+    over_allocated: bool,
+}
+
+#[derive(Serialize)]
+struct ResourceLoadJson {
+    id: String,
+    name: String,
+    units: f64,
+    before: Vec<PeriodJson>,
+    after: Vec<PeriodJson>,
+}
+
+#[derive(Serialize)]
+struct LoadJson {
+    period: &'static str,
+    resources: Vec<ResourceLoadJson>,
+}
+
+fn periods_json(periods: &[waymark_core::load::PeriodLoad]) -> Vec<PeriodJson> {
+    let hours = |minutes: f64| (minutes / 60.0 * 100.0).round() / 100.0;
+    periods
+        .iter()
+        .map(|p| PeriodJson {
+            start: time::iso(p.start),
+            allocated_hours: hours(p.allocated_minutes),
+            capacity_hours: hours(p.capacity_minutes),
+            peak_units: (p.peak_units * 100.0).round() / 100.0,
+            over_allocated: p.over_allocated,
+        })
+        .collect()
+}
+
+/// `waymark load PLAN`
+pub fn run_load(file: &Path, json: bool, period: Period) -> Result<ExitCode> {
+    let Some(inputs) = load_all(&[file.to_path_buf()])? else {
+        return Ok(ExitCode::from(1));
+    };
+    let plan = &inputs[0].plan;
+    let calendars = TaskCalendars::new(plan)?;
+    let before = schedule(plan)?;
+    let levelled = level::level(plan, &LevelOptions::default())?;
+    // Both views over the same span, so columns line up.
+    let span = Schedule {
+        start: before.start.min(levelled.schedule.start),
+        finish: before.finish.max(levelled.schedule.finish),
+        tasks: Vec::new(),
+    };
+    let with_span = |s: &Schedule| Schedule {
+        start: span.start,
+        finish: span.finish,
+        tasks: s.tasks.clone(),
+    };
+    let load_before = load(plan, &with_span(&before), &calendars, period);
+    let load_after = load(plan, &with_span(&levelled.schedule), &calendars, period);
+    if json {
+        let document = LoadJson {
+            period: match period {
+                Period::Day => "day",
+                Period::Week => "week",
+            },
+            resources: plan
+                .resources
+                .iter()
+                .zip(load_before.iter().zip(&load_after))
+                .map(|(resource, (b, a))| ResourceLoadJson {
+                    id: resource.id.clone(),
+                    name: resource.name.clone(),
+                    units: resource.units,
+                    before: periods_json(&b.periods),
+                    after: periods_json(&a.periods),
+                })
+                .collect(),
+        };
+        output::print_json(&document)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (title, loads) in [
+        ("Before levelling", &load_before),
+        ("After levelling", &load_after),
+    ] {
+        println!(
+            "{title} (booked share of working time per {}; ! = over-allocated):",
+            if period == Period::Day { "day" } else { "week" }
+        );
+        let width = plan
+            .resources
+            .iter()
+            .map(|r| r.name.chars().count())
+            .max()
+            .unwrap_or(4)
+            .min(24);
+        let mut header = format!("  {:<width$}", "");
+        if let Some(first) = loads.first() {
+            for p in &first.periods {
+                header.push_str(&format!(" {:>5}", time::datetime(p.start).format("%m-%d")));
+            }
+        }
+        println!("{header}");
+        for (resource, row) in plan.resources.iter().zip(loads.iter()) {
+            let name: String = resource.name.chars().take(width).collect();
+            let mut line = format!("  {name:<width$}");
+            for p in &row.periods {
+                let cell = if p.allocated_minutes <= 0.0 {
+                    "·".to_string()
+                } else if p.capacity_minutes <= 0.0 {
+                    "∞".to_string()
+                } else {
+                    format!("{:.0}%", 100.0 * p.allocated_minutes / p.capacity_minutes)
+                };
+                let mark = if p.over_allocated { "!" } else { "" };
+                line.push_str(&format!(" {:>5}", format!("{cell}{mark}")));
+            }
+            println!("{line}");
+        }
+        println!();
+    }
+    Ok(ExitCode::SUCCESS)
+}
