@@ -207,3 +207,92 @@ fn mspdi_files_schedule_through_the_cli() {
         .collect();
     assert_eq!(ids, ["0", "1", "2", "3", "4", "5"]);
 }
+
+const SHARED_PERSON: &str = r#"
+[project]
+name = "Shared"
+start = 2027-01-04
+
+[resources.ana]
+name = "Ana Ruiz"
+
+[tasks.api]
+duration = "3d"
+resources = ["ana"]
+
+[tasks.docs]
+duration = "2d"
+resources = ["ana"]
+
+[tasks.release]
+milestone = true
+after = ["api", "docs"]
+"#;
+
+#[test]
+fn level_moves_the_task_with_float_and_explains_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "shared.plan.toml", SHARED_PERSON);
+    let (code, stdout, stderr) = waymark(&["level", &file, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["finish_before"], "2027-01-06T17:00:00");
+    assert_eq!(json["project"]["finish"], "2027-01-08T17:00:00");
+    let tasks = json["tasks"].as_array().expect("tasks");
+    let docs = tasks.iter().find(|t| t["id"] == "docs").expect("docs");
+    assert_eq!(docs["start"], "2027-01-07T08:00:00");
+    assert_eq!(docs["delay"]["delay_minutes"], 3 * 480);
+    let reason = &docs["delay"]["reasons"][0];
+    assert_eq!(reason["resource"], "ana");
+    assert_eq!(reason["held_by"], serde_json::json!(["api"]));
+    let api = tasks.iter().find(|t| t["id"] == "api").expect("api");
+    assert!(api["delay"].is_null());
+    let (code, stdout, _) = waymark(&["level", &file, "--explain"]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("waited for Ana Ruiz, busy on `api`"), "{stdout}");
+}
+
+#[test]
+fn two_plans_level_against_one_pool() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = write(dir.path(), "a.plan.toml", SHARED_PERSON);
+    let b = write(
+        dir.path(),
+        "b.plan.toml",
+        "[project]\nname = \"Other\"\nstart = 2027-01-04\n\n[resources.ana]\nname = \"Ana Ruiz\"\n\n[tasks.audit]\nduration = \"4d\"\nresources = [\"ana\"]\n",
+    );
+    let (code, stdout, stderr) = waymark(&["level", &a, &b, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    let plans = json["plans"].as_array().expect("plans");
+    assert_eq!(plans.len(), 2);
+    // Ana has 9 days of work in all, so the later plan finishes on day 9 (14 January).
+    let finishes: Vec<&str> = plans
+        .iter()
+        .map(|p| p["finish_after"].as_str().expect("finish"))
+        .collect();
+    assert!(finishes.iter().any(|f| *f >= "2027-01-14T17:00:00"), "{finishes:?}");
+}
+
+#[test]
+fn load_marks_over_allocation_before_and_not_after() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "shared.plan.toml", SHARED_PERSON);
+    let (code, stdout, stderr) = waymark(&["load", &file, "--json", "--period", "day"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    let ana = &json["resources"][0];
+    let over = |key: &str| {
+        ana[key]
+            .as_array()
+            .expect("periods")
+            .iter()
+            .filter(|p| p["over_allocated"] == true)
+            .count()
+    };
+    assert_eq!(over("before"), 2, "api and docs overlap on two days");
+    assert_eq!(over("after"), 0);
+    let first = &ana["before"][0];
+    assert_eq!(first["allocated_hours"], 16.0);
+    assert_eq!(first["capacity_hours"], 8.0);
+}
