@@ -178,7 +178,7 @@ fn run_schedule(
     if json {
         output::print_json(&output::schedule_json(&input.plan, &computed))?;
     } else {
-        print!("{}", output::schedule_table(&input.plan, &computed));
+        output::print_text(&output::schedule_table(&input.plan, &computed))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -215,12 +215,15 @@ fn run_check(file: &std::path::Path, json: bool) -> Result<ExitCode> {
     if json {
         output::print_json(&output::check_json(&name, &diagnostics))?;
     } else {
-        input::report_to_stdout(&name, &diagnostics);
+        let mut text = input::render_all(&name, &diagnostics);
         let warnings = diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Warning)
             .count();
-        println!("{name}: {errors} error(s), {warnings} warning(s)");
+        text.push_str(&format!(
+            "{name}: {errors} error(s), {warnings} warning(s)\n"
+        ));
+        output::print_text(&text)?;
     }
     Ok(if errors > 0 {
         ExitCode::from(1)

@@ -80,9 +80,12 @@ pub fn report(name: &str, diagnostics: &[Diagnostic]) {
     }
 }
 
-/// Print diagnostics on stdout (for `waymark check`, whose findings are its output).
-pub fn report_to_stdout(name: &str, diagnostics: &[Diagnostic]) {
+/// Diagnostics as text, one per line (for `waymark check`, whose findings are its output).
+pub fn render_all(name: &str, diagnostics: &[Diagnostic]) -> String {
+    let mut text = String::new();
     for diagnostic in diagnostics {
-        println!("{}", diagnostic.render(name));
+        text.push_str(&diagnostic.render(name));
+        text.push('\n');
     }
+    text
 }

@@ -5,6 +5,7 @@ use crate::input::{self, Input};
 use crate::output;
 use anyhow::Result;
 use serde::Serialize;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use waymark_core::level::{self, LevelOptions, Levelled, UnresolvedReason};
@@ -213,8 +214,10 @@ pub fn run_level(
         return Ok(ExitCode::SUCCESS);
     }
     let per_day = plan.project.minutes_per_day.max(1);
+    let mut text = String::new();
     for (index, input) in inputs.iter().enumerate() {
-        println!(
+        let _ = writeln!(
+            text,
             "{}: finish {} → {}",
             input.name,
             time::iso(plan_finish(&before, &pooled.owner, index)),
@@ -222,13 +225,14 @@ pub fn run_level(
         );
     }
     if levelled.delays.is_empty() {
-        println!("\nNo task had to move: nobody is over-allocated.");
+        let _ = writeln!(text, "\nNo task had to move: nobody is over-allocated.");
     } else {
-        println!("\nDelays ({}):", levelled.delays.len());
+        let _ = writeln!(text, "\nDelays ({}):", levelled.delays.len());
     }
     for delay in &levelled.delays {
         let task = &plan.tasks[delay.task.0];
-        println!(
+        let _ = writeln!(
+            text,
             "  {}  +{:.1}d  from {} to {}",
             task.id,
             delay.minutes as f64 / per_day as f64,
@@ -241,7 +245,8 @@ pub fn run_level(
                 .iter()
                 .map(|h| format!("`{}`", plan.tasks[h.0].id))
                 .collect();
-            println!(
+            let _ = writeln!(
+                text,
                 "      waited for {}, busy on {} from {} to {}",
                 plan.resources[wait.resource.0].name,
                 holders.join(", "),
@@ -251,7 +256,8 @@ pub fn run_level(
         }
     }
     for u in &levelled.unresolved {
-        println!(
+        let _ = writeln!(
+            text,
             "  still over-allocated: `{}` on {} ({})",
             plan.tasks[u.task.0].id,
             plan.resources[u.resource.0].name,
@@ -262,8 +268,9 @@ pub fn run_level(
             }
         );
     }
-    println!();
-    print!("{}", output::schedule_table(plan, &levelled.schedule));
+    text.push('\n');
+    text.push_str(&output::schedule_table(plan, &levelled.schedule));
+    output::print_text(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -349,11 +356,13 @@ pub fn run_load(file: &Path, json: bool, period: Period) -> Result<ExitCode> {
         output::print_json(&document)?;
         return Ok(ExitCode::SUCCESS);
     }
+    let mut text = String::new();
     for (title, loads) in [
         ("Before levelling", &load_before),
         ("After levelling", &load_after),
     ] {
-        println!(
+        let _ = writeln!(
+            text,
             "{title} (booked share of working time per {}; ! = over-allocated):",
             if period == Period::Day { "day" } else { "week" }
         );
@@ -370,7 +379,7 @@ pub fn run_load(file: &Path, json: bool, period: Period) -> Result<ExitCode> {
                 header.push_str(&format!(" {:>5}", time::datetime(p.start).format("%m-%d")));
             }
         }
-        println!("{header}");
+        let _ = writeln!(text, "{header}");
         for (resource, row) in plan.resources.iter().zip(loads.iter()) {
             let name: String = resource.name.chars().take(width).collect();
             let mut line = format!("  {name:<width$}");
@@ -385,9 +394,10 @@ pub fn run_load(file: &Path, json: bool, period: Period) -> Result<ExitCode> {
                 let mark = if p.over_allocated { "!" } else { "" };
                 line.push_str(&format!(" {:>5}", format!("{cell}{mark}")));
             }
-            println!("{line}");
+            let _ = writeln!(text, "{line}");
         }
-        println!();
+        text.push('\n');
     }
+    output::print_text(&text)?;
     Ok(ExitCode::SUCCESS)
 }

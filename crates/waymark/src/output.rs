@@ -194,15 +194,32 @@ pub fn check_json(file: &str, diagnostics: &[Diagnostic]) -> CheckJson {
     }
 }
 
+/// A reader that closed the pipe early (`waymark ... | head`) is not an error.
+fn quiet_broken_pipe(result: std::io::Result<()>) -> Result<()> {
+    match result {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 /// Print a JSON document on stdout, followed by a newline.
 pub fn print_json<T: Serialize>(value: &T) -> Result<()> {
     use std::io::Write;
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
-    out.flush()?;
-    Ok(())
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let written = serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::from);
+    quiet_broken_pipe(
+        written
+            .and_then(|()| writeln!(out))
+            .and_then(|()| out.flush()),
+    )
+}
+
+/// Print text on stdout.
+pub fn print_text(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    quiet_broken_pipe(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
 }
 
 fn days(minutes: i64, per_day: i64) -> String {
