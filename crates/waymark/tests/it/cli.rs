@@ -249,7 +249,10 @@ fn level_moves_the_task_with_float_and_explains_why() {
     assert!(api["delay"].is_null());
     let (code, stdout, _) = waymark(&["level", &file, "--explain"]);
     assert_eq!(code, 0);
-    assert!(stdout.contains("waited for Ana Ruiz, busy on `api`"), "{stdout}");
+    assert!(
+        stdout.contains("waited for Ana Ruiz, busy on `api`"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -271,7 +274,10 @@ fn two_plans_level_against_one_pool() {
         .iter()
         .map(|p| p["finish_after"].as_str().expect("finish"))
         .collect();
-    assert!(finishes.iter().any(|f| *f >= "2027-01-14T17:00:00"), "{finishes:?}");
+    assert!(
+        finishes.iter().any(|f| *f >= "2027-01-14T17:00:00"),
+        "{finishes:?}"
+    );
 }
 
 #[test]
@@ -295,4 +301,21 @@ fn load_marks_over_allocation_before_and_not_after() {
     let first = &ana["before"][0];
     assert_eq!(first["allocated_hours"], 16.0);
     assert_eq!(first["capacity_hours"], 8.0);
+}
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "small.plan.toml", SMALL);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_waymark"))
+        .args(["schedule", &file])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(output.status.code(), Some(101), "{stderr}");
 }
