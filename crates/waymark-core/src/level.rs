@@ -177,7 +177,8 @@ pub fn level(plan: &Plan, options: &LevelOptions) -> Result<Levelled, ScheduleEr
     let calendars = TaskCalendars::new(plan)?;
     let graph = Graph::new(plan);
     let unlevelled = crate::schedule::schedule_with(plan, &calendars, &durations(plan))?;
-    let order = priority_order(plan, &graph, &unlevelled);
+    let rank: Vec<i64> = unlevelled.tasks.iter().map(|t| t.late_start).collect();
+    let order = priority_order(plan, &graph, &rank);
     Ok(level_in_order(
         plan,
         options,
@@ -190,8 +191,9 @@ pub fn level(plan: &Plan, options: &LevelOptions) -> Result<Levelled, ScheduleEr
 
 /// A precedence-feasible order of the scheduling graph's nodes, taking among the ready nodes the
 /// summaries first (they only pass bounds on), then the task with the highest priority, then
-/// the one with the smallest unlevelled late start, then plan order.
-pub(crate) fn priority_order(plan: &Plan, graph: &Graph, unlevelled: &Schedule) -> Vec<usize> {
+/// the one with the smallest `rank` (the unlevelled late start for the standard order), then
+/// plan order.
+pub(crate) fn priority_order(plan: &Plan, graph: &Graph, rank: &[i64]) -> Vec<usize> {
     let n = plan.tasks.len();
     let nodes = 2 * n;
     let used = |node: usize| node < n || graph.summary[node - n];
@@ -204,12 +206,7 @@ pub(crate) fn priority_order(plan: &Plan, graph: &Graph, unlevelled: &Schedule) 
     let key = |node: usize| {
         let task = node % n;
         let leaf = !graph.summary[task];
-        (
-            leaf,
-            Reverse(plan.tasks[task].priority),
-            unlevelled.tasks[task].late_start,
-            node,
-        )
+        (leaf, Reverse(plan.tasks[task].priority), rank[task], node)
     };
     let mut ready: BinaryHeap<Reverse<_>> = (0..nodes)
         .filter(|&node| used(node) && indegree[node] == 0)
@@ -421,4 +418,102 @@ pub fn pool(plans: &[Plan]) -> Pool {
         plan: combined,
         owner,
     }
+}
+
+/// How long to search for a better levelled schedule.
+#[derive(Clone, Debug)]
+pub struct SearchOptions {
+    /// Seed of the random choices: the same seed and schedule budget give the same answer.
+    pub seed: u64,
+    /// Stop after this many schedules (in addition to the `stop` callback).
+    pub max_schedules: Option<u64>,
+}
+
+/// A small, fast, seeded generator (SplitMix64, Steele, Lea and Flood 2014).
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..bound` (bound > 0).
+    fn below(&mut self, bound: u64) -> u64 {
+        self.next() % bound.max(1)
+    }
+}
+
+/// What a levelled schedule costs: the finish first, then the total delay, then what is left
+/// over-allocated.
+fn cost(levelled: &Levelled) -> (Instant, i64, usize) {
+    (
+        levelled.schedule.finish,
+        levelled.delays.iter().map(|d| d.minutes).sum(),
+        levelled.unresolved.len(),
+    )
+}
+
+/// Level a plan, then look for a schedule that finishes earlier by trying other orders within
+/// each priority class: the classic priority rules (least late finish, earliest start, most
+/// successors, greatest rank positional weight) and then randomly perturbed late starts (regret-
+/// biased random sampling, Kolisch 1996), until `stop` says so or the budget is spent.
+/// Priorities are always honoured: the search only reorders tasks of equal priority.
+pub fn level_search(
+    plan: &Plan,
+    options: &LevelOptions,
+    search: &SearchOptions,
+    stop: &mut dyn FnMut() -> bool,
+) -> Result<(Levelled, u64), ScheduleError> {
+    let calendars = TaskCalendars::new(plan)?;
+    let graph = Graph::new(plan);
+    let lengths = durations(plan);
+    let unlevelled = crate::schedule::schedule_with(plan, &calendars, &lengths)?;
+    let n = plan.tasks.len();
+    let late_start: Vec<i64> = unlevelled.tasks.iter().map(|t| t.late_start).collect();
+    let mut successors = vec![0i64; n];
+    let mut weight: Vec<i64> = lengths.clone();
+    for link in &plan.links {
+        successors[link.predecessor.0] += 1;
+        weight[link.predecessor.0] += lengths[link.successor.0];
+    }
+    let rules: Vec<Vec<i64>> = vec![
+        late_start.clone(),
+        unlevelled.tasks.iter().map(|t| t.late_finish).collect(),
+        unlevelled.tasks.iter().map(|t| t.early_start).collect(),
+        successors.iter().map(|s| -s).collect(),
+        weight.iter().map(|w| -w).collect(),
+    ];
+    let decode = |rank: &[i64]| {
+        let order = priority_order(plan, &graph, rank);
+        level_in_order(plan, options, &calendars, &graph, &order, &unlevelled)
+    };
+    let mut best = decode(&rules[0]);
+    let mut schedules = 1u64;
+    let span = (unlevelled.finish - unlevelled.start).max(1) as u64;
+    let mut random = SplitMix(search.seed);
+    let budget = search.max_schedules.unwrap_or(u64::MAX);
+    let mut rule = 1;
+    while schedules < budget && !stop() {
+        let rank: Vec<i64> = if rule < rules.len() {
+            rule += 1;
+            rules[rule - 1].clone()
+        } else {
+            // Perturb the late starts by up to a random share of the project span.
+            let spread = 1 + random.below(span / 4 + 1);
+            late_start
+                .iter()
+                .map(|&ls| ls + random.below(spread) as i64)
+                .collect()
+        };
+        let candidate = decode(&rank);
+        schedules += 1;
+        if cost(&candidate) < cost(&best) {
+            best = candidate;
+        }
+    }
+    Ok((best, schedules))
 }

@@ -69,7 +69,7 @@ enum Command {
         /// List, for every delayed task, which person it waited for and who held them.
         #[arg(long)]
         explain: bool,
-        /// Search time in seconds for the optimising solver (PSPLIB instances).
+        /// Seconds to search for a levelled schedule that finishes earlier.
         #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
         time_limit: f64,
         /// Seed of the solver's random choices; the same seed gives the same answer.
@@ -132,10 +132,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .iter()
                 .any(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("sm")));
             if psplib {
-                let _ = (time_limit, seed);
                 anyhow::bail!("PSPLIB instances (.sm) are not supported yet")
             }
-            crate::levelling::run_level(&files, json, svg.as_deref(), within_float, explain)
+            let settings = crate::levelling::Settings {
+                within_float,
+                explain,
+                time_limit,
+                seed,
+            };
+            crate::levelling::run_level(&files, json, svg.as_deref(), &settings)
         }
         Command::Load { file, json, period } => {
             let period = if period == "day" {

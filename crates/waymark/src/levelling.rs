@@ -138,14 +138,28 @@ fn plan_finish(schedule: &Schedule, owner: &[usize], index: usize) -> time::Inst
         .unwrap_or(schedule.finish)
 }
 
+/// How `waymark level` levels.
+pub struct Settings {
+    pub within_float: bool,
+    pub explain: bool,
+    /// Seconds to search for an earlier finish.
+    pub time_limit: f64,
+    pub seed: u64,
+}
+
 /// `waymark level PLAN...`
 pub fn run_level(
     files: &[PathBuf],
     json: bool,
     svg: Option<&Path>,
-    within_float: bool,
-    explain: bool,
+    settings: &Settings,
 ) -> Result<ExitCode> {
+    let Settings {
+        within_float,
+        explain,
+        time_limit,
+        seed,
+    } = *settings;
     let Some(inputs) = load_all(files)? else {
         return Ok(ExitCode::from(1));
     };
@@ -159,13 +173,27 @@ pub fn run_level(
             return Ok(ExitCode::from(1));
         }
     };
-    let levelled = match level::level(plan, &LevelOptions { within_float }) {
-        Ok(levelled) => levelled,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return Ok(ExitCode::from(1));
-        }
+    // The engine never reads the clock: the deadline lives here and is polled through `stop`.
+    let deadline = std::time::Instant::now()
+        + std::time::Duration::from_secs_f64(time_limit.clamp(0.0, 86_400.0));
+    let search = level::SearchOptions {
+        seed,
+        max_schedules: None,
     };
+    let mut stop = || std::time::Instant::now() >= deadline;
+    let levelled =
+        match level::level_search(plan, &LevelOptions { within_float }, &search, &mut stop) {
+            Ok((levelled, schedules)) => {
+                eprintln!(
+                    "levelled: best of {schedules} schedules in {time_limit} s (seed {seed})"
+                );
+                levelled
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                return Ok(ExitCode::from(1));
+            }
+        };
     if let Some(path) = svg {
         let mut chart = output::gantt(plan, &levelled.schedule);
         for delay in &levelled.delays {

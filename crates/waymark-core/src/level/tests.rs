@@ -253,3 +253,29 @@ fn two_plans_sharing_a_person_are_levelled_together() {
     assert_eq!(day(&a, s[0].early_start), "0");
     assert_eq!(day(&a, s[2].early_start), "3");
 }
+
+#[test]
+fn search_never_does_worse_than_the_first_order_and_is_deterministic() {
+    let plan = with_people(
+        parse("A 2d\nB 4d\nC 3d after A\nD 2d after B\nE 1d after C, D"),
+        &[("ana", 1.0), ("bob", 1.0)],
+        &[
+            ("A", "ana", 1.0),
+            ("B", "ana", 1.0),
+            ("C", "bob", 1.0),
+            ("D", "bob", 1.0),
+        ],
+    );
+    let first = level(&plan, &LevelOptions::default()).unwrap();
+    let search = SearchOptions {
+        seed: 7,
+        max_schedules: Some(50),
+    };
+    let (found, schedules) =
+        level_search(&plan, &LevelOptions::default(), &search, &mut || false).unwrap();
+    assert_eq!(schedules, 50);
+    assert!(found.schedule.finish <= first.schedule.finish);
+    assert_valid(&plan, &found);
+    let (again, _) = level_search(&plan, &LevelOptions::default(), &search, &mut || false).unwrap();
+    assert_eq!(again.schedule, found.schedule);
+}

@@ -233,7 +233,7 @@ after = ["api", "docs"]
 fn level_moves_the_task_with_float_and_explains_why() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = write(dir.path(), "shared.plan.toml", SHARED_PERSON);
-    let (code, stdout, stderr) = waymark(&["level", &file, "--json"]);
+    let (code, stdout, stderr) = waymark(&["level", &file, "--json", "--time-limit", "0.2"]);
     assert_eq!(code, 0, "{stderr}");
     let json: Value = serde_json::from_str(&stdout).expect("JSON");
     assert_eq!(json["finish_before"], "2027-01-06T17:00:00");
@@ -247,7 +247,7 @@ fn level_moves_the_task_with_float_and_explains_why() {
     assert_eq!(reason["held_by"], serde_json::json!(["api"]));
     let api = tasks.iter().find(|t| t["id"] == "api").expect("api");
     assert!(api["delay"].is_null());
-    let (code, stdout, _) = waymark(&["level", &file, "--explain"]);
+    let (code, stdout, _) = waymark(&["level", &file, "--explain", "--time-limit", "0.2"]);
     assert_eq!(code, 0);
     assert!(
         stdout.contains("waited for Ana Ruiz, busy on `api`"),
@@ -264,7 +264,7 @@ fn two_plans_level_against_one_pool() {
         "b.plan.toml",
         "[project]\nname = \"Other\"\nstart = 2027-01-04\n\n[resources.ana]\nname = \"Ana Ruiz\"\n\n[tasks.audit]\nduration = \"4d\"\nresources = [\"ana\"]\n",
     );
-    let (code, stdout, stderr) = waymark(&["level", &a, &b, "--json"]);
+    let (code, stdout, stderr) = waymark(&["level", &a, &b, "--json", "--time-limit", "0.2"]);
     assert_eq!(code, 0, "{stderr}");
     let json: Value = serde_json::from_str(&stdout).expect("JSON");
     let plans = json["plans"].as_array().expect("plans");
