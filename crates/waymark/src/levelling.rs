@@ -138,6 +138,15 @@ fn plan_finish(schedule: &Schedule, owner: &[usize], index: usize) -> time::Inst
         .unwrap_or(schedule.finish)
 }
 
+/// A task as people recognise it: its id, and its name when that says more.
+fn label(task: &waymark_core::Task) -> String {
+    if task.name.is_empty() || task.name == task.id {
+        format!("`{}`", task.id)
+    } else {
+        format!("`{}` ({})", task.id, task.name)
+    }
+}
+
 /// How `waymark level` levels.
 pub struct Settings {
     pub within_float: bool,
@@ -262,7 +271,7 @@ pub fn run_level(
         let _ = writeln!(
             text,
             "  {}  +{:.1}d  from {} to {}",
-            task.id,
+            label(task),
             delay.minutes as f64 / per_day as f64,
             time::iso(delay.earliest),
             time::iso(delay.start)
@@ -271,7 +280,7 @@ pub fn run_level(
             let holders: Vec<String> = wait
                 .held_by
                 .iter()
-                .map(|h| format!("`{}`", plan.tasks[h.0].id))
+                .map(|h| label(&plan.tasks[h.0]))
                 .collect();
             let _ = writeln!(
                 text,
