@@ -47,6 +47,40 @@ pub enum ScheduleError {
     Cycle { tasks: Vec<TaskId> },
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// A task's dates fall outside the years 1 to 9999 (a huge duration, lag or date).
+    #[error(
+        "task `{task}` would be scheduled around the year {year}, outside the years 1 to 9999 \
+         that dates can be written in; look for a huge duration, lag or date"
+    )]
+    OutOfRange { task: String, year: i64 },
+}
+
+/// The first instant a schedule may hold: 0001-01-01T00:00.
+const FIRST_INSTANT: Instant = -1_035_593_280;
+/// The last instant a schedule may hold: 10000-01-01T00:00, the end of the year 9999.
+const LAST_INSTANT: Instant = 4_223_371_680;
+
+/// Refuse a schedule with dates no calendar date can name (they would panic in date formatting).
+fn check_range(plan: &Plan, schedule: &Schedule) -> Result<(), ScheduleError> {
+    let outside = |t: Instant| !(FIRST_INSTANT..=LAST_INSTANT).contains(&t);
+    for (index, task) in schedule.tasks.iter().enumerate() {
+        let instants = [
+            task.start,
+            task.finish,
+            task.early_start,
+            task.early_finish,
+            task.late_start,
+            task.late_finish,
+        ];
+        if let Some(&t) = instants.iter().find(|&&t| outside(t)) {
+            return Err(ScheduleError::OutOfRange {
+                task: plan.tasks[index].id.clone(),
+                // 525,949 minutes in an average Gregorian year; precise enough for a message.
+                year: 1970 + t.div_euclid(525_949),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Compressed adjacency: the items of key `k` are `items[offsets[k]..offsets[k + 1]]`.
@@ -423,7 +457,9 @@ pub fn schedule_with(
             })
         }
     };
-    Ok(passes(plan, calendars, duration, &graph, &order, None))
+    let schedule = passes(plan, calendars, duration, &graph, &order, None);
+    check_range(plan, &schedule)?;
+    Ok(schedule)
 }
 
 /// Called for every leaf task in the forward pass with the dates links and constraints allow and

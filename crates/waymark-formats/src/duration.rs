@@ -10,7 +10,11 @@ use waymark_core::Project;
 
 /// Largest number of minutes a duration may have (about 19 million years); anything bigger is
 /// a typo, and refusing it keeps every later sum far away from `i64` overflow.
-const MAX_MINUTES: f64 = 1e13;
+pub const MAX_MINUTES: f64 = 1e13;
+
+/// Largest percentage lag, either sign (a hundred times the predecessor's duration). With
+/// [`MAX_MINUTES`] it keeps a percentage lag in minutes far away from `i64` overflow too.
+pub const MAX_LAG_PERCENT: f64 = 10_000.0;
 
 /// How long the working units of duration text are, in working minutes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

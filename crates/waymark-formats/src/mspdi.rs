@@ -9,6 +9,7 @@
 //! Waymark does not model (costs, baselines, timephased data, custom fields). Broken input is
 //! reported as diagnostics with the line and column of the element at fault, never a panic.
 
+use crate::duration;
 use crate::{Loaded, ReadResult};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use roxmltree::{Document, Node};
@@ -1116,6 +1117,22 @@ impl<'a, 'input> Reader<'a, 'input> {
         // Formats 35 and up are the same units marked "estimated" (+32).
         let format = self.int(node, "LagFormat").unwrap_or(7);
         let format = if format >= 35 { format - 32 } else { format };
+        let percent = matches!(format, 19 | 20);
+        let (bound, unit) = if percent {
+            (duration::MAX_LAG_PERCENT, "%")
+        } else {
+            (duration::MAX_MINUTES * 10.0, " tenths of a minute")
+        };
+        let lag_value = if lag_value.abs() > bound {
+            self.error(
+                "mspdi-lag",
+                child(node, "LinkLag").unwrap_or(node),
+                format!("<LinkLag> {lag_value} is too large; a lag may be at most {bound}{unit}"),
+            );
+            0.0
+        } else {
+            lag_value
+        };
         let lag = match format {
             // Percent lags hold the percentage itself, not tenths of minutes.
             19 | 20 => Lag::Percent(lag_value / 100.0),

@@ -101,6 +101,16 @@ pub fn parse_link(text: &str, scale: &Scale) -> Result<LinkSpec, String> {
             )
         })?
     };
+    if let Lag::Percent(share) = lag {
+        if share.abs() * 100.0 > duration::MAX_LAG_PERCENT {
+            return Err(format!(
+                "lag `{}` in link `{trimmed}` is too large: a percentage lag may be at most \
+                 {}% of the predecessor's duration",
+                rest.trim(),
+                duration::MAX_LAG_PERCENT
+            ));
+        }
+    }
     Ok(LinkSpec {
         task: task.to_string(),
         kind,

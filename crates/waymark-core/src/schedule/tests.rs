@@ -462,3 +462,32 @@ fn free_float_into_a_summary_finish_is_measured_to_its_first_child_finish() {
         "#]],
     );
 }
+
+/// Found with the fuzz targets (a 10^13-minute duration, the largest the readers accept): the
+/// schedule ran ~19 million years out and the CLI panicked formatting its dates. Such a schedule
+/// is refused with an error naming the task; dates at the edges of the range still schedule.
+#[test]
+fn dates_past_the_year_9999_are_an_error_not_a_panic() {
+    let mut plan = parse("A 1d\nB 1d after A");
+    plan.tasks[0].duration = 10_000_000_000_000;
+    match schedule(&plan) {
+        Err(error @ ScheduleError::OutOfRange { .. }) => {
+            let message = error.to_string();
+            assert!(message.contains("task `A`"), "{message}");
+            assert!(message.contains("outside the years 1 to 9999"), "{message}");
+        }
+        other => panic!("expected out-of-range, got {other:?}"),
+    }
+    let edge =
+        |y: i32, m: u32, d: u32| time::day_start(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+    assert_eq!(FIRST_INSTANT, edge(1, 1, 1));
+    assert_eq!(LAST_INSTANT, edge(9999, 12, 31) + time::DAY);
+    let mut late = parse("A 2d");
+    late.project.start = edge(9999, 12, 1);
+    assert!(schedule(&late).is_ok());
+    late.project.start = edge(9999, 12, 31);
+    assert!(matches!(
+        schedule(&late),
+        Err(ScheduleError::OutOfRange { .. })
+    ));
+}

@@ -535,6 +535,46 @@ fn bad_values_name_the_element_and_line() {
         && d.location.is_some_and(|l| l.line == 2)));
 }
 
+/// Found while fuzzing the `mspdi_reader` target: a huge `<LinkLag>` (in tenths of minutes, or a
+/// percentage) became an `i64::MAX` lag that overflowed the scheduler. It is a located error now;
+/// the largest allowed lags read and schedule.
+#[test]
+fn huge_link_lags_are_refused() {
+    let base = minimal("PT8H0M0S", "2027-01-06T08:00:00");
+    for (lag, format) in [
+        ("1e300", "7"),
+        ("-1e15", "8"),
+        ("1e30", "19"),
+        ("-10001", "20"),
+    ] {
+        let xml = base.replace(
+            "<LinkLag>14400</LinkLag><LagFormat>8</LagFormat>",
+            &format!("<LinkLag>{lag}</LinkLag><LagFormat>{format}</LagFormat>"),
+        );
+        let errors = errors_of(&xml);
+        assert!(
+            errors.iter().any(|d| d.code == "mspdi-lag"
+                && d.message.contains("too large")
+                && d.location.is_some_and(|l| l.line == 26)),
+            "{lag} ({format}): {errors:?}"
+        );
+    }
+    for (lag, format) in [("-1e14", "7"), ("10000", "19")] {
+        let xml = base
+            .replace(
+                "<Duration>PT8H0M0S</Duration>",
+                "<Duration>PT8000H</Duration>",
+            )
+            .replace(
+                "<LinkLag>14400</LinkLag><LagFormat>8</LagFormat>",
+                &format!("<LinkLag>{lag}</LinkLag><LagFormat>{format}</LagFormat>"),
+            );
+        let loaded = read_mspdi(&xml).unwrap();
+        assert!(waymark_core::doctor::dependency_cycles(&loaded.plan).is_empty());
+        let _ = waymark_core::schedule(&loaded.plan);
+    }
+}
+
 #[test]
 fn garbage_never_panics() {
     let xml = minimal("PT8H0M0S", "2027-01-06T08:00:00");

@@ -372,6 +372,40 @@ after = "phase FF+1d"
     );
 }
 
+/// Found with the `plan_reader` fuzz target (a hand-made input): a huge percentage lag
+/// overflowed the scheduler's working-time arithmetic. It is refused with a clear error; the
+/// largest allowed lag reads and schedules.
+#[test]
+fn huge_percentage_lags_are_refused() {
+    check_broken(
+        r#"
+[tasks.a]
+duration = "1d"
+[tasks.b]
+duration = "1d"
+after = ["a FS+100000000000000000000000000000%", "a SS -10001%"]
+"#,
+        expect![[r#"
+            plan.toml:9:10: error[malformed-link]: lag `+100000000000000000000000000000%` in link `a FS+100000000000000000000000000000%` is too large: a percentage lag may be at most 10000% of the predecessor's duration
+            plan.toml:9:50: error[malformed-link]: lag `-10001%` in link `a SS -10001%` is too large: a percentage lag may be at most 10000% of the predecessor's duration
+        "#]],
+    );
+    let largest = format!(
+        "{HEAD}[tasks.a]\nduration = \"10000000000000m\"\n[tasks.b]\nduration = \"1d\"\n\
+         after = [\"a FS+10000%\"]\n[tasks.c]\nduration = \"1d\"\nafter = [\"a SS-10000%\"]\n"
+    );
+    let loaded = read_plan(&largest).unwrap_or_else(|d| panic!("{d:?}"));
+    assert!(waymark_core::doctor::dependency_cycles(&loaded.plan).is_empty());
+    // Ten million years of lag: refused by the scheduler, without a panic.
+    assert!(matches!(
+        waymark_core::schedule(&loaded.plan),
+        Err(waymark_core::ScheduleError::OutOfRange { .. })
+    ));
+    let loaded =
+        read_plan(&largest.replace("10000000000000m", "20d")).unwrap_or_else(|d| panic!("{d:?}"));
+    assert!(waymark_core::schedule(&loaded.plan).is_ok());
+}
+
 #[test]
 fn outline_problems() {
     check_broken(
