@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod level;
 pub mod load;
 pub mod model;
+pub mod rcpsp;
 pub mod schedule;
 pub mod time;
 

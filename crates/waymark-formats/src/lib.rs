@@ -5,6 +5,7 @@
 pub mod duration;
 pub mod mspdi;
 pub mod plan;
+pub mod psplib;
 
 use waymark_core::{Diagnostic, Plan};
 

@@ -75,6 +75,10 @@ enum Command {
         /// Seed of the solver's random choices; the same seed gives the same answer.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// PSPLIB only: stop after this many schedules, for results that depend on the seed
+        /// alone.
+        #[arg(long, value_name = "N")]
+        schedules: Option<u64>,
     },
     /// Show each person's allocation per week (or day), before and after levelling.
     ///
@@ -127,12 +131,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             explain,
             time_limit,
             seed,
+            schedules,
         } => {
             let psplib = files
                 .iter()
                 .any(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("sm")));
             if psplib {
-                anyhow::bail!("PSPLIB instances (.sm) are not supported yet")
+                let [file] = files.as_slice() else {
+                    anyhow::bail!("give one PSPLIB instance (.sm) at a time")
+                };
+                let settings = crate::level::PsplibSettings {
+                    json,
+                    time_limit,
+                    seed,
+                    schedules,
+                };
+                return crate::level::level_psplib(file, &settings);
             }
             let settings = crate::levelling::Settings {
                 within_float,

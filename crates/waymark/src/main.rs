@@ -6,6 +6,7 @@
 
 mod cli;
 mod input;
+mod level;
 mod levelling;
 mod output;
 

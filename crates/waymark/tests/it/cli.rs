@@ -319,3 +319,79 @@ fn a_reader_that_stops_early_is_not_a_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_ne!(output.status.code(), Some(101), "{stderr}");
 }
+
+/// A PSPLIB instance: jobs 2 and 3 both need the single unit of R 1, so one waits.
+const PSPLIB_SMALL: &str = "\
+jobs (incl. supersource/sink ):  5
+RESOURCES
+  - renewable                 :  1   R
+  - nonrenewable              :  0   N
+  - doubly constrained        :  0   D
+************************************************************************
+PRECEDENCE RELATIONS:
+jobnr.    #modes  #successors   successors
+   1        1          2           2   3
+   2        1          1           4
+   3        1          1           5
+   4        1          1           5
+   5        1          0
+************************************************************************
+REQUESTS/DURATIONS:
+jobnr. mode duration  R 1
+------------------------------------------------------------------------
+  1      1     0       0
+  2      1     2       1
+  3      1     3       1
+  4      1     4       0
+  5      1     0       0
+************************************************************************
+RESOURCEAVAILABILITIES:
+  R 1
+    1
+************************************************************************
+";
+
+#[test]
+fn level_solves_a_psplib_instance_with_file_job_numbers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(dir.path(), "small.sm", PSPLIB_SMALL);
+    let (code, stdout, stderr) = waymark(&[
+        "level",
+        &file,
+        "--json",
+        "--time-limit",
+        "5",
+        "--schedules",
+        "200",
+        "--seed",
+        "3",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    let start = |job: &str| json["starts"][job].as_u64().expect("start of every job");
+    let durations = [(1, 0), (2, 2), (3, 3), (4, 4), (5, 0)];
+    // Precedences of the file, and R 1 (capacity 1) used by jobs 2 and 3 only.
+    for (before, after) in [(1, 2), (1, 3), (2, 4), (3, 5), (4, 5)] {
+        let finish = start(&before.to_string()) + durations[before - 1].1;
+        assert!(start(&after.to_string()) >= finish, "{before} -> {after}");
+    }
+    let (two, three) = (start("2"), start("3"));
+    assert!(two + 2 <= three || three + 3 <= two, "jobs 2 and 3 overlap");
+    // The optimum runs 2 first (0..2), then 4 (2..6) beside 3 (2..5): 6 periods.
+    assert_eq!(json["makespan"], 6);
+    assert_eq!(start("5"), 6);
+    assert_eq!(json["seed"], 3);
+
+    let (code, stdout, _) = waymark(&["level", &file]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("makespan 6"), "{stdout}");
+
+    let broken = write(
+        dir.path(),
+        "broken.sm",
+        &PSPLIB_SMALL.replace("  3      1     3       1", "  3      1     x       1"),
+    );
+    let (code, _, stderr) = waymark(&["level", &broken, "--json"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("broken.sm:20:"), "{stderr}");
+}
