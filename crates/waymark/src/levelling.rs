@@ -154,6 +154,8 @@ pub struct Settings {
     /// Seconds to search for an earlier finish.
     pub time_limit: f64,
     pub seed: u64,
+    /// Stop after this many schedules.
+    pub schedules: Option<u64>,
 }
 
 /// `waymark level PLAN...`
@@ -168,6 +170,7 @@ pub fn run_level(
         explain,
         time_limit,
         seed,
+        schedules,
     } = *settings;
     let Some(inputs) = load_all(files)? else {
         return Ok(ExitCode::from(1));
@@ -187,15 +190,13 @@ pub fn run_level(
         + std::time::Duration::from_secs_f64(time_limit.clamp(0.0, 86_400.0));
     let search = level::SearchOptions {
         seed,
-        max_schedules: None,
+        max_schedules: schedules,
     };
     let mut stop = || std::time::Instant::now() >= deadline;
     let levelled =
         match level::level_search(plan, &LevelOptions { within_float }, &search, &mut stop) {
             Ok((levelled, schedules)) => {
-                eprintln!(
-                    "levelled: best of {schedules} schedules in {time_limit} s (seed {seed})"
-                );
+                eprintln!("levelled: best of {schedules} schedules (seed {seed})");
                 levelled
             }
             Err(error) => {
