@@ -429,24 +429,6 @@ pub struct SearchOptions {
     pub max_schedules: Option<u64>,
 }
 
-/// A small, fast, seeded generator (SplitMix64, Steele, Lea and Flood 2014).
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..bound` (bound > 0).
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound.max(1)
-    }
-}
-
 /// What a levelled schedule costs: the finish first, then the total delay, then what is left
 /// over-allocated.
 fn cost(levelled: &Levelled) -> (Instant, i64, usize) {
@@ -457,11 +439,12 @@ fn cost(levelled: &Levelled) -> (Instant, i64, usize) {
     )
 }
 
-/// Level a plan, then look for a schedule that finishes earlier by trying other orders within
-/// each priority class: the classic priority rules (least late finish, earliest start, most
-/// successors, greatest rank positional weight) and then randomly perturbed late starts (regret-
-/// biased random sampling, Kolisch 1996), until `stop` says so or the budget is spent.
-/// Priorities are always honoured: the search only reorders tasks of equal priority.
+/// Level a plan, then look for a schedule that finishes earlier: the classic priority rules
+/// (least late start, least late finish, earliest start, most successors, greatest rank
+/// positional weight) seed the activity-list genetic algorithm of [`crate::rcpsp::search`],
+/// whose lists this levelling pass decodes, until `stop` says so or the budget is spent.
+/// Priorities are always honoured: a list only orders tasks within each priority class (the
+/// decoder ranks tasks by their position in the list after their priority).
 pub fn level_search(
     plan: &Plan,
     options: &LevelOptions,
@@ -487,33 +470,125 @@ pub fn level_search(
         successors.iter().map(|s| -s).collect(),
         weight.iter().map(|w| -w).collect(),
     ];
-    let decode = |rank: &[i64]| {
-        let order = priority_order(plan, &graph, rank);
-        level_in_order(plan, options, &calendars, &graph, &order, &unlevelled)
-    };
-    let mut best = decode(&rules[0]);
-    let mut schedules = 1u64;
-    let span = (unlevelled.finish - unlevelled.start).max(1) as u64;
-    let mut random = SplitMix(search.seed);
-    let budget = search.max_schedules.unwrap_or(u64::MAX);
-    let mut rule = 1;
-    while schedules < budget && !stop() {
-        let rank: Vec<i64> = if rule < rules.len() {
-            rule += 1;
-            rules[rule - 1].clone()
-        } else {
-            // Perturb the late starts by up to a random share of the project span.
-            let spread = 1 + random.below(span / 4 + 1);
-            late_start
+    use crate::rcpsp::{self, Decoded, Decoder, Precedence};
+    // The genetic search works on the graph's used nodes (leaves, summary starts, finishes).
+    let nodes: Vec<usize> = (0..2 * n)
+        .filter(|&node| node < n || graph.summary[node - n])
+        .collect();
+    let mut index_of = vec![usize::MAX; 2 * n];
+    for (index, &node) in nodes.iter().enumerate() {
+        index_of[node] = index;
+    }
+    let node_successors: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|&node| {
+            graph
+                .edges
+                .of(node)
                 .iter()
-                .map(|&ls| ls + random.below(spread) as i64)
+                .map(|&next| index_of[next])
                 .collect()
-        };
-        let candidate = decode(&rank);
-        schedules += 1;
-        if cost(&candidate) < cost(&best) {
-            best = candidate;
+        })
+        .collect();
+    struct PlanDecoder<'a> {
+        plan: &'a Plan,
+        options: &'a LevelOptions,
+        calendars: &'a TaskCalendars,
+        graph: &'a Graph,
+        unlevelled: &'a Schedule,
+        nodes: &'a [usize],
+        best: Option<Levelled>,
+    }
+    impl Decoder for PlanDecoder<'_> {
+        fn decode(&mut self, list: &[usize]) -> Decoded {
+            let n = self.plan.tasks.len();
+            // Rank each task by where its start node sits in the list, after its priority.
+            let mut rank = vec![0i64; n];
+            for (position, &index) in list.iter().enumerate() {
+                let node = self.nodes[index];
+                if node < n {
+                    rank[node] = position as i64;
+                }
+            }
+            let order = priority_order(self.plan, self.graph, &rank);
+            let levelled = level_in_order(
+                self.plan,
+                self.options,
+                self.calendars,
+                self.graph,
+                &order,
+                self.unlevelled,
+            );
+            let starts = self
+                .nodes
+                .iter()
+                .map(|&node| {
+                    let dates = &levelled.schedule.tasks[node % n];
+                    if node < n {
+                        dates.early_start
+                    } else {
+                        dates.early_finish
+                    }
+                })
+                .collect();
+            let objective = levelled.schedule.finish;
+            if self
+                .best
+                .as_ref()
+                .is_none_or(|best| cost(&levelled) < cost(best))
+            {
+                self.best = Some(levelled);
+            }
+            Decoded {
+                objective,
+                starts,
+                schedules: 1,
+            }
         }
     }
+    let mut decoder = PlanDecoder {
+        plan,
+        options,
+        calendars: &calendars,
+        graph: &graph,
+        unlevelled: &unlevelled,
+        nodes: &nodes,
+        best: None,
+    };
+    let initial: Vec<Vec<usize>> = rules
+        .iter()
+        .map(|rank| {
+            priority_order(plan, &graph, rank)
+                .into_iter()
+                .map(|node| index_of[node])
+                .collect()
+        })
+        .collect();
+    let schedules = match Precedence::new(node_successors) {
+        Ok(precedence) => {
+            let options = rcpsp::SearchOptions {
+                seed: search.seed,
+                max_schedules: search.max_schedules,
+                priority: Some(nodes.iter().map(|&node| late_start[node % n]).collect()),
+                ..rcpsp::SearchOptions::default()
+            };
+            rcpsp::search(&precedence, &mut decoder, &initial, &options, stop).schedules
+        }
+        Err(_) => {
+            decoder.decode(&initial[0]);
+            1
+        }
+    };
+    let best = match decoder.best {
+        Some(best) => best,
+        None => level_in_order(
+            plan,
+            options,
+            &calendars,
+            &graph,
+            &priority_order(plan, &graph, &late_start),
+            &unlevelled,
+        ),
+    };
     Ok((best, schedules))
 }
