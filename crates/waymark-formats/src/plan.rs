@@ -11,7 +11,8 @@
 use crate::duration::{self, Amount, DurationError, Scale};
 use crate::{Loaded, ReadResult};
 use chrono::{NaiveDate, NaiveDateTime};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::cell::Cell;
 use std::ops::Range;
 use toml_edit::{ImDocument, Item, TableLike, Value};
 use waymark_core::calendar::{CalendarError, DayHours};
@@ -43,6 +44,13 @@ pub fn read_plan(source: &str) -> ReadResult {
     }
 }
 
+/// A link being read: the predecessor's id borrowed from the file, the link type and the lag.
+struct LinkRef<'t> {
+    task: &'t str,
+    kind: LinkKind,
+    lag: Lag,
+}
+
 /// A link as written in `after`: the predecessor's id, the link type and the lag.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkSpec {
@@ -56,6 +64,16 @@ pub struct LinkSpec {
 /// duration), `pour FS+2ed` (elapsed). The type is case-insensitive. Errors are messages for a
 /// `malformed-link` diagnostic.
 pub fn parse_link(text: &str, scale: &Scale) -> Result<LinkSpec, String> {
+    parse_link_in(text, scale).map(|(task, kind, lag)| LinkSpec {
+        task: task.to_string(),
+        kind,
+        lag,
+    })
+}
+
+/// [`parse_link`] borrowing the predecessor's id from `text`: the reader parses one link per
+/// `after` entry (300,000 in a large plan) and needs the id only to look it up.
+fn parse_link_in<'t>(text: &'t str, scale: &Scale) -> Result<(&'t str, LinkKind, Lag), String> {
     let trimmed = text.trim();
     let split = trimmed.find(char::is_whitespace).unwrap_or(trimmed.len());
     let (task, rest) = trimmed.split_at(split);
@@ -111,11 +129,7 @@ pub fn parse_link(text: &str, scale: &Scale) -> Result<LinkSpec, String> {
             ));
         }
     }
-    Ok(LinkSpec {
-        task: task.to_string(),
-        kind,
-        lag,
-    })
+    Ok((task, kind, lag))
 }
 
 fn parse_lag(amount: &str, sign: i64, scale: &Scale) -> Option<Lag> {
@@ -257,13 +271,13 @@ fn show(instant: Instant) -> String {
         )
 }
 
-/// One key of a table with where its key and value were written.
+/// One key of a table. Where its key and value were written is worked out only when asked
+/// ([`Reader::key_at`], [`Reader::value_at`]): most keys never need it.
 #[derive(Clone, Copy)]
 struct Entry<'d> {
     key: &'d str,
     item: &'d Item,
-    key_at: Option<Location>,
-    value_at: Option<Location>,
+    table: &'d dyn TableLike,
 }
 
 /// The known keys of one table, with the words that name the table in messages.
@@ -399,6 +413,9 @@ struct Reader<'s> {
     source: &'s str,
     /// Byte offset of the start of every line.
     line_starts: Vec<usize>,
+    /// The line (1-based) of the last offset [`Reader::location`] looked up: the reader asks in
+    /// nearly file order, so the next answer is almost always this line or the next one.
+    last_line: Cell<usize>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -409,6 +426,7 @@ impl<'s> Reader<'s> {
         Reader {
             source,
             line_starts,
+            last_line: Cell::new(1),
             diagnostics: Vec::new(),
         }
     }
@@ -419,7 +437,7 @@ impl<'s> Reader<'s> {
         while offset > 0 && !self.source.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line = self.line_of(offset);
         let start = self
             .line_starts
             .get(line.saturating_sub(1))
@@ -433,6 +451,49 @@ impl<'s> Reader<'s> {
             line: u32::try_from(line.max(1)).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
         }
+    }
+
+    /// The number of lines that start at or before `offset` (its 1-based line), trying the
+    /// line of the previous lookup and the one after it before a binary search.
+    fn line_of(&self, offset: usize) -> usize {
+        let on_line = |line: usize| {
+            line >= 1
+                && self
+                    .line_starts
+                    .get(line - 1)
+                    .is_some_and(|&start| start <= offset)
+                && self.line_starts.get(line).is_none_or(|&next| offset < next)
+        };
+        let last = self.last_line.get();
+        let line = if on_line(last) {
+            last
+        } else if on_line(last + 1) {
+            last + 1
+        } else {
+            self.line_starts.partition_point(|&start| start <= offset)
+        };
+        self.last_line.set(line);
+        line
+    }
+
+    /// Where the key of an entry was written (its value's place if the key has none).
+    fn key_at(&self, entry: &Entry<'_>) -> Option<Location> {
+        let key_span = entry
+            .table
+            .get_key_value(entry.key)
+            .and_then(|(key, _)| key.span());
+        self.span_at(key_span.or_else(|| entry.item.span()))
+    }
+
+    /// Where the value of an entry was written (its key's place if the value has none).
+    fn value_at(&self, entry: &Entry<'_>) -> Option<Location> {
+        let span = entry.item.span().or_else(|| {
+            entry
+                .table
+                .get_key_value(entry.key)
+                .and_then(|(key, _)| key.span())
+        });
+        self.span_at(span)
     }
 
     fn span_at(&self, span: Option<Range<usize>>) -> Option<Location> {
@@ -464,13 +525,7 @@ impl<'s> Reader<'s> {
             if item.is_none() {
                 continue;
             }
-            let key_span = table.get_key_value(key).and_then(|(k, _)| k.span());
-            let entry = Entry {
-                key,
-                item,
-                key_at: self.span_at(key_span.clone().or_else(|| item.span())),
-                value_at: self.span_at(item.span().or(key_span)),
-            };
+            let entry = Entry { key, item, table };
             if allowed.contains(&key) {
                 entries.push(entry);
             } else {
@@ -479,7 +534,7 @@ impl<'s> Reader<'s> {
                     "unknown-key",
                     format!("unknown key `{key}` in {context}{hint}"),
                 )
-                .at(entry.key_at);
+                .at(self.key_at(&entry));
                 if hint.is_empty() {
                     diagnostic =
                         diagnostic.with_help(format!("known keys: {}", allowed.join(", ")));
@@ -518,14 +573,14 @@ impl<'s> Reader<'s> {
     ) -> Option<(&'d Value, Option<Location>)> {
         let entry = fields.get(key)?;
         match entry.item.as_value() {
-            Some(value) => Some((value, entry.value_at)),
+            Some(value) => Some((value, self.value_at(&entry))),
             None => {
                 self.wrong_type(
                     key,
                     &fields.context,
                     expected,
                     describe_item(entry.item),
-                    entry.value_at,
+                    self.value_at(&entry),
                 );
                 None
             }
@@ -645,11 +700,12 @@ impl<'s> Reader<'s> {
             return Some(vec![Spanned { value: text, at }]);
         }
         let elements = self.array(fields, key, expected)?;
-        let context = fields.context.clone();
         Some(
             elements
                 .into_iter()
-                .filter_map(|(element, at)| self.string_of(element, at, key, &context, expected))
+                .filter_map(|(element, at)| {
+                    self.string_of(element, at, key, &fields.context, expected)
+                })
                 .collect(),
         )
     }
@@ -657,8 +713,7 @@ impl<'s> Reader<'s> {
     fn date(&mut self, fields: &Fields<'_>, key: &str) -> Option<Spanned<DateValue>> {
         let expected = "a date like 2027-01-04 or a date-time like 2027-01-04T09:00:00";
         let (value, at) = self.value(fields, key, expected)?;
-        let context = fields.context.clone();
-        self.date_of(value, at, key, &context, expected)
+        self.date_of(value, at, key, &fields.context, expected)
             .map(|value| Spanned { value, at })
     }
 
@@ -827,7 +882,7 @@ impl<'s> Reader<'s> {
         let risk_tables = self.section(&top, "risks");
 
         let (calendars, weeks, compiled) = self.read_calendars(calendar_tables.as_ref());
-        let calendar_ids: HashMap<&str, usize> = calendars
+        let calendar_ids: FxHashMap<&str, usize> = calendars
             .iter()
             .enumerate()
             .map(|(index, calendar)| (calendar.id.as_str(), index))
@@ -850,7 +905,7 @@ impl<'s> Reader<'s> {
         let scale = Scale::of_project(&project);
 
         let resources = self.read_resources(resource_tables.as_ref(), &calendar_ids);
-        let resource_ids: HashMap<&str, usize> = resources
+        let resource_ids: FxHashMap<&str, usize> = resources
             .iter()
             .enumerate()
             .map(|(index, resource)| (resource.id.as_str(), index))
@@ -864,7 +919,7 @@ impl<'s> Reader<'s> {
             resource_ids: &resource_ids,
         };
         let (tasks, links) = self.read_tasks(task_tables.as_ref(), &context);
-        let task_ids: HashMap<&str, usize> = tasks
+        let task_ids: FxHashMap<&str, usize> = tasks
             .iter()
             .enumerate()
             .map(|(index, task)| (task.id.as_str(), index))
@@ -887,7 +942,7 @@ impl<'s> Reader<'s> {
         match entry.item.as_table_like() {
             Some(table) => Some(Section {
                 table,
-                at: entry.key_at,
+                at: self.key_at(&entry),
             }),
             None => {
                 let example = if key == "project" {
@@ -900,7 +955,7 @@ impl<'s> Reader<'s> {
                     "the plan",
                     &example,
                     describe_item(entry.item),
-                    entry.value_at,
+                    self.value_at(&entry),
                 );
                 None
             }
@@ -1136,7 +1191,7 @@ impl<'s> Reader<'s> {
                         table,
                         &WEEKDAYS,
                         format!("the `week` table of {context}"),
-                        entry.key_at,
+                        self.key_at(&entry),
                     );
                     for (index, day) in WEEKDAYS.iter().enumerate() {
                         if let Some((value, at)) = self.value(&week_fields, day, "a list of working hours") {
@@ -1152,7 +1207,7 @@ impl<'s> Reader<'s> {
                     &context,
                     "a table of weekdays, e.g. `[calendars.ID.week]` with `sat = [\"09:00-13:00\"]`",
                     describe_item(entry.item),
-                    entry.value_at,
+                    self.value_at(&entry),
                 ),
             }
         }
@@ -1181,14 +1236,14 @@ impl<'s> Reader<'s> {
                     .map(|table| {
                         (
                             table as &dyn TableLike,
-                            self.span_at(table.span()).or(entry.key_at),
+                            self.span_at(table.span()).or(self.key_at(&entry)),
                         )
                     })
                     .collect(),
                 Item::Value(Value::Array(array)) => {
                     let mut tables = Vec::new();
                     for element in array.iter() {
-                        let at = self.span_at(element.span()).or(entry.value_at);
+                        let at = self.span_at(element.span()).or(self.value_at(&entry));
                         match element.as_inline_table() {
                             Some(table) => tables.push((table as &dyn TableLike, at)),
                             None => self.wrong_type(
@@ -1208,7 +1263,7 @@ impl<'s> Reader<'s> {
                         &context,
                         expected,
                         describe_item(other),
-                        entry.value_at,
+                        self.value_at(&entry),
                     );
                     Vec::new()
                 }
@@ -1380,7 +1435,7 @@ impl<'s> Reader<'s> {
     fn calendar_ref(
         &mut self,
         fields: &Fields<'_>,
-        calendar_ids: &HashMap<&str, usize>,
+        calendar_ids: &FxHashMap<&str, usize>,
         owner: &str,
     ) -> Option<usize> {
         let name = self.string(
@@ -1409,7 +1464,7 @@ impl<'s> Reader<'s> {
         &mut self,
         section: &Section<'_>,
         calendars: &[Calendar],
-        calendar_ids: &HashMap<&str, usize>,
+        calendar_ids: &FxHashMap<&str, usize>,
         compiled: &[Option<WorkCalendar>],
         weeks: &[[DayHours; 7]],
     ) -> Project {
@@ -1476,7 +1531,7 @@ impl<'s> Reader<'s> {
     fn read_resources(
         &mut self,
         section: Option<&Section<'_>>,
-        calendar_ids: &HashMap<&str, usize>,
+        calendar_ids: &FxHashMap<&str, usize>,
     ) -> Vec<Resource> {
         let members = self.members(section, "resource");
         let mut resources = Vec::new();
@@ -1542,11 +1597,11 @@ impl<'s> Reader<'s> {
         context: &Context<'_>,
     ) -> (Vec<Task>, Vec<Link>) {
         let members = self.members(section, "task");
-        let ids: HashMap<&str, usize> = members
-            .iter()
-            .enumerate()
-            .map(|(index, (id, _, _))| (*id, index))
-            .collect();
+        let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
+        ids.reserve(members.len());
+        for (index, (id, _, _)) in members.iter().enumerate() {
+            ids.insert(*id, index);
+        }
         let mut drafts: Vec<Draft<'_>> = members
             .iter()
             .map(|(id, table, at)| self.read_task(id, *table, *at, context))
@@ -1598,20 +1653,23 @@ impl<'s> Reader<'s> {
         }
 
         // Links, by file index.
-        let mut links: Vec<(usize, usize, LinkKind, Lag, Option<Location>)> = Vec::new();
-        let mut seen: HashSet<(usize, usize, &'static str)> = HashSet::new();
+        let link_count: usize = drafts.iter().map(|draft| draft.after.len()).sum();
+        let mut links: Vec<(usize, usize, LinkKind, Lag, Option<Location>)> =
+            Vec::with_capacity(link_count);
+        let mut seen: FxHashSet<(usize, usize, LinkKind)> = FxHashSet::default();
+        seen.reserve(link_count);
         for (successor, draft) in drafts.iter().enumerate() {
             for text in &draft.after {
-                let spec = match parse_link(text.value, &scale) {
-                    Ok(spec) => spec,
+                let spec = match parse_link_in(text.value, &scale) {
+                    Ok((task, kind, lag)) => LinkRef { task, kind, lag },
                     Err(message) => {
                         self.error("malformed-link", text.at, message);
                         continue;
                     }
                 };
                 let id = &draft.task.id;
-                let Some(&predecessor) = ids.get(spec.task.as_str()) else {
-                    let hint = did_you_mean(&spec.task, ids.keys().copied());
+                let Some(&predecessor) = ids.get(spec.task) else {
+                    let hint = did_you_mean(spec.task, ids.keys().copied());
                     self.error(
                         "unknown-task",
                         text.at,
@@ -1648,7 +1706,7 @@ impl<'s> Reader<'s> {
                     );
                     continue;
                 }
-                if !seen.insert((predecessor, successor, spec.kind.code())) {
+                if !seen.insert((predecessor, successor, spec.kind)) {
                     self.warning(
                         "duplicate-link",
                         text.at,
@@ -1890,7 +1948,7 @@ impl<'s> Reader<'s> {
                 } else {
                     DateRole::Finish
                 };
-                let key_at = fields.get(key).and_then(|entry| entry.key_at);
+                let key_at = fields.get(key).and_then(|entry| self.key_at(&entry));
                 draft.task.constraints.push(Constraint {
                     kind,
                     date: resolve_date(date.value, role, calendar),
@@ -1970,7 +2028,7 @@ impl<'s> Reader<'s> {
                             draft.task.progress
                         ),
                     )
-                    .at(fields.get("progress").and_then(|e| e.value_at))
+                    .at(fields.get("progress").and_then(|e| self.value_at(&e)))
                     .with_help("set `progress = 1` or leave it out, or remove `actual_finish`"),
                 );
             } else {
@@ -2075,7 +2133,7 @@ impl<'s> Reader<'s> {
     fn assignment(
         &mut self,
         text: Spanned<&str>,
-        resource_ids: &HashMap<&str, usize>,
+        resource_ids: &FxHashMap<&str, usize>,
         owner: &str,
     ) -> Option<Assignment> {
         let trimmed = text.value.trim();
@@ -2138,7 +2196,6 @@ impl<'s> Reader<'s> {
     /// Decide a task's duration from `duration`, `estimate`, `milestone` and whether it is a
     /// summary, reporting contradictions.
     fn settle_duration(&mut self, draft: &mut Draft<'_>, summary: bool, scale: &Scale) {
-        let owner = format!("task `{}`", draft.task.id);
         if summary {
             for (key, at) in [
                 ("duration", draft.duration.and_then(|d| d.at)),
@@ -2153,7 +2210,8 @@ impl<'s> Reader<'s> {
                         "summary-duration",
                         at,
                         format!(
-                            "{owner} is a summary task (other tasks name it as parent); its `{key}` is ignored because its dates come from its subtasks"
+                            "task `{}` is a summary task (other tasks name it as parent); its `{key}` is ignored because its dates come from its subtasks",
+                            draft.task.id
                         ),
                     );
                 }
@@ -2177,7 +2235,7 @@ impl<'s> Reader<'s> {
                 self.report(
                     Diagnostic::error(
                         "milestone-duration",
-                        format!("{owner} is a milestone but has a non-zero duration; a milestone takes no time"),
+                        format!("task `{}` is a milestone but has a non-zero duration; a milestone takes no time", draft.task.id),
                     )
                     .at(at)
                     .with_help("remove the duration, or remove `milestone = true`"),
@@ -2194,12 +2252,15 @@ impl<'s> Reader<'s> {
             (None, None) => {
                 if !draft.duration_refused {
                     self.report(
-                        Diagnostic::error("missing-duration", format!("{owner} has no duration"))
-                            .at(draft.key_at)
-                            .with_help(format!(
-                                "add `duration = \"{}\"`, an `estimate` or `milestone = true`",
-                                duration::format_working(5 * scale.minutes_per_day, scale)
-                            )),
+                        Diagnostic::error(
+                            "missing-duration",
+                            format!("task `{}` has no duration", draft.task.id),
+                        )
+                        .at(draft.key_at)
+                        .with_help(format!(
+                            "add `duration = \"{}\"`, an `estimate` or `milestone = true`",
+                            duration::format_working(5 * scale.minutes_per_day, scale)
+                        )),
                     );
                 }
             }
@@ -2208,7 +2269,6 @@ impl<'s> Reader<'s> {
 
     /// Constraint combinations no start or finish can satisfy.
     fn check_constraints(&mut self, draft: &Draft<'_>, summary: bool, context: &Context<'_>) {
-        let owner = format!("task `{}`", draft.task.id);
         let date_of = |kind: ConstraintKind| {
             draft
                 .task
@@ -2245,7 +2305,8 @@ impl<'s> Reader<'s> {
                         "impossible-constraint",
                         later.1,
                         format!(
-                            "{owner} has {} {} and {} {}: no {what} satisfies both",
+                            "task `{}` has {} {} and {} {}: no {what} satisfies both",
+                            draft.task.id,
                             early.key(),
                             show(a),
                             late.key(),
@@ -2271,7 +2332,8 @@ impl<'s> Reader<'s> {
                         "impossible-constraint",
                         at_of(MustFinishOn),
                         format!(
-                            "{owner} must start on {} and finish on {}, but its duration {} from that start finishes on {}",
+                            "task `{}` must start on {} and finish on {}, but its duration {} from that start finishes on {}",
+                            draft.task.id,
                             show(start),
                             show(finish),
                             duration::format_working(draft.task.duration, &context.scale),
@@ -2287,7 +2349,7 @@ impl<'s> Reader<'s> {
         &mut self,
         section: Option<&Section<'_>>,
         context: &Context<'_>,
-        task_ids: &HashMap<&str, usize>,
+        task_ids: &FxHashMap<&str, usize>,
     ) -> Vec<Risk> {
         let members = self.members(section, "risk");
         let mut risks = Vec::new();
@@ -2345,7 +2407,7 @@ impl<'s> Reader<'s> {
             if let Some(elements) =
                 self.array(&fields, "factor", "three numbers like [1.1, 1.3, 2.0]")
             {
-                let factor_at = fields.get("factor").and_then(|e| e.value_at);
+                let factor_at = fields.get("factor").and_then(|e| self.value_at(&e));
                 let numbers: Vec<f64> = elements
                     .iter()
                     .filter_map(|(value, at)| {
@@ -2440,9 +2502,9 @@ struct Section<'d> {
 struct Context<'c> {
     project: &'c Project,
     scale: Scale,
-    calendar_ids: &'c HashMap<&'c str, usize>,
+    calendar_ids: &'c FxHashMap<&'c str, usize>,
     compiled: &'c [Option<WorkCalendar>],
-    resource_ids: &'c HashMap<&'c str, usize>,
+    resource_ids: &'c FxHashMap<&'c str, usize>,
 }
 
 fn section_name(kind: &str) -> &'static str {
