@@ -429,14 +429,11 @@ pub struct SearchOptions {
     pub max_schedules: Option<u64>,
 }
 
-/// What a levelled schedule costs: the finish first, then the total delay, then what is left
-/// over-allocated.
-fn cost(levelled: &Levelled) -> (Instant, i64, usize) {
-    (
-        levelled.schedule.finish,
-        levelled.delays.iter().map(|d| d.minutes).sum(),
-        levelled.unresolved.len(),
-    )
+/// What a levelled schedule costs: the finish first, then what is left over-allocated. Ties
+/// keep the schedule found first, so the standard order (least float first, as Microsoft Project
+/// levels) wins unless another order really finishes earlier.
+fn cost(levelled: &Levelled) -> (Instant, usize) {
+    (levelled.schedule.finish, levelled.unresolved.len())
 }
 
 /// Level a plan, then look for a schedule that finishes earlier: the classic priority rules

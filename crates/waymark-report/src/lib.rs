@@ -7,8 +7,10 @@
 //! internals; the binary and the web layer convert to them.
 
 pub mod gantt;
+pub mod heatmap;
 mod svg;
 
 pub use gantt::{
     gantt_svg, time_scale, BarKind, GanttChart, GanttLink, GanttRow, TimeScale, MAX_DRAWN_LINKS,
 };
+pub use heatmap::{load_svg, LoadCell, LoadChart, LoadPanel, LoadRow};

@@ -98,6 +98,9 @@ enum Command {
         /// Period of each column: `week` (Monday to Sunday) or `day`.
         #[arg(long, default_value = "week", value_parser = ["week", "day"])]
         period: String,
+        /// Also write the allocation as an SVG heat map (before and after levelling).
+        #[arg(long, value_name = "OUT")]
+        svg: Option<PathBuf>,
     },
     /// Check a plan for errors and red flags (the plan doctor).
     ///
@@ -157,13 +160,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             crate::levelling::run_level(&files, json, svg.as_deref(), &settings)
         }
-        Command::Load { file, json, period } => {
+        Command::Load {
+            file,
+            json,
+            period,
+            svg,
+        } => {
             let period = if period == "day" {
                 waymark_core::load::Period::Day
             } else {
                 waymark_core::load::Period::Week
             };
-            crate::levelling::run_load(&file, json, period)
+            crate::levelling::run_load(&file, json, period, svg.as_deref())
         }
     }
 }

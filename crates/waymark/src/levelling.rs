@@ -351,7 +351,7 @@ fn periods_json(periods: &[waymark_core::load::PeriodLoad]) -> Vec<PeriodJson> {
 }
 
 /// `waymark load PLAN`
-pub fn run_load(file: &Path, json: bool, period: Period) -> Result<ExitCode> {
+pub fn run_load(file: &Path, json: bool, period: Period, svg: Option<&Path>) -> Result<ExitCode> {
     let Some(inputs) = load_all(&[file.to_path_buf()])? else {
         return Ok(ExitCode::from(1));
     };
@@ -372,6 +372,10 @@ pub fn run_load(file: &Path, json: bool, period: Period) -> Result<ExitCode> {
     };
     let load_before = load(plan, &with_span(&before), &calendars, period);
     let load_after = load(plan, &with_span(&levelled.schedule), &calendars, period);
+    if let Some(path) = svg {
+        let chart = load_chart(plan, period, &load_before, &load_after);
+        crate::cli::write_atomically(path, waymark_report::load_svg(&chart).as_bytes())?;
+    }
     if json {
         let document = LoadJson {
             period: match period {
@@ -438,4 +442,53 @@ pub fn run_load(file: &Path, json: bool, period: Period) -> Result<ExitCode> {
     }
     output::print_text(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The heat map of `waymark load --svg`.
+fn load_chart(
+    plan: &Plan,
+    period: Period,
+    before: &[waymark_core::load::ResourceLoad],
+    after: &[waymark_core::load::ResourceLoad],
+) -> waymark_report::LoadChart {
+    use waymark_report::{LoadCell, LoadChart, LoadPanel, LoadRow};
+    let periods = before
+        .first()
+        .map(|row| {
+            row.periods
+                .iter()
+                .map(|p| time::datetime(p.start).format("%m-%d").to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let panel = |title: &str, loads: &[waymark_core::load::ResourceLoad]| LoadPanel {
+        title: title.to_string(),
+        rows: loads
+            .iter()
+            .map(|row| LoadRow {
+                label: plan.resources[row.resource].name.clone(),
+                cells: row
+                    .periods
+                    .iter()
+                    .map(|p| LoadCell {
+                        share: (p.capacity_minutes > 0.0)
+                            .then(|| p.allocated_minutes / p.capacity_minutes),
+                        over_allocated: p.over_allocated,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    LoadChart {
+        title: format!(
+            "{}: resource load per {}",
+            plan.project.name,
+            if period == Period::Day { "day" } else { "week" }
+        ),
+        periods,
+        panels: vec![
+            panel("Before levelling", before),
+            panel("After levelling", after),
+        ],
+    }
 }

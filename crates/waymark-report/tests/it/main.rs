@@ -567,3 +567,64 @@ fn a_note_at_the_right_edge_moves_left_of_its_bar() {
     assert_eq!(note.attribute("text-anchor"), Some("end"));
     assert!(x < width);
 }
+
+#[test]
+fn load_heat_map_has_a_cell_per_person_and_period() {
+    use waymark_report::{load_svg, LoadCell, LoadChart, LoadPanel, LoadRow};
+    let cell = |share: Option<f64>, over: bool| LoadCell {
+        share,
+        over_allocated: over,
+    };
+    let chart = LoadChart {
+        title: "Team <load>".into(),
+        periods: vec!["01-04".into(), "01-11".into(), "01-18".into()],
+        panels: vec![
+            LoadPanel {
+                title: "Before".into(),
+                rows: vec![
+                    LoadRow {
+                        label: "Ana".into(),
+                        cells: vec![
+                            cell(Some(1.5), true),
+                            cell(Some(0.5), false),
+                            cell(None, false),
+                        ],
+                    },
+                    LoadRow {
+                        label: "Bob".into(),
+                        cells: vec![
+                            cell(Some(0.0), false),
+                            cell(Some(1.0), false),
+                            cell(Some(0.2), false),
+                        ],
+                    },
+                ],
+            },
+            LoadPanel {
+                title: "After".into(),
+                rows: vec![LoadRow {
+                    label: "Ana".into(),
+                    cells: vec![
+                        cell(Some(1.0), false),
+                        cell(Some(1.0), false),
+                        cell(None, false),
+                    ],
+                }],
+            },
+        ],
+    };
+    let svg = load_svg(&chart);
+    let document = roxmltree::Document::parse(&svg).expect("valid XML");
+    let cells = document
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.children().any(|c| c.has_tag_name("title")))
+        .count();
+    assert_eq!(cells, 9, "three rows of three periods");
+    let marks = document
+        .descendants()
+        .filter(|n| n.has_tag_name("text") && n.text() == Some("!"))
+        .count();
+    assert_eq!(marks, 1, "only Ana's first week is over-allocated");
+    assert!(svg.contains("Team &lt;load&gt;"));
+    assert_eq!(svg, load_svg(&chart), "deterministic");
+}

@@ -301,6 +301,12 @@ fn load_marks_over_allocation_before_and_not_after() {
     let first = &ana["before"][0];
     assert_eq!(first["allocated_hours"], 16.0);
     assert_eq!(first["capacity_hours"], 8.0);
+    let svg = dir.path().join("load.svg");
+    let (code, _, stderr) = waymark(&["load", &file, "--svg", &svg.to_string_lossy()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(std::fs::read_to_string(&svg)
+        .expect("svg")
+        .contains("Ana Ruiz"));
 }
 
 #[test]
