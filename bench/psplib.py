@@ -120,6 +120,7 @@ def main():
     parser.add_argument("set", choices=["j30", "j60", "j90", "j120"])
     parser.add_argument("--time-limit", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--schedules", type=int, help="also stop after N schedules (deterministic)")
     parser.add_argument("--limit", type=int, default=0, help="only the first N instances")
     parser.add_argument("--every", type=int, default=1, help="every K-th instance")
     parser.add_argument("--data", default=DEFAULT_DATA)
@@ -136,6 +137,8 @@ def main():
         instance = read_sm(path)
         command = [args.binary, "level", path, "--json", "--time-limit", str(args.time_limit),
                    "--seed", str(args.seed)]
+        if args.schedules:
+            command += ["--schedules", str(args.schedules)]
         t0 = time.time()
         result = subprocess.run(command, capture_output=True, text=True)
         seconds = time.time() - t0
