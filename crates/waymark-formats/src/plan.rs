@@ -13,8 +13,7 @@ use crate::{Loaded, ReadResult};
 use chrono::{NaiveDate, NaiveDateTime};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::Cell;
-use std::ops::Range;
-use toml_edit::{ImDocument, Item, TableLike, Value};
+use toml::de::{DeTable, DeValue};
 use waymark_core::calendar::{CalendarError, DayHours};
 use waymark_core::time::{self, Instant, DAY};
 use waymark_core::{
@@ -271,13 +270,81 @@ fn show(instant: Instant) -> String {
         )
 }
 
+/// A parsed TOML value with the byte range it was written at.
+type Node<'d> = toml::Spanned<DeValue<'d>>;
+
+/// A TOML table as parsed, and whether it was written inline (`{ ... }`, or a dotted key inside
+/// one): `toml::de` keeps no such flag, and wrong-type messages name the kind of table.
+#[derive(Clone, Copy)]
+struct Table<'d> {
+    map: &'d DeTable<'d>,
+    inline: bool,
+}
+
+impl<'d> Table<'d> {
+    fn entries(self) -> impl Iterator<Item = Entry<'d>> {
+        self.map.iter().map(move |(key, item)| Entry {
+            key: key.get_ref(),
+            key_start: key.span().start,
+            item,
+            inline: self.inline,
+        })
+    }
+}
+
+/// How a key's value was written: what `toml_edit` called an item kind, and what wrong-type
+/// messages name.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    /// A plain value after `key =` (including inline tables and arrays).
+    Value,
+    /// A table made by a `[header]`, or implicitly by a longer header or dotted key.
+    Table,
+    /// `[[header]]` tables.
+    ArrayOfTables,
+}
+
 /// One key of a table. Where its key and value were written is worked out only when asked
 /// ([`Reader::key_at`], [`Reader::value_at`]): most keys never need it.
 #[derive(Clone, Copy)]
 struct Entry<'d> {
     key: &'d str,
-    item: &'d Item,
-    table: &'d dyn TableLike,
+    /// Byte offset of the key (the last part of a dotted key or header path).
+    key_start: usize,
+    item: &'d Node<'d>,
+    /// Whether the table holding the key was written inline.
+    inline: bool,
+}
+
+impl<'d> Entry<'d> {
+    /// `toml::de` does not say whether a table came from a header or `{ ... }`, nor an array from
+    /// `[[header]]` or `[ ... ]`; the spans do. A value written after `key =` starts after its key;
+    /// a `[header]` or `[[header]]` table's span is the header, which starts before the last key
+    /// in it; an implicit table (`[a.b]` makes `a`, `a.b = 1` makes `a`) has its key's span.
+    fn shape(&self) -> Shape {
+        let start = self.item.span().start;
+        match self.item.get_ref() {
+            DeValue::Table(_) if !self.inline && start <= self.key_start => Shape::Table,
+            DeValue::Array(_) if !self.inline && start < self.key_start => Shape::ArrayOfTables,
+            _ => Shape::Value,
+        }
+    }
+
+    /// The value of a key written as a plain value (not a `[table]` or `[[array]]`).
+    fn as_value(&self) -> Option<&'d DeValue<'d>> {
+        (self.shape() == Shape::Value).then(|| self.item.get_ref())
+    }
+
+    /// The table of a key that holds one, written either way.
+    fn as_table(&self) -> Option<Table<'d>> {
+        match self.item.get_ref() {
+            DeValue::Table(map) => Some(Table {
+                map,
+                inline: self.inline || self.shape() == Shape::Value,
+            }),
+            _ => None,
+        }
+    }
 }
 
 /// The known keys of one table, with the words that name the table in messages.
@@ -302,29 +369,140 @@ struct Spanned<T> {
     at: Option<Location>,
 }
 
-/// "an integer", "a string", ... for wrong-type messages.
-fn describe(value: &Value) -> &'static str {
+/// "an integer", "a string", ... for wrong-type messages. Tables among values (array elements,
+/// values after `key =`) are inline tables.
+fn describe(value: &DeValue<'_>) -> &'static str {
     match value {
-        Value::String(_) => "a string",
-        Value::Integer(_) => "an integer",
-        Value::Float(_) => "a float",
-        Value::Boolean(_) => "a boolean",
-        Value::Datetime(datetime) => match (datetime.value().date, datetime.value().time) {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(datetime) => match (datetime.date, datetime.time) {
             (Some(_), Some(_)) => "a date-time",
             (Some(_), None) => "a date",
             _ => "a time",
         },
-        Value::Array(_) => "an array",
-        Value::InlineTable(_) => "an inline table",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "an inline table",
     }
 }
 
-fn describe_item(item: &Item) -> &'static str {
-    match item {
-        Item::Value(value) => describe(value),
-        Item::Table(_) => "a table",
-        Item::ArrayOfTables(_) => "an array of tables",
-        Item::None => "nothing",
+fn describe_item(entry: &Entry<'_>) -> &'static str {
+    match entry.shape() {
+        Shape::Value => describe(entry.item.get_ref()),
+        Shape::Table => "a table",
+        Shape::ArrayOfTables => "an array of tables",
+    }
+}
+
+/// A TOML integer as an `i64`. The parser keeps the digits; the reader rejects a file whose
+/// integers do not fit before reading it ([`number_problem`]).
+fn integer(value: &DeValue<'_>) -> Option<i64> {
+    match value {
+        DeValue::Integer(integer) => i64::from_str_radix(integer.as_str(), integer.radix()).ok(),
+        _ => None,
+    }
+}
+
+/// A TOML float as an `f64` (`inf` and `nan` included), `None` when it does not fit.
+fn float(value: &DeValue<'_>) -> Option<f64> {
+    match value {
+        DeValue::Float(float) => {
+            let text = float.as_str();
+            let number: f64 = text.parse().ok()?;
+            (!number.is_infinite() || text.contains("inf")).then_some(number)
+        }
+        _ => None,
+    }
+}
+
+/// The first number in a value that TOML cannot represent (an integer beyond 64 bits, a float
+/// too large for 64 bits): its byte offset and the message. `toml::de` keeps numbers as text, so
+/// this is checked here; the file is then not valid TOML.
+fn number_problem(node: &Node<'_>) -> Option<(usize, String)> {
+    match node.get_ref() {
+        DeValue::Integer(number) if integer(node.get_ref()).is_none() => Some((
+            node.span().start,
+            format!("integer `{number}` does not fit in 64 bits (at most 9223372036854775807)"),
+        )),
+        DeValue::Float(number) if float(node.get_ref()).is_none() => Some((
+            node.span().start,
+            format!("float `{}` is too large for 64 bits", number.as_str()),
+        )),
+        DeValue::Array(array) => array.iter().find_map(number_problem),
+        DeValue::Table(table) => table.values().find_map(number_problem),
+        _ => None,
+    }
+}
+
+/// A TOML syntax error as a byte offset and a message: the parser's own words, and for a
+/// duplicate key the key and its table, at the start of the key or header line as before.
+fn syntax_problem(source: &str, error: &toml::de::Error) -> (usize, String) {
+    let span = error.span().unwrap_or(0..0);
+    let message = error.message();
+    if message != "duplicate key" {
+        return (span.start, message.to_string());
+    }
+    let key = source.get(span.clone()).unwrap_or("").trim();
+    let key = key
+        .strip_prefix('"')
+        .and_then(|k| k.strip_suffix('"'))
+        .or_else(|| key.strip_prefix('\'').and_then(|k| k.strip_suffix('\'')))
+        .unwrap_or(key);
+    let line_start = source
+        .get(..span.start)
+        .and_then(|before| before.rfind('\n'))
+        .map_or(0, |newline| newline + 1);
+    let before = source.get(line_start..span.start).unwrap_or("");
+    let indent = before.len() - before.trim_start().len();
+    let first = line_start + indent;
+    let before = before.trim_start();
+    if let Some(header) = before.strip_prefix('[').filter(|_| !before.contains('=')) {
+        // A table header names a table that exists already.
+        let path = table_path(
+            header
+                .trim_start_matches('[')
+                .trim_end()
+                .trim_end_matches('.'),
+        );
+        return (
+            first,
+            format!("invalid table header; duplicate key `{key}` in {path}"),
+        );
+    }
+    if before.contains(['=', '{', ',']) {
+        // Inside an inline table.
+        return (span.start, format!("duplicate key `{key}`"));
+    }
+    // A `key = value` line: its table is the last header above it.
+    let header = source
+        .get(..line_start)
+        .unwrap_or("")
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| line.starts_with('[') && !line.contains('='))
+        .map_or("", |line| {
+            let line = line.split('#').next().unwrap_or(line).trim();
+            line.trim_start_matches('[').trim_end_matches(']').trim()
+        });
+    (
+        first,
+        format!("duplicate key `{key}` in {}", table_path(header)),
+    )
+}
+
+/// "table `a.b`" from header text, or "document root".
+fn table_path(header: &str) -> String {
+    let parts: Vec<&str> = header
+        .split('.')
+        .map(|part| part.trim().trim_matches(['"', '\'']))
+        .filter(|part| !part.is_empty())
+        .collect();
+    if parts.is_empty() {
+        "document root".to_string()
+    } else {
+        format!("table `{}`", parts.join("."))
     }
 }
 
@@ -476,28 +654,19 @@ impl<'s> Reader<'s> {
         line
     }
 
-    /// Where the key of an entry was written (its value's place if the key has none).
+    /// Where the key of an entry was written.
     fn key_at(&self, entry: &Entry<'_>) -> Option<Location> {
-        let key_span = entry
-            .table
-            .get_key_value(entry.key)
-            .and_then(|(key, _)| key.span());
-        self.span_at(key_span.or_else(|| entry.item.span()))
+        Some(self.location(entry.key_start))
     }
 
-    /// Where the value of an entry was written (its key's place if the value has none).
+    /// Where the value of an entry was written: for a `[table]` its header, for a table made
+    /// implicitly its key.
     fn value_at(&self, entry: &Entry<'_>) -> Option<Location> {
-        let span = entry.item.span().or_else(|| {
-            entry
-                .table
-                .get_key_value(entry.key)
-                .and_then(|(key, _)| key.span())
-        });
-        self.span_at(span)
+        self.node_at(entry.item)
     }
 
-    fn span_at(&self, span: Option<Range<usize>>) -> Option<Location> {
-        span.map(|span| self.location(span.start))
+    fn node_at(&self, node: &Node<'_>) -> Option<Location> {
+        Some(self.location(node.span().start))
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {
@@ -515,17 +684,14 @@ impl<'s> Reader<'s> {
     /// The keys of a table; keys not in `allowed` are reported.
     fn fields<'d>(
         &mut self,
-        table: &'d dyn TableLike,
+        table: Table<'d>,
         allowed: &[&str],
         context: String,
         at: Option<Location>,
     ) -> Fields<'d> {
         let mut entries = Vec::new();
-        for (key, item) in table.iter() {
-            if item.is_none() {
-                continue;
-            }
-            let entry = Entry { key, item, table };
+        for entry in table.entries() {
+            let key = entry.key;
             if allowed.contains(&key) {
                 entries.push(entry);
             } else {
@@ -570,16 +736,16 @@ impl<'s> Reader<'s> {
         fields: &Fields<'d>,
         key: &str,
         expected: &str,
-    ) -> Option<(&'d Value, Option<Location>)> {
+    ) -> Option<(&'d DeValue<'d>, Option<Location>)> {
         let entry = fields.get(key)?;
-        match entry.item.as_value() {
+        match entry.as_value() {
             Some(value) => Some((value, self.value_at(&entry))),
             None => {
                 self.wrong_type(
                     key,
                     &fields.context,
                     expected,
-                    describe_item(entry.item),
+                    describe_item(&entry),
                     self.value_at(&entry),
                 );
                 None
@@ -599,7 +765,7 @@ impl<'s> Reader<'s> {
 
     fn string_of<'d>(
         &mut self,
-        value: &'d Value,
+        value: &'d DeValue<'d>,
         at: Option<Location>,
         key: &str,
         context: &str,
@@ -621,17 +787,15 @@ impl<'s> Reader<'s> {
 
     fn number_of(
         &mut self,
-        value: &Value,
+        value: &DeValue<'_>,
         at: Option<Location>,
         key: &str,
         context: &str,
         expected: &str,
     ) -> Option<Spanned<f64>> {
-        let number = match value {
-            Value::Integer(integer) => Some(*integer.value() as f64),
-            Value::Float(float) => Some(*float.value()),
-            _ => None,
-        };
+        let number = integer(value)
+            .map(|integer| integer as f64)
+            .or_else(|| float(value));
         match number {
             Some(number) if number.is_finite() => Some(Spanned { value: number, at }),
             Some(_) => {
@@ -672,13 +836,13 @@ impl<'s> Reader<'s> {
         fields: &Fields<'d>,
         key: &str,
         expected: &str,
-    ) -> Option<Vec<(&'d Value, Option<Location>)>> {
+    ) -> Option<Vec<(&'d DeValue<'d>, Option<Location>)>> {
         let (value, at) = self.value(fields, key, expected)?;
         match value.as_array() {
             Some(array) => Some(
                 array
                     .iter()
-                    .map(|element| (element, self.span_at(element.span()).or(at)))
+                    .map(|element| (element.get_ref(), self.node_at(element)))
                     .collect(),
             ),
             None => {
@@ -719,15 +883,14 @@ impl<'s> Reader<'s> {
 
     fn date_of(
         &mut self,
-        value: &Value,
+        value: &DeValue<'_>,
         at: Option<Location>,
         key: &str,
         context: &str,
         expected: &str,
     ) -> Option<DateValue> {
         match value {
-            Value::Datetime(datetime) => {
-                let datetime = datetime.value();
+            DeValue::Datetime(datetime) => {
                 if datetime.offset.is_some() {
                     self.error(
                         "malformed-date",
@@ -763,7 +926,7 @@ impl<'s> Reader<'s> {
                         let time = chrono::NaiveTime::from_hms_opt(
                             u32::from(clock.hour),
                             u32::from(clock.minute),
-                            u32::from(clock.second.min(59)),
+                            u32::from(clock.second.unwrap_or(0).min(59)),
                         );
                         match time {
                             Some(time) => Some(DateValue::At(date.and_time(time))),
@@ -779,8 +942,8 @@ impl<'s> Reader<'s> {
                     }
                 }
             }
-            Value::String(text) => {
-                let text = text.value().trim();
+            DeValue::String(text) => {
+                let text = text.trim();
                 match parse_date_text(text) {
                     Some(date) => Some(date),
                     None => {
@@ -806,7 +969,7 @@ impl<'s> Reader<'s> {
     /// Working hours such as `["08:00-12:00", "13:00-17:00"]`.
     fn hours_of(
         &mut self,
-        value: &Value,
+        value: &DeValue<'_>,
         at: Option<Location>,
         key: &str,
         context: &str,
@@ -819,8 +982,9 @@ impl<'s> Reader<'s> {
         let mut hours = Vec::new();
         let mut ok = true;
         for element in array.iter() {
-            let element_at = self.span_at(element.span()).or(at);
-            let Some(text) = self.string_of(element, element_at, key, context, expected) else {
+            let element_at = self.node_at(element);
+            let Some(text) = self.string_of(element.get_ref(), element_at, key, context, expected)
+            else {
                 ok = false;
                 continue;
             };
@@ -858,22 +1022,32 @@ impl<'s> Reader<'s> {
     }
 
     fn read(&mut self) -> Option<Plan> {
-        let document = match ImDocument::parse(self.source) {
+        let document = match DeTable::parse(self.source) {
             Ok(document) => document,
             Err(error) => {
-                let at = Some(self.location(error.span().map_or(0, |span| span.start)));
-                let message = error
-                    .message()
-                    .lines()
-                    .map(str::trim)
-                    .filter(|line| !line.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                // The parser's first error is the first it met, not always the first in the
+                // file (strings are checked after the structure); name the earliest one, as a
+                // person reads top to bottom.
+                let (_, errors) = DeTable::parse_recoverable(self.source);
+                let error = errors
+                    .into_iter()
+                    .min_by_key(|error| error.span().map_or(usize::MAX, |span| span.start))
+                    .unwrap_or(error);
+                let (offset, message) = syntax_problem(self.source, &error);
+                let at = Some(self.location(offset));
                 self.error("toml-syntax", at, format!("invalid TOML: {message}"));
                 return None;
             }
         };
-        let root = document.as_table();
+        if let Some((offset, message)) = document.get_ref().values().find_map(number_problem) {
+            let at = Some(self.location(offset));
+            self.error("toml-syntax", at, format!("invalid TOML: {message}"));
+            return None;
+        }
+        let root = Table {
+            map: document.get_ref(),
+            inline: false,
+        };
         let top = self.fields(root, TOP_KEYS, "the plan (top level)".to_string(), None);
         let project_table = self.section(&top, "project");
         let calendar_tables = self.section(&top, "calendars");
@@ -939,7 +1113,7 @@ impl<'s> Reader<'s> {
     /// A top-level section: a table of tables keyed by id.
     fn section<'d>(&mut self, top: &Fields<'d>, key: &str) -> Option<Section<'d>> {
         let entry = top.get(key)?;
-        match entry.item.as_table_like() {
+        match entry.as_table() {
             Some(table) => Some(Section {
                 table,
                 at: self.key_at(&entry),
@@ -954,7 +1128,7 @@ impl<'s> Reader<'s> {
                     key,
                     "the plan",
                     &example,
-                    describe_item(entry.item),
+                    describe_item(&entry),
                     self.value_at(&entry),
                 );
                 None
@@ -967,20 +1141,15 @@ impl<'s> Reader<'s> {
         &mut self,
         section: Option<&Section<'d>>,
         kind: &str,
-    ) -> Vec<(&'d str, &'d dyn TableLike, Option<Location>)> {
+    ) -> Vec<(&'d str, Table<'d>, Option<Location>)> {
         let Some(section) = section else {
             return Vec::new();
         };
-        let mut members = Vec::new();
-        for (id, item) in section.table.iter() {
-            if item.is_none() {
-                continue;
-            }
-            let key_span = section.table.get_key_value(id).and_then(|(k, _)| k.span());
-            let at = self
-                .span_at(key_span.or_else(|| item.span()))
-                .or(section.at);
-            match item.as_table_like() {
+        let mut members = Vec::with_capacity(section.table.map.len());
+        for entry in section.table.entries() {
+            let id = entry.key;
+            let at = self.key_at(&entry).or(section.at);
+            match entry.as_table() {
                 Some(table) => members.push((id, table, at)),
                 None => self.error(
                     "wrong-type",
@@ -988,7 +1157,7 @@ impl<'s> Reader<'s> {
                     format!(
                         "{kind} `{id}` must be a table of keys, e.g. `[{}.{id}]`, found {}",
                         section_name(kind),
-                        describe_item(item)
+                        describe_item(&entry)
                     ),
                 ),
             }
@@ -1185,7 +1354,7 @@ impl<'s> Reader<'s> {
             spec.hours = self.hours_of(value, at, "hours", &context);
         }
         if let Some(entry) = fields.get("week") {
-            match entry.item.as_table_like() {
+            match entry.as_table() {
                 Some(table) => {
                     let week_fields = self.fields(
                         table,
@@ -1206,7 +1375,7 @@ impl<'s> Reader<'s> {
                     "week",
                     &context,
                     "a table of weekdays, e.g. `[calendars.ID.week]` with `sat = [\"09:00-13:00\"]`",
-                    describe_item(entry.item),
+                    describe_item(&entry),
                     self.value_at(&entry),
                 ),
             }
@@ -1230,44 +1399,38 @@ impl<'s> Reader<'s> {
         if let Some(entry) = fields.get("exceptions") {
             let expected =
                 "a list of tables like [{ date = 2027-12-24, hours = [\"08:00-12:00\"] }]";
-            let tables: Vec<(&dyn TableLike, Option<Location>)> = match entry.item {
-                Item::ArrayOfTables(array) => array
-                    .iter()
-                    .map(|table| {
-                        (
-                            table as &dyn TableLike,
-                            self.span_at(table.span()).or(self.key_at(&entry)),
-                        )
-                    })
-                    .collect(),
-                Item::Value(Value::Array(array)) => {
-                    let mut tables = Vec::new();
-                    for element in array.iter() {
-                        let at = self.span_at(element.span()).or(self.value_at(&entry));
-                        match element.as_inline_table() {
-                            Some(table) => tables.push((table as &dyn TableLike, at)),
-                            None => self.wrong_type(
-                                "exceptions",
-                                &context,
-                                expected,
-                                describe(element),
-                                at,
-                            ),
+            let tables: Vec<(Table<'_>, Option<Location>)> =
+                match (entry.shape(), entry.item.get_ref()) {
+                    (Shape::ArrayOfTables | Shape::Value, DeValue::Array(array)) => {
+                        // Tables of `[[...exceptions]]` headers, or inline tables in an array.
+                        let inline = entry.shape() == Shape::Value;
+                        let mut tables = Vec::new();
+                        for element in array.iter() {
+                            let at = self.node_at(element);
+                            match element.get_ref() {
+                                DeValue::Table(map) => tables.push((Table { map, inline }, at)),
+                                other => self.wrong_type(
+                                    "exceptions",
+                                    &context,
+                                    expected,
+                                    describe(other),
+                                    at,
+                                ),
+                            }
                         }
+                        tables
                     }
-                    tables
-                }
-                other => {
-                    self.wrong_type(
-                        "exceptions",
-                        &context,
-                        expected,
-                        describe_item(other),
-                        self.value_at(&entry),
-                    );
-                    Vec::new()
-                }
-            };
+                    _ => {
+                        self.wrong_type(
+                            "exceptions",
+                            &context,
+                            expected,
+                            describe_item(&entry),
+                            self.value_at(&entry),
+                        );
+                        Vec::new()
+                    }
+                };
             for (table, at) in tables {
                 if let Some(exception) = self.read_exception(table, at, &context) {
                     exceptions.push(exception);
@@ -1286,7 +1449,7 @@ impl<'s> Reader<'s> {
 
     fn read_exception(
         &mut self,
-        table: &dyn TableLike,
+        table: Table<'_>,
         at: Option<Location>,
         calendar: &str,
     ) -> Option<CalendarException> {
@@ -1374,14 +1537,14 @@ impl<'s> Reader<'s> {
     /// A holiday: a date, or a `"FROM..TO"` range of dates.
     fn day_range(
         &mut self,
-        value: &Value,
+        value: &DeValue<'_>,
         at: Option<Location>,
         context: &str,
     ) -> Option<(NaiveDate, NaiveDate)> {
         let expected = "a date like 2027-01-01 or a range like \"2027-04-02..2027-04-05\"";
         let (from, to) = match value {
-            Value::String(text) => {
-                let text = text.value().trim();
+            DeValue::String(text) => {
+                let text = text.trim();
                 let (from, to) = match text.split_once("..") {
                     Some((from, to)) => (from.trim(), to.trim()),
                     None => (text, text),
@@ -1401,7 +1564,7 @@ impl<'s> Reader<'s> {
                     }
                 }
             }
-            Value::Datetime(_) => match self.date_of(value, at, "holidays", context, expected)? {
+            DeValue::Datetime(_) => match self.date_of(value, at, "holidays", context, expected)? {
                 DateValue::Day(day) => (day, day),
                 DateValue::At(_) => {
                     self.error(
@@ -1831,7 +1994,7 @@ impl<'s> Reader<'s> {
     fn read_task<'d>(
         &mut self,
         id: &str,
-        table: &'d dyn TableLike,
+        table: Table<'d>,
         at: Option<Location>,
         context: &Context<'_>,
     ) -> Draft<'d> {
@@ -1871,7 +2034,8 @@ impl<'s> Reader<'s> {
         };
         // A misspelt `duration` was reported as an unknown key with a suggestion; saying "has no
         // duration" as well would only repeat it.
-        draft.duration_refused = table.iter().any(|(key, _)| {
+        draft.duration_refused = table.map.keys().any(|key| {
+            let key: &str = key.get_ref();
             !TASK_KEYS.contains(&key)
                 && matches!(
                     suggest(key, TASK_KEYS.iter().copied()),
@@ -2037,7 +2201,7 @@ impl<'s> Reader<'s> {
             }
         }
         if let Some(priority) = self.value(&fields, "priority", "a whole number from 0 to 1000") {
-            match priority.0.as_integer() {
+            match integer(priority.0) {
                 Some(value) if (0..=1000).contains(&value) => {
                     draft.task.priority = u32::try_from(value).unwrap_or(500);
                 }
@@ -2097,8 +2261,9 @@ impl<'s> Reader<'s> {
         let mut points = [0i64; 3];
         let mut ok = true;
         for (slot, element) in points.iter_mut().zip(array.iter()) {
-            let element_at = self.span_at(element.span()).or(at);
-            let Some(text) = self.string_of(element, element_at, key, &context, expected) else {
+            let element_at = self.node_at(element);
+            let Some(text) = self.string_of(element.get_ref(), element_at, key, &context, expected)
+            else {
                 ok = false;
                 continue;
             };
@@ -2494,7 +2659,7 @@ impl<'s> Reader<'s> {
 
 /// A top-level table and where it was declared.
 struct Section<'d> {
-    table: &'d dyn TableLike,
+    table: Table<'d>,
     at: Option<Location>,
 }
 
@@ -2678,6 +2843,69 @@ mod tests {
             "design +%" => error: malformed lag `%` in link `design +%`: use a number and a unit (working m, h, d, w, mo; elapsed em, eh, ed, ew) or a percentage of the predecessor's duration, e.g. `+2d`, `-4h`, `+3ed` or `+50%`
             "" => error: empty link: write the id of the predecessor task, e.g. `design` or `design FS+2d`
             "design FS+2d extra" => error: malformed lag `2d extra` in link `design FS+2d extra`: use a number and a unit (working m, h, d, w, mo; elapsed em, eh, ed, ew) or a percentage of the predecessor's duration, e.g. `+2d`, `-4h`, `+3ed` or `+50%`"#]]
+        .assert_eq(&got.join("\n"));
+    }
+
+    /// `line:column code message` for each diagnostic of a plan that must not read.
+    fn problems(source: &str) -> String {
+        let diagnostics = match read_plan(source) {
+            Ok(_) => Vec::new(),
+            Err(diagnostics) => diagnostics,
+        };
+        diagnostics
+            .iter()
+            .map(|d| {
+                let (line, column) = d.location.map_or((0, 0), |l| (l.line, l.column));
+                format!("{line}:{column} {} {}", d.code, d.message)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// `toml::de` does not say how a table or array was written; the reader works it out from
+    /// the spans, and the messages must name it as `toml_edit` did.
+    #[test]
+    fn wrong_type_names_how_a_table_was_written() {
+        let source = "[project]\nstart = 2027-01-04\n\
+            [calendars.c]\nexceptions = { date = 2027-01-01 }\n\
+            [calendars.d]\nexceptions = [{ date = 2027-01-01 }, [[1]]]\n\
+            [calendars.d.week]\nmon = { a = 1 }\ntue.x = 1\n\
+            [calendars.e.exceptions]\n[[calendars.f.week]]\n\
+            [resources]\nbob = [[1]]\n[[resources.ann]]\n";
+        expect_test::expect![[r#"
+            4:14 wrong-type `exceptions` in calendar `c` must be a list of tables like [{ date = 2027-12-24, hours = ["08:00-12:00"] }], found an inline table
+            6:38 wrong-type `exceptions` in calendar `d` must be a list of tables like [{ date = 2027-12-24, hours = ["08:00-12:00"] }], found an array
+            8:7 wrong-type `mon` in the `week` table of calendar `d` must be a list of working hours like ["08:00-12:00", "13:00-17:00"], found an inline table
+            9:1 wrong-type `tue` in the `week` table of calendar `d` must be a list of working hours, found a table
+            10:1 wrong-type `exceptions` in calendar `e` must be a list of tables like [{ date = 2027-12-24, hours = ["08:00-12:00"] }], found a table
+            11:1 wrong-type `week` in calendar `f` must be a table of weekdays, e.g. `[calendars.ID.week]` with `sat = ["09:00-13:00"]`, found an array of tables
+            13:1 wrong-type resource `bob` must be a table of keys, e.g. `[resources.bob]`, found an array
+            14:13 wrong-type resource `ann` must be a table of keys, e.g. `[resources.ann]`, found an array of tables"#]]
+        .assert_eq(&problems(source));
+    }
+
+    #[test]
+    fn syntax_errors_name_the_duplicate_key_and_numbers_out_of_range() {
+        let cases = [
+            "x = 1\nx = 2\n",
+            "[tasks.a]\nb.c = 1\n  b.c = 2\n",
+            "[tasks.a]\n[ tasks . \"a\" ]\n",
+            "[[tasks.a]]\n[tasks.a]\n",
+            "[tasks.a]\nx = { a = 1, a = 2 }\n",
+            "[project]\nx = 99999999999999999999\n",
+            "[project]\nx = [1e400]\n",
+            "[project]\nx = [1,\ny = 2\n",
+        ];
+        let got: Vec<String> = cases.iter().map(|case| problems(case)).collect();
+        expect_test::expect![[r#"
+            2:1 toml-syntax invalid TOML: duplicate key `x` in document root
+            3:3 toml-syntax invalid TOML: duplicate key `c` in table `tasks.a`
+            2:1 toml-syntax invalid TOML: invalid table header; duplicate key `a` in table `tasks`
+            2:1 toml-syntax invalid TOML: invalid table header; duplicate key `a` in table `tasks`
+            2:14 toml-syntax invalid TOML: duplicate key `a`
+            2:5 toml-syntax invalid TOML: integer `99999999999999999999` does not fit in 64 bits (at most 9223372036854775807)
+            2:6 toml-syntax invalid TOML: float `1e400` is too large for 64 bits
+            3:1 toml-syntax invalid TOML: string values must be quoted, expected literal string"#]]
         .assert_eq(&got.join("\n"));
     }
 

@@ -233,7 +233,7 @@ fn toml_syntax_error_has_a_location() {
     check(
         "[project]\nname = \"P\nstart = 2027-01-04\n",
         expect![[r#"
-            plan.toml:2:10: error[toml-syntax]: invalid TOML: invalid basic string
+            plan.toml:2:10: error[toml-syntax]: invalid TOML: invalid basic string, expected `"`
         "#]],
     );
     check(
