@@ -270,6 +270,24 @@ pub(crate) fn level_in_order(
             .copied()
             .filter(|&(resource, units)| units <= capacity[resource])
             .collect();
+        if !movable {
+            // A task that cannot move keeps its dates; report every person it over-books.
+            for &(resource, units) in &fitting {
+                let conflict =
+                    profiles[resource].conflict(start, finish, units, capacity[resource]);
+                if conflict.is_some() {
+                    unresolved.push(Unresolved {
+                        task,
+                        resource: ResourceId(resource),
+                        reason: UnresolvedReason::Fixed,
+                    });
+                }
+            }
+            for &(resource, units) in &needs {
+                profiles[resource].book(task, start, finish, units);
+            }
+            return (start, finish);
+        }
         {
             // Push the task to the first start at which every resource has room throughout.
             'search: loop {
@@ -281,10 +299,6 @@ pub(crate) fn level_in_order(
                         capacity[resource],
                     );
                     if let Some((busy_from, busy_to)) = conflict {
-                        if !movable {
-                            blocked = Some((resource, UnresolvedReason::Fixed));
-                            break 'search;
-                        }
                         if busy_to == Instant::MAX {
                             blocked = Some((resource, UnresolvedReason::OverCapacity));
                             break 'search;

@@ -2,6 +2,7 @@
 
 mod cli;
 mod conformance;
+mod levelling;
 mod tidy;
 
 /// The shared data folder beside the repository, when present.
