@@ -12,6 +12,7 @@ pub mod load;
 pub mod model;
 pub mod rcpsp;
 pub mod schedule;
+pub mod throughput;
 pub mod time;
 
 pub use calendar::{Calendar, CalendarException, Edge, Interval, WorkCalendar};
