@@ -102,6 +102,37 @@ enum Command {
         #[arg(long, value_name = "OUT")]
         svg: Option<PathBuf>,
     },
+    /// Forecast from the team's throughput: when N items will be done, or how many in K periods.
+    ///
+    /// Each future period finishes as many items as a period drawn at random from the history
+    /// did. Waymark computes that distribution exactly (by convolution), so there is no
+    /// sampling error and no seed. Monte Carlo forecasting of plan files is not built yet.
+    ///
+    /// Examples:
+    ///   waymark forecast --throughput 1,3,5,3,7,8,0,5 --period week --items 20
+    ///   waymark forecast --throughput 4,6,2,5 --items 100..120 --start 2027-03-01 --json
+    ///   waymark forecast --throughput 4,6,2,5 --within 6
+    #[command(verbatim_doc_comment)]
+    Forecast {
+        /// Items finished in each past period, oldest first, e.g. `1,3,5,0,2`.
+        #[arg(long, value_name = "COUNTS", required = true)]
+        throughput: String,
+        /// Length of one period of the history.
+        #[arg(long, default_value = "week", value_parser = ["week", "day"])]
+        period: String,
+        /// How many items remain: a number or a range `100..120` (each size equally likely).
+        #[arg(long, value_name = "N", conflicts_with = "within")]
+        items: Option<String>,
+        /// Forecast how many items are done within this many periods.
+        #[arg(long, value_name = "K")]
+        within: Option<u64>,
+        /// Date of the first forecast period, to turn periods into dates.
+        #[arg(long, value_name = "DATE")]
+        start: Option<chrono::NaiveDate>,
+        /// Print the forecast as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check a plan for errors and red flags (the plan doctor).
     ///
     /// Reports every problem with file:line:column: malformed input, unknown references,
@@ -126,6 +157,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Schedule { file, json, svg } => run_schedule(&file, json, svg.as_deref()),
         Command::Check { file, json } => run_check(&file, json),
+        Command::Forecast {
+            throughput,
+            period,
+            items,
+            within,
+            start,
+            json,
+        } => crate::forecast::run_throughput(&crate::forecast::ThroughputArgs {
+            history: &throughput,
+            period: &period,
+            items: items.as_deref(),
+            within,
+            start,
+            json,
+        }),
         Command::Level {
             files,
             json,

@@ -5,6 +5,7 @@
 //! the CLI never disagree.
 
 mod cli;
+mod forecast;
 mod input;
 mod level;
 mod levelling;

@@ -401,3 +401,48 @@ fn level_solves_a_psplib_instance_with_file_job_numbers() {
     assert_eq!(code, 1);
     assert!(stderr.contains("broken.sm:20:"), "{stderr}");
 }
+
+#[test]
+fn throughput_forecast_gives_the_exact_distribution() {
+    let history = "1,3,5,3,7,8,0,5,3,1,8,2";
+    let (code, stdout, stderr) = waymark(&[
+        "forecast",
+        "--throughput",
+        history,
+        "--period",
+        "week",
+        "--items",
+        "20",
+        "--start",
+        "2027-03-01",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    let cdf = json["when"]["cdf"].as_array().expect("cdf");
+    let within = |k: u64| {
+        cdf.iter()
+            .find(|pair| pair[0] == k)
+            .and_then(|pair| pair[1].as_f64())
+            .expect("period")
+    };
+    assert!((within(7) - 0.84996).abs() < 5e-6);
+    assert!((within(8) - 0.935044).abs() < 5e-7);
+    assert_eq!(json["when"]["p85"], 8);
+    assert_eq!(json["when"]["dates"]["p85"], "2027-04-26");
+    let (code, stdout, _) = waymark(&[
+        "forecast",
+        "--throughput",
+        history,
+        "--within",
+        "7",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    let at_least_20 = json["how_many"]["at_least"][20][1].as_f64().expect("p");
+    assert!((at_least_20 - within(7)).abs() < 1e-12);
+    let (code, _, stderr) = waymark(&["forecast", "--throughput", "1,x", "--items", "3"]);
+    assert_ne!(code, 0);
+    assert!(stderr.contains("`x` is not a whole number"), "{stderr}");
+}

@@ -1,0 +1,190 @@
+//! `waymark forecast --throughput`: when will N items be done, or how many within K periods,
+//! from the team's history of items finished per period.
+
+use crate::output;
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::process::ExitCode;
+use waymark_core::throughput;
+
+/// What `waymark forecast --throughput` was asked.
+pub struct ThroughputArgs<'a> {
+    pub history: &'a str,
+    /// `day` or `week`.
+    pub period: &'a str,
+    pub items: Option<&'a str>,
+    pub within: Option<u64>,
+    pub start: Option<NaiveDate>,
+    pub json: bool,
+}
+
+fn parse_history(text: &str) -> Result<Vec<u64>> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse::<u64>().with_context(|| {
+                format!("--throughput: `{part}` is not a whole number of items (e.g. 1,3,5,0,2)")
+            })
+        })
+        .collect()
+}
+
+/// `100` or `100..120`.
+fn parse_items(text: &str) -> Result<(u64, u64)> {
+    let number = |part: &str| {
+        part.trim()
+            .parse::<u64>()
+            .with_context(|| format!("--items: `{part}` is not a whole number"))
+    };
+    match text.split_once("..") {
+        Some((from, to)) => Ok((number(from)?, number(to)?)),
+        None => {
+            let n = number(text)?;
+            Ok((n, n))
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct WhenJson {
+    cdf: Vec<(u64, f64)>,
+    p50: Option<u64>,
+    p70: Option<u64>,
+    p85: Option<u64>,
+    p95: Option<u64>,
+    dates: Option<DatesJson>,
+}
+
+#[derive(Serialize)]
+struct DatesJson {
+    p50: Option<String>,
+    p70: Option<String>,
+    p85: Option<String>,
+    p95: Option<String>,
+}
+
+#[derive(Serialize)]
+struct HowManyJson {
+    at_least: Vec<(u64, f64)>,
+    p50: u64,
+    p70: u64,
+    p85: u64,
+    p95: u64,
+}
+
+#[derive(Serialize)]
+struct ThroughputJson {
+    method: &'static str,
+    period: String,
+    history: Vec<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<(u64, u64)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    within: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    when: Option<WhenJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    how_many: Option<HowManyJson>,
+}
+
+const LEVELS: [f64; 4] = [0.5, 0.7, 0.85, 0.95];
+
+/// Run a throughput forecast.
+pub fn run_throughput(args: &ThroughputArgs<'_>) -> Result<ExitCode> {
+    let history = parse_history(args.history)?;
+    let period_days = match args.period {
+        "day" => 1,
+        "week" => 7,
+        other => bail!("--period must be `day` or `week`, not `{other}`"),
+    };
+    let date_after = |periods: u64| {
+        args.start.and_then(|start| {
+            start
+                .checked_add_days(chrono::Days::new(periods.saturating_mul(period_days)))
+                .map(|d| d.to_string())
+        })
+    };
+    let mut document = ThroughputJson {
+        method: "exact",
+        period: args.period.to_string(),
+        history: history.clone(),
+        items: None,
+        within: None,
+        when: None,
+        how_many: None,
+    };
+    let mut text = String::new();
+    match (args.items, args.within) {
+        (Some(items), None) => {
+            let (from, to) = parse_items(items)?;
+            let forecast = throughput::when(&history, from, to, 100_000)?;
+            let [p50, p70, p85, p95] = LEVELS.map(|p| forecast.percentile(p));
+            text.push_str(&format!(
+                "{} items at the pace of the last {} {}s (exact, no sampling):\n",
+                if from == to {
+                    from.to_string()
+                } else {
+                    format!("{from} to {to}")
+                },
+                history.len(),
+                args.period
+            ));
+            for (level, periods) in LEVELS.iter().zip([p50, p70, p85, p95]) {
+                let when = match periods {
+                    Some(k) => match date_after(k) {
+                        Some(date) => format!("{k} {}s (by {date})", args.period),
+                        None => format!("{k} {}s", args.period),
+                    },
+                    None => "not within the forecast horizon".to_string(),
+                };
+                text.push_str(&format!("  {:>3.0} % sure: {when}\n", level * 100.0));
+            }
+            document.items = Some((from, to));
+            document.when = Some(WhenJson {
+                cdf: forecast.cdf,
+                p50,
+                p70,
+                p85,
+                p95,
+                dates: args.start.map(|_| DatesJson {
+                    p50: p50.and_then(date_after),
+                    p70: p70.and_then(date_after),
+                    p85: p85.and_then(date_after),
+                    p95: p95.and_then(date_after),
+                }),
+            });
+        }
+        (None, Some(periods)) => {
+            let forecast = throughput::how_many(&history, periods)?;
+            let [p50, p70, p85, p95] = LEVELS.map(|p| forecast.percentile(p));
+            text.push_str(&format!(
+                "Items done within {periods} {}s at the pace of the last {} (exact):\n",
+                args.period,
+                history.len()
+            ));
+            for (level, count) in LEVELS.iter().zip([p50, p70, p85, p95]) {
+                text.push_str(&format!(
+                    "  {:>3.0} % sure: at least {count} items\n",
+                    level * 100.0
+                ));
+            }
+            document.within = Some(periods);
+            document.how_many = Some(HowManyJson {
+                at_least: forecast.at_least,
+                p50,
+                p70,
+                p85,
+                p95,
+            });
+        }
+        _ => bail!("give either --items N (or N..M) or --within K with --throughput"),
+    }
+    if args.json {
+        output::print_json(&document)?;
+    } else {
+        output::print_text(&text)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
