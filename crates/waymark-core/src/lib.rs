@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod diagnostic;
 pub mod doctor;
+pub mod forecast;
 pub mod level;
 pub mod load;
 pub mod model;

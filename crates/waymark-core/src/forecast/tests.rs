@@ -1,0 +1,191 @@
+//! Forecast tests against known answers, with tolerances of four standard errors.
+
+use super::*;
+use crate::model::{Distribution, Risk, TaskId};
+use crate::schedule::tests::parse;
+
+const DAY: f64 = 480.0;
+
+/// A plan from the test language with three-point estimates in days (`id: low, likely, high`).
+fn with_estimates(text: &str, estimates: &[(&str, [f64; 3])], distribution: Distribution) -> Plan {
+    let mut plan = parse(text);
+    for (id, [low, likely, high]) in estimates {
+        let task = plan.tasks.iter_mut().find(|t| t.id == *id).unwrap();
+        task.estimate = Some([
+            (low * DAY) as i64,
+            (likely * DAY) as i64,
+            (high * DAY) as i64,
+        ]);
+        task.distribution = distribution;
+        task.duration = (likely * DAY) as i64;
+    }
+    plan
+}
+
+fn probability_within(forecast: &Forecast, days: f64) -> f64 {
+    let limit = (days * DAY) as i64;
+    forecast
+        .working_minutes
+        .iter()
+        .filter(|&&w| w <= limit)
+        .count() as f64
+        / forecast.working_minutes.len() as f64
+}
+
+fn four_standard_errors(p: f64, n: u32) -> f64 {
+    4.0 * (p * (1.0 - p) / f64::from(n)).sqrt()
+}
+
+#[test]
+fn wikipedia_pert_network() {
+    // The PERT example network (tasks A-G) of Wikipedia's "Program evaluation and review
+    // technique": critical path A-C-E-G of 19.5 days on PERT means; with Beta-PERT sampling
+    // P(T <= 21 days) = 0.8476.
+    let plan = with_estimates(
+        "A 4d\nB 5d\nC 5d after A\nD 6d after A\nE 5d after B, C\nF 4d after D\nG 5d after E",
+        &[
+            ("A", [2.0, 4.0, 6.0]),
+            ("B", [3.0, 5.0, 9.0]),
+            ("C", [4.0, 5.0, 7.0]),
+            ("D", [4.0, 6.0, 10.0]),
+            ("E", [4.0, 5.0, 7.0]),
+            ("F", [3.0, 4.0, 8.0]),
+            ("G", [3.0, 5.0, 8.0]),
+        ],
+        Distribution::Pert,
+    );
+    let n = 20_000;
+    let forecast = forecast(
+        &plan,
+        &ForecastOptions {
+            iterations: n,
+            seed: 11,
+        },
+    )
+    .unwrap();
+    let p = probability_within(&forecast, 21.0);
+    assert!(
+        (p - 0.8476).abs() < four_standard_errors(0.8476, n),
+        "P(T <= 21 d) = {p}"
+    );
+    // A, C, E and G are critical most of the time; B rarely.
+    assert!(forecast.criticality[0] > 0.6 && forecast.criticality[1] < 0.4);
+    assert!(forecast.sensitivity[0] > forecast.sensitivity[5]);
+}
+
+#[test]
+fn general_foundry_shows_merge_bias() {
+    // Render, Stair and Hanna's General Foundry network (weeks): simulation gives
+    // P(T <= 16) = 0.6904, below the 0.7146 of the PERT formula.
+    let plan = with_estimates(
+        "A 2d\nB 3d\nC 2d after A\nD 4d after B\nE 4d after C\nF 3d after C\nG 5d after D, E\nH 2d after F, G",
+        &[
+            ("A", [1.0, 2.0, 3.0]),
+            ("B", [2.0, 3.0, 4.0]),
+            ("C", [1.0, 2.0, 3.0]),
+            ("D", [2.0, 4.0, 6.0]),
+            ("E", [1.0, 4.0, 7.0]),
+            ("F", [1.0, 2.0, 9.0]),
+            ("G", [3.0, 4.0, 11.0]),
+            ("H", [1.0, 2.0, 3.0]),
+        ],
+        Distribution::Pert,
+    );
+    let n = 20_000;
+    let forecast = forecast(
+        &plan,
+        &ForecastOptions {
+            iterations: n,
+            seed: 5,
+        },
+    )
+    .unwrap();
+    let p = probability_within(&forecast, 16.0);
+    assert!(
+        (p - 0.6904).abs() < four_standard_errors(0.6904, n),
+        "P(T <= 16) = {p}"
+    );
+    assert!(p < 0.7146 - four_standard_errors(0.6904, n));
+}
+
+#[test]
+fn expected_maximum_of_uniform_tasks() {
+    // Three parallel tasks, each uniform on 0..10 days: E[max] = 3/4 of 10 days.
+    let plan = with_estimates(
+        "A 5d\nB 5d\nC 5d",
+        &[
+            ("A", [0.0, 5.0, 10.0]),
+            ("B", [0.0, 5.0, 10.0]),
+            ("C", [0.0, 5.0, 10.0]),
+        ],
+        Distribution::Uniform,
+    );
+    let n = 20_000;
+    let forecast = forecast(
+        &plan,
+        &ForecastOptions {
+            iterations: n,
+            seed: 3,
+        },
+    )
+    .unwrap();
+    let mean = forecast.working_minutes.iter().sum::<i64>() as f64 / f64::from(n) / DAY;
+    // The max of 3 uniforms has standard deviation sqrt(3/80) of the range.
+    let standard_error = 10.0 * (3.0f64 / 80.0).sqrt() / f64::from(n).sqrt();
+    assert!((mean - 7.5).abs() < 4.0 * standard_error, "mean {mean}");
+}
+
+#[test]
+fn a_risk_event_mixes_two_distributions() {
+    // One task uniform on 10..20 days and a 40 % risk adding 5 days:
+    // P(T <= 18) = 0.6 F(18) + 0.4 F(13) = 0.6 * 0.8 + 0.4 * 0.3 = 0.6.
+    let mut plan = with_estimates("A 15d", &[("A", [10.0, 15.0, 20.0])], Distribution::Uniform);
+    plan.risks.push(Risk {
+        id: "late".into(),
+        title: "Late".into(),
+        probability: 0.4,
+        tasks: vec![TaskId(0)],
+        factor: None,
+        delay: Some([2400, 2400, 2400]),
+        owner: None,
+        response: None,
+        location: None,
+    });
+    let n = 20_000;
+    let forecast = forecast(
+        &plan,
+        &ForecastOptions {
+            iterations: n,
+            seed: 9,
+        },
+    )
+    .unwrap();
+    let p = probability_within(&forecast, 18.0);
+    assert!(
+        (p - 0.6).abs() < four_standard_errors(0.6, n),
+        "P(T <= 18) = {p}"
+    );
+    // Without the risk the P80 is 18 days instead of 20: it costs about 2 days at P80.
+    let saved = forecast.risk_p80_saved[0] as f64 / DAY;
+    assert!((saved - 2.0).abs() < 0.3, "{saved}");
+}
+
+#[test]
+fn same_seed_same_forecast_and_percentiles_are_ordered() {
+    let plan = with_estimates(
+        "A 4d\nB 5d after A",
+        &[("A", [2.0, 4.0, 9.0]), ("B", [3.0, 5.0, 12.0])],
+        Distribution::Triangular,
+    );
+    let options = ForecastOptions {
+        iterations: 2_000,
+        seed: 42,
+    };
+    let first = forecast(&plan, &options).unwrap();
+    let second = forecast(&plan, &options).unwrap();
+    assert_eq!(first.working_minutes, second.working_minutes);
+    let levels = [0.1, 0.5, 0.8, 0.9, 0.95];
+    for pair in levels.windows(2) {
+        assert!(first.percentile_minutes(pair[0]) <= first.percentile_minutes(pair[1]));
+    }
+}
