@@ -102,21 +102,36 @@ enum Command {
         #[arg(long, value_name = "OUT")]
         svg: Option<PathBuf>,
     },
-    /// Forecast from the team's throughput: when N items will be done, or how many in K periods.
+    /// Forecast the finish of a plan (Monte Carlo), or work from the team's throughput.
     ///
-    /// Each future period finishes as many items as a period drawn at random from the history
-    /// did. Waymark computes that distribution exactly (by convolution), so there is no
-    /// sampling error and no seed. Monte Carlo forecasting of plan files is not built yet.
+    /// With FILE: every iteration samples each task's duration from its three-point estimate
+    /// (Beta-PERT, triangular or uniform) and every risk event, then schedules the plan; the
+    /// output is the finish at P10..P95, the chance of meeting the deadline, each task's
+    /// criticality and sensitivity, and what each risk costs at P80.
+    ///
+    /// With --throughput: each future period finishes as many items as a period drawn at random
+    /// from the history did; Waymark computes that distribution exactly (by convolution).
     ///
     /// Examples:
+    ///   waymark forecast examples/mobile-app.plan.toml
+    ///   waymark forecast plan.toml --iterations 20000 --seed 7 --json
     ///   waymark forecast --throughput 1,3,5,3,7,8,0,5 --period week --items 20
     ///   waymark forecast --throughput 4,6,2,5 --items 100..120 --start 2027-03-01 --json
     ///   waymark forecast --throughput 4,6,2,5 --within 6
     #[command(verbatim_doc_comment)]
     Forecast {
+        /// The plan file (.toml) or Microsoft Project XML file (.xml) to simulate.
+        #[arg(required_unless_present = "throughput", conflicts_with = "throughput")]
+        file: Option<PathBuf>,
+        /// Monte Carlo iterations.
+        #[arg(long, default_value_t = 10_000)]
+        iterations: u32,
+        /// Seed of the random samples; the same seed gives the same forecast.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
         /// Items finished in each past period, oldest first, e.g. `1,3,5,0,2`.
-        #[arg(long, value_name = "COUNTS", required = true)]
-        throughput: String,
+        #[arg(long, value_name = "COUNTS")]
+        throughput: Option<String>,
         /// Length of one period of the history.
         #[arg(long, default_value = "week", value_parser = ["week", "day"])]
         period: String,
@@ -158,20 +173,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Schedule { file, json, svg } => run_schedule(&file, json, svg.as_deref()),
         Command::Check { file, json } => run_check(&file, json),
         Command::Forecast {
+            file,
+            iterations,
+            seed,
             throughput,
             period,
             items,
             within,
             start,
             json,
-        } => crate::forecast::run_throughput(&crate::forecast::ThroughputArgs {
-            history: &throughput,
-            period: &period,
-            items: items.as_deref(),
-            within,
-            start,
-            json,
-        }),
+        } => match (throughput, file) {
+            (Some(history), _) => {
+                crate::forecast::run_throughput(&crate::forecast::ThroughputArgs {
+                    history: &history,
+                    period: &period,
+                    items: items.as_deref(),
+                    within,
+                    start,
+                    json,
+                })
+            }
+            (None, Some(file)) => crate::forecast::run_plan(&file, iterations, seed, json),
+            (None, None) => anyhow::bail!("give a plan FILE or --throughput COUNTS"),
+        },
         Command::Level {
             files,
             json,

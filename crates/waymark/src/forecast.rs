@@ -188,3 +188,176 @@ pub fn run_throughput(args: &ThroughputArgs<'_>) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Serialize)]
+struct Percentiles<T> {
+    p10: T,
+    p50: T,
+    p80: T,
+    p90: T,
+    p95: T,
+    mean: T,
+}
+
+#[derive(Serialize)]
+struct DeadlineJson {
+    date: String,
+    probability: f64,
+}
+
+#[derive(Serialize)]
+struct TaskRiskJson {
+    id: String,
+    criticality: f64,
+    sensitivity: f64,
+}
+
+#[derive(Serialize)]
+struct RiskEffectJson {
+    id: String,
+    p80_days_saved: f64,
+}
+
+#[derive(Serialize)]
+struct PlanForecastJson {
+    iterations: u32,
+    seed: u64,
+    duration_days: Percentiles<f64>,
+    finish: Percentiles<String>,
+    deadline: Option<DeadlineJson>,
+    tasks: Vec<TaskRiskJson>,
+    risks: Vec<RiskEffectJson>,
+}
+
+fn round(value: f64, places: i32) -> f64 {
+    let scale = 10f64.powi(places);
+    (value * scale).round() / scale
+}
+
+/// `waymark forecast PLAN`: Monte Carlo schedule risk analysis.
+pub fn run_plan(
+    file: &std::path::Path,
+    iterations: u32,
+    seed: u64,
+    json: bool,
+) -> Result<ExitCode> {
+    use waymark_core::forecast::{forecast, ForecastOptions};
+    use waymark_core::time;
+    let Some(input) = crate::input::load(file)? else {
+        return Ok(ExitCode::from(1));
+    };
+    crate::input::report(&input.name, &input.warnings);
+    let plan = &input.plan;
+    let options = ForecastOptions {
+        iterations: iterations.max(1),
+        seed,
+    };
+    let result = match forecast(plan, &options) {
+        Ok(result) => result,
+        Err(error) => {
+            eprintln!("{}: error: {error}", input.name);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let per_day = plan.project.minutes_per_day.max(1) as f64;
+    let days = |minutes: i64| round(minutes as f64 / per_day, 3);
+    let mean_minutes = result.working_minutes.iter().sum::<i64>() as f64
+        / result.working_minutes.len().max(1) as f64;
+    let mean_finish = (result.finishes.iter().map(|&f| f as f64).sum::<f64>()
+        / result.finishes.len().max(1) as f64)
+        .round() as i64;
+    let document = PlanForecastJson {
+        iterations: result.iterations,
+        seed: result.seed,
+        duration_days: Percentiles {
+            p10: days(result.percentile_minutes(0.1)),
+            p50: days(result.percentile_minutes(0.5)),
+            p80: days(result.percentile_minutes(0.8)),
+            p90: days(result.percentile_minutes(0.9)),
+            p95: days(result.percentile_minutes(0.95)),
+            mean: round(mean_minutes / per_day, 3),
+        },
+        finish: Percentiles {
+            p10: time::iso(result.percentile_finish(0.1)),
+            p50: time::iso(result.percentile_finish(0.5)),
+            p80: time::iso(result.percentile_finish(0.8)),
+            p90: time::iso(result.percentile_finish(0.9)),
+            p95: time::iso(result.percentile_finish(0.95)),
+            mean: time::iso(mean_finish),
+        },
+        deadline: plan.project.deadline.zip(result.deadline_probability).map(
+            |(date, probability)| DeadlineJson {
+                date: time::iso(date),
+                probability: round(probability, 4),
+            },
+        ),
+        tasks: plan
+            .tasks
+            .iter()
+            .enumerate()
+            .map(|(index, task)| TaskRiskJson {
+                id: task.id.clone(),
+                criticality: round(result.criticality[index], 4),
+                sensitivity: round(result.sensitivity[index], 4),
+            })
+            .collect(),
+        risks: plan
+            .risks
+            .iter()
+            .zip(&result.risk_p80_saved)
+            .map(|(risk, &saved)| RiskEffectJson {
+                id: risk.id.clone(),
+                p80_days_saved: days(saved),
+            })
+            .collect(),
+    };
+    if json {
+        output::print_json(&document)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut text = format!(
+        "{}: {} iterations, seed {}\n\n  finish  P10 {}  P50 {}  P80 {}  P95 {}\n",
+        input.name,
+        result.iterations,
+        result.seed,
+        document.finish.p10,
+        document.finish.p50,
+        document.finish.p80,
+        document.finish.p95
+    );
+    if let Some(deadline) = &document.deadline {
+        text.push_str(&format!(
+            "  chance of meeting the deadline {}: {:.0} %\n",
+            deadline.date,
+            deadline.probability * 100.0
+        ));
+    }
+    let mut drivers: Vec<&TaskRiskJson> = document
+        .tasks
+        .iter()
+        .filter(|t| t.sensitivity > 0.05)
+        .collect();
+    drivers.sort_by(|a, b| b.sensitivity.total_cmp(&a.sensitivity));
+    if !drivers.is_empty() {
+        text.push_str("\n  tasks that drive the finish (sensitivity, criticality):\n");
+        for task in drivers.iter().take(8) {
+            text.push_str(&format!(
+                "    {:<28} {:>5.2}  {:>4.0} %\n",
+                task.id,
+                task.sensitivity,
+                task.criticality * 100.0
+            ));
+        }
+    }
+    if !document.risks.is_empty() {
+        text.push_str("\n  risks (days the P80 finish gains without them):\n");
+        for risk in &document.risks {
+            text.push_str(&format!(
+                "    {:<28} {:>5.1} d\n",
+                risk.id, risk.p80_days_saved
+            ));
+        }
+    }
+    output::print_text(&text)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -446,3 +446,71 @@ fn throughput_forecast_gives_the_exact_distribution() {
     assert_ne!(code, 0);
     assert!(stderr.contains("`x` is not a whole number"), "{stderr}");
 }
+
+#[test]
+fn plan_forecast_json_has_the_contract_fields_and_is_reproducible() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(
+        dir.path(),
+        "risky.plan.toml",
+        r#"
+[project]
+name = "Risky"
+start = 2027-01-04
+deadline = 2027-01-20
+
+[tasks.design]
+estimate = ["3d", "5d", "10d"]
+
+[tasks.build]
+estimate = ["4d", "6d", "12d"]
+after = ["design"]
+
+[risks.vendor]
+title = "Vendor late"
+probability = 0.3
+tasks = ["build"]
+delay = ["2d", "3d", "5d"]
+"#,
+    );
+    let run = || {
+        waymark(&[
+            "forecast",
+            &file,
+            "--iterations",
+            "3000",
+            "--seed",
+            "4",
+            "--json",
+        ])
+    };
+    let (code, stdout, stderr) = run();
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["iterations"], 3000);
+    assert_eq!(json["seed"], 4);
+    let days = &json["duration_days"];
+    let p = |key: &str| days[key].as_f64().expect("percentile");
+    assert!(p("p10") <= p("p50") && p("p50") <= p("p80") && p("p80") <= p("p90"));
+    assert!(p("p90") <= p("p95"));
+    // PERT means 5.5 + 6.67 days plus 0.3 x 3.17 days of risk: about 13 working days.
+    assert!((p("mean") - 13.1).abs() < 0.6, "{}", p("mean"));
+    assert!(json["finish"]["p80"]
+        .as_str()
+        .expect("date")
+        .starts_with("2027-01"));
+    let probability = json["deadline"]["probability"]
+        .as_f64()
+        .expect("probability");
+    assert!(probability > 0.0 && probability < 1.0);
+    assert_eq!(json["tasks"][1]["id"], "build");
+    assert!(
+        json["tasks"][1]["criticality"]
+            .as_f64()
+            .expect("criticality")
+            > 0.99
+    );
+    assert!(json["risks"][0]["p80_days_saved"].as_f64().expect("saved") >= 0.0);
+    let (_, again, _) = run();
+    assert_eq!(again, stdout, "same seed, same forecast");
+}
