@@ -203,3 +203,28 @@ pub fn check_schedule(plan: &Plan, schedule: &Schedule) -> Vec<Diagnostic> {
     }
     out
 }
+
+/// "Unrealistic timeline": the chance of meeting the project deadline, from a forecast, below
+/// 50 % is a warning and below 20 % an error, with the P80 finish as the date to commit to.
+pub fn timeline(plan: &Plan, forecast: &crate::forecast::Forecast) -> Option<Diagnostic> {
+    let deadline = plan.project.deadline?;
+    let probability = forecast.deadline_probability?;
+    if probability >= 0.5 {
+        return None;
+    }
+    let message = format!(
+        "unrealistic timeline: {:.0} % chance of meeting the deadline {} ({} iterations)",
+        probability * 100.0,
+        crate::time::iso(deadline),
+        forecast.iterations
+    );
+    let diagnostic = if probability < 0.2 {
+        Diagnostic::error("unrealistic-timeline", message)
+    } else {
+        Diagnostic::warning("unrealistic-timeline", message)
+    };
+    Some(diagnostic.at(plan.project.location).with_help(format!(
+        "commit to the P80 date {} or cut scope; `waymark forecast` shows what drives it",
+        crate::time::iso(forecast.percentile_finish(0.8))
+    )))
+}

@@ -514,3 +514,44 @@ delay = ["2d", "3d", "5d"]
     let (_, again, _) = run();
     assert_eq!(again, stdout, "same seed, same forecast");
 }
+
+#[test]
+fn check_flags_an_unrealistic_timeline_with_the_p80_date() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = |deadline: &str| {
+        format!(
+            "[project]\nstart = 2027-01-04\ndeadline = {deadline}\n\n[tasks.design]\nestimate = [\"3d\", \"5d\", \"10d\"]\n\n[tasks.build]\nestimate = [\"4d\", \"6d\", \"12d\"]\nafter = [\"design\"]\n"
+        )
+    };
+    let codes = |deadline: &str| {
+        let file = write(dir.path(), "t.plan.toml", &plan(deadline));
+        let (_, stdout, _) = waymark(&["check", &file, "--json"]);
+        let json: Value = serde_json::from_str(&stdout).expect("JSON");
+        json["diagnostics"]
+            .as_array()
+            .expect("diagnostics")
+            .iter()
+            .filter(|d| d["code"] == "unrealistic-timeline")
+            .map(|d| {
+                (
+                    d["severity"].as_str().expect("severity").to_string(),
+                    d["help"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // PERT means: 5.5 + 6.67 = 12.2 working days. 10 days is hopeless, 12 is a coin toss at
+    // best, 20 is safe.
+    let hopeless = codes("2027-01-15");
+    assert_eq!(hopeless.len(), 1);
+    assert_eq!(hopeless[0].0, "error");
+    assert!(
+        hopeless[0].1.contains("P80 date 2027-01"),
+        "{}",
+        hopeless[0].1
+    );
+    let tight = codes("2027-01-19");
+    assert_eq!(tight.len(), 1, "{tight:?}");
+    assert_eq!(tight[0].0, "warning");
+    assert!(codes("2027-02-01").is_empty());
+}
