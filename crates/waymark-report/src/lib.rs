@@ -8,9 +8,11 @@
 
 pub mod gantt;
 pub mod heatmap;
+pub mod histogram;
 mod svg;
 
 pub use gantt::{
     gantt_svg, time_scale, BarKind, GanttChart, GanttLink, GanttRow, TimeScale, MAX_DRAWN_LINKS,
 };
 pub use heatmap::{load_svg, LoadCell, LoadChart, LoadPanel, LoadRow};
+pub use histogram::{forecast_svg, ForecastChart};

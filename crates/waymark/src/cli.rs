@@ -132,6 +132,9 @@ enum Command {
         /// Items finished in each past period, oldest first, e.g. `1,3,5,0,2`.
         #[arg(long, value_name = "COUNTS")]
         throughput: Option<String>,
+        /// Also write the histogram and S-curve of the finish, with the deadline, as SVG.
+        #[arg(long, value_name = "OUT")]
+        svg: Option<PathBuf>,
         /// Length of one period of the history.
         #[arg(long, default_value = "week", value_parser = ["week", "day"])]
         period: String,
@@ -177,6 +180,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             iterations,
             seed,
             throughput,
+            svg,
             period,
             items,
             within,
@@ -193,7 +197,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     json,
                 })
             }
-            (None, Some(file)) => crate::forecast::run_plan(&file, iterations, seed, json),
+            (None, Some(file)) => {
+                crate::forecast::run_plan(&file, iterations, seed, json, svg.as_deref())
+            }
             (None, None) => anyhow::bail!("give a plan FILE or --throughput COUNTS"),
         },
         Command::Level {

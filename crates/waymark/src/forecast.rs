@@ -240,6 +240,7 @@ pub fn run_plan(
     iterations: u32,
     seed: u64,
     json: bool,
+    svg: Option<&std::path::Path>,
 ) -> Result<ExitCode> {
     use waymark_core::forecast::{forecast, ForecastOptions};
     use waymark_core::time;
@@ -311,6 +312,38 @@ pub fn run_plan(
             })
             .collect(),
     };
+    if let Some(path) = svg {
+        let calendar =
+            waymark_core::WorkCalendar::compile(&plan.calendars, plan.project.calendar.0)?;
+        let to_days =
+            |t: time::Instant| (calendar.w(t) - calendar.w(plan.project.start)) as f64 / per_day;
+        let chart = waymark_report::ForecastChart {
+            title: format!(
+                "{}: finish forecast ({} iterations)",
+                plan.project.name, result.iterations
+            ),
+            durations: result
+                .working_minutes
+                .iter()
+                .map(|&m| m as f64 / per_day)
+                .collect(),
+            marks: [("P50", 0.5), ("P80", 0.8), ("P95", 0.95)]
+                .iter()
+                .map(|&(label, p)| {
+                    (
+                        label.to_string(),
+                        result.percentile_minutes(p) as f64 / per_day,
+                        time::iso(result.percentile_finish(p)),
+                    )
+                })
+                .collect(),
+            deadline: plan
+                .project
+                .deadline
+                .map(|d| (to_days(d), time::datetime(d).format("%Y-%m-%d").to_string())),
+        };
+        crate::cli::write_atomically(path, waymark_report::forecast_svg(&chart).as_bytes())?;
+    }
     if json {
         output::print_json(&document)?;
         return Ok(ExitCode::SUCCESS);

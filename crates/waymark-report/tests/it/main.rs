@@ -628,3 +628,37 @@ fn load_heat_map_has_a_cell_per_person_and_period() {
     assert!(svg.contains("Team &lt;load&gt;"));
     assert_eq!(svg, load_svg(&chart), "deterministic");
 }
+
+#[test]
+fn forecast_chart_draws_bars_marks_and_the_deadline() {
+    use waymark_report::{forecast_svg, ForecastChart};
+    let durations: Vec<f64> = (0..1000)
+        .map(|i| 20.0 + f64::from(i % 100) / 10.0)
+        .collect();
+    let mut sorted = durations.clone();
+    sorted.sort_by(f64::total_cmp);
+    let chart = ForecastChart {
+        title: "Launch <forecast>".into(),
+        durations: sorted,
+        marks: vec![
+            ("P50".into(), 25.0, "2027-02-01".into()),
+            ("P80".into(), 28.0, "2027-02-04".into()),
+        ],
+        deadline: Some((27.0, "2027-02-03".into())),
+    };
+    let svg = forecast_svg(&chart);
+    let document = roxmltree::Document::parse(&svg).expect("valid XML");
+    let bars = document
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("fill").is_none())
+        .count();
+    assert!(bars >= 30, "{bars} histogram bars");
+    assert!(svg.contains(">P80<") && svg.contains("deadline 2027-02-03"));
+    assert!(svg.contains("Launch &lt;forecast&gt;"));
+    assert_eq!(svg, forecast_svg(&chart));
+    let empty = ForecastChart {
+        durations: Vec::new(),
+        ..chart
+    };
+    assert!(roxmltree::Document::parse(&forecast_svg(&empty)).is_ok());
+}
