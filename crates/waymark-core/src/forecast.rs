@@ -163,7 +163,14 @@ fn simulate(
     options: &ForecastOptions,
     skip_risk: Option<usize>,
     keep_samples: bool,
+    allow_fast: bool,
 ) -> Result<Run, ScheduleError> {
+    let mut kernel = if allow_fast {
+        kernel::Kernel::new(plan, calendars)
+    } else {
+        None
+    };
+    let mut critical = vec![false; plan.tasks.len()];
     let n = plan.tasks.len();
     let base = durations(plan);
     let mut rng = Rng::new(options.seed);
@@ -215,12 +222,23 @@ fn simulate(
         for (index, value) in sampled.iter().enumerate() {
             minutes[index] = value.round().max(0.0) as i64;
         }
-        let schedule = schedule_with(plan, calendars, &minutes)?;
-        run.finishes.push(schedule.finish);
-        run.working
-            .push(project_calendar.w(schedule.finish) - start_w);
-        for (index, dates) in schedule.tasks.iter().enumerate() {
-            if dates.critical {
+        let finish = match kernel.as_mut() {
+            Some(kernel) => {
+                let finish_w = kernel.run(&minutes, &mut critical);
+                kernel.calendar.at(finish_w, crate::calendar::Edge::Finish)
+            }
+            None => {
+                let schedule = schedule_with(plan, calendars, &minutes)?;
+                for (flag, dates) in critical.iter_mut().zip(&schedule.tasks) {
+                    *flag = dates.critical;
+                }
+                schedule.finish
+            }
+        };
+        run.finishes.push(finish);
+        run.working.push(project_calendar.w(finish) - start_w);
+        for (index, &flag) in critical.iter().enumerate() {
+            if flag {
                 run.critical[index] += 1;
             }
         }
@@ -235,8 +253,19 @@ fn simulate(
 
 /// Run the Monte Carlo forecast.
 pub fn forecast(plan: &Plan, options: &ForecastOptions) -> Result<Forecast, ScheduleError> {
+    forecast_with(plan, options, true)
+}
+
+/// The forecast, optionally without the fast kernel (to hold the two paths equal in tests).
+pub(crate) fn forecast_with(
+    plan: &Plan,
+    options: &ForecastOptions,
+    allow_fast: bool,
+) -> Result<Forecast, ScheduleError> {
     let calendars = TaskCalendars::new(plan)?;
-    let run = simulate(plan, &calendars, options, None, true)?;
+    // Cycles and other errors surface from the full scheduler before any sampling.
+    schedule_with(plan, &calendars, &durations(plan))?;
+    let run = simulate(plan, &calendars, options, None, true, allow_fast)?;
     let iterations = options.iterations.max(1) as f64;
     let finish_w: Vec<f64> = run.working.iter().map(|&w| w as f64).collect();
     let finish_ranks = ranks(&finish_w);
@@ -258,7 +287,7 @@ pub fn forecast(plan: &Plan, options: &ForecastOptions) -> Result<Forecast, Sche
     let p80 = quantile(&working, 0.8);
     let mut risk_p80_saved = Vec::with_capacity(plan.risks.len());
     for index in 0..plan.risks.len() {
-        let without = simulate(plan, &calendars, options, Some(index), false)?;
+        let without = simulate(plan, &calendars, options, Some(index), false, allow_fast)?;
         let mut sorted = without.working;
         sorted.sort_unstable();
         risk_p80_saved.push(p80 - quantile(&sorted, 0.8));
@@ -276,6 +305,8 @@ pub fn forecast(plan: &Plan, options: &ForecastOptions) -> Result<Forecast, Sche
         risk_p80_saved,
     })
 }
+
+mod kernel;
 
 #[cfg(test)]
 mod tests;

@@ -189,3 +189,83 @@ fn same_seed_same_forecast_and_percentiles_are_ordered() {
         assert!(first.percentile_minutes(pair[0]) <= first.percentile_minutes(pair[1]));
     }
 }
+
+mod fast_path {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// The fast kernel computes what the full scheduler computes, on random networks with
+        /// summaries, all link types, working and percentage lags, milestones, start-no-earlier
+        /// constraints and deadlines.
+        #[test]
+        fn the_kernel_equals_the_scheduler(
+            tasks in proptest::collection::vec((0u32..6, 1u32..4, 0u32..6), 2..10),
+            links in proptest::collection::vec((0usize..10, 0usize..10, 0u8..4, -2i32..3, any::<bool>()), 0..14),
+            parents in proptest::collection::vec(proptest::option::of(0usize..10), 10),
+            snet in proptest::option::of((0usize..10, 0i64..8)),
+            deadline in proptest::option::of((0usize..10, 1i64..12)),
+            seed in 0u64..1000,
+        ) {
+            let n = tasks.len();
+            let mut text = String::new();
+            for (i, (likely, _, _)) in tasks.iter().enumerate() {
+                let duration = if *likely == 0 { "0".to_string() } else { format!("{likely}d") };
+                let mut line = format!("T{i} {duration}");
+                let preds: Vec<String> = links
+                    .iter()
+                    .filter(|(a, b, ..)| a % n < b % n && b % n == i)
+                    .map(|(a, _, kind, lag, percent)| {
+                        let kind = ["FS", "SS", "FF", "SF"][*kind as usize];
+                        let lag = if *percent {
+                            format!("{:+}%", lag * 25)
+                        } else {
+                            format!("{lag:+}d")
+                        };
+                        format!("T{} {kind}{lag}", a % n)
+                    })
+                    .collect();
+                if !preds.is_empty() {
+                    line.push_str(&format!(" after {}", preds.join(", ")));
+                }
+                if let Some(Some(parent)) = parents.get(i) {
+                    if parent % n < i {
+                        line.push_str(&format!(" parent=T{}", parent % n));
+                    }
+                }
+                if let Some((task, day)) = snet {
+                    if task % n == i {
+                        line.push_str(&format!(" snet={day}"));
+                    }
+                }
+                if let Some((task, day)) = deadline {
+                    if task % n == i {
+                        line.push_str(&format!(" deadline={day}"));
+                    }
+                }
+                text.push_str(&line);
+                text.push('\n');
+            }
+            let mut plan = parse(&text);
+            // Links between a task and its own ancestor would be cycles; skip those plans.
+            prop_assume!(crate::schedule(&plan).is_ok());
+            for (task, (likely, low, high)) in plan.tasks.iter_mut().zip(&tasks) {
+                if *likely > 0 {
+                    let likely = f64::from(*likely) * DAY;
+                    task.estimate = Some([
+                        (likely - f64::from(*low) * 60.0) as i64,
+                        likely as i64,
+                        (likely + f64::from(*high) * 120.0) as i64,
+                    ]);
+                }
+            }
+            let options = ForecastOptions { iterations: 30, seed };
+            let fast = forecast_with(&plan, &options, true).unwrap();
+            let slow = forecast_with(&plan, &options, false).unwrap();
+            prop_assert_eq!(&fast.working_minutes, &slow.working_minutes);
+            prop_assert_eq!(&fast.criticality, &slow.criticality);
+        }
+    }
+}
