@@ -221,9 +221,7 @@ impl WorkCalendar {
         }
         let week: [Vec<(i64, i64)>; 7] =
             std::array::from_fn(|day| effective(&raw_week[day], &raw_week[(day + 6) % 7]));
-        let week_minutes: [i64; 7] = std::array::from_fn(|day| total(&week[day]));
-        let week_total: i64 = week_minutes.iter().sum();
-        if week_total == 0 {
+        if week.iter().all(|day| day.is_empty()) {
             return Err(CalendarError::NoWorkingWeek(calendars[index].id.clone()));
         }
         let raw_of = |day: i64| -> &[Interval] {
@@ -243,6 +241,14 @@ impl WorkCalendar {
             }
             _ => (0, Vec::new()),
         };
+        Ok(WorkCalendar::assemble(week, first, days))
+    }
+
+    /// A calendar from its weekly pattern and the effective intervals of the days `first..`
+    /// that differ from it, with the prefix sums over those days.
+    fn assemble(week: [Vec<(i64, i64)>; 7], first: i64, days: Vec<Vec<(i64, i64)>>) -> Self {
+        let week_minutes: [i64; 7] = std::array::from_fn(|day| total(&week[day]));
+        let week_total: i64 = week_minutes.iter().sum();
         let mut prefix = Vec::with_capacity(days.len() + 1);
         let mut sum = 0;
         prefix.push(0);
@@ -250,14 +256,14 @@ impl WorkCalendar {
             sum += total(day);
             prefix.push(sum);
         }
-        Ok(WorkCalendar {
+        WorkCalendar {
             week,
             week_minutes,
             week_total,
             first,
             days,
             prefix,
-        })
+        }
     }
 
     /// The working time of several calendars together: a minute works when it works on any of
@@ -272,8 +278,6 @@ impl WorkCalendar {
                     .collect(),
             )
         });
-        let week_minutes: [i64; 7] = std::array::from_fn(|day| total(&week[day]));
-        let week_total = week_minutes.iter().sum();
         let spans: Vec<(i64, i64)> = calendars
             .iter()
             .filter(|c| !c.days.is_empty())
@@ -298,21 +302,7 @@ impl WorkCalendar {
             }
             _ => (0, Vec::new()),
         };
-        let mut prefix = Vec::with_capacity(days.len() + 1);
-        let mut sum = 0;
-        prefix.push(0);
-        for day in &days {
-            sum += total(day);
-            prefix.push(sum);
-        }
-        WorkCalendar {
-            week,
-            week_minutes,
-            week_total,
-            first,
-            days,
-            prefix,
-        }
+        WorkCalendar::assemble(week, first, days)
     }
 
     /// Working minutes in one standard week (no exceptions).
