@@ -462,6 +462,32 @@ pub fn schedule_with(
     Ok(schedule)
 }
 
+/// A summary's dates from its children's: the earliest start, the latest finish, and the
+/// earliest finish of any task under it (a finish link into a summary binds every child). The
+/// three slices are starts, finishes and those earliest finishes; `empty` answers for a summary
+/// without children.
+pub(crate) fn roll_up(
+    children: &[usize],
+    summary: &[bool],
+    (starts, finishes, min_finishes): (&[Instant], &[Instant], &[Instant]),
+    empty: Instant,
+) -> (Instant, Instant, Instant) {
+    if children.is_empty() {
+        return (empty, empty, empty);
+    }
+    let (mut start, mut finish, mut min_finish) = (Instant::MAX, Instant::MIN, Instant::MAX);
+    for &child in children {
+        start = start.min(starts[child]);
+        finish = finish.max(finishes[child]);
+        min_finish = min_finish.min(if summary[child] {
+            min_finishes[child]
+        } else {
+            finishes[child]
+        });
+    }
+    (start, finish, min_finish)
+}
+
 /// Called for every leaf task in the forward pass with the dates links and constraints allow and
 /// whether the task may move (not started, not manual, no must-constraint); returns the dates to
 /// use, never earlier. Resource levelling plugs in here.
@@ -495,28 +521,16 @@ pub(crate) fn passes(
     for &node in order {
         if node >= n {
             let task = node - n;
-            let children = graph.children.of(task);
-            early_start[task] = children
-                .iter()
-                .map(|&c| early_start[c])
-                .min()
-                .unwrap_or(plan.project.start);
-            early_finish[task] = children
-                .iter()
-                .map(|&c| early_finish[c])
-                .max()
-                .unwrap_or(plan.project.start);
-            summary_min_finish[task] = children
-                .iter()
-                .map(|&c| {
-                    if summary[c] {
-                        summary_min_finish[c]
-                    } else {
-                        early_finish[c]
-                    }
-                })
-                .min()
-                .unwrap_or(plan.project.start);
+            (
+                early_start[task],
+                early_finish[task],
+                summary_min_finish[task],
+            ) = roll_up(
+                graph.children.of(task),
+                summary,
+                (&early_start, &early_finish, &summary_min_finish),
+                plan.project.start,
+            );
             continue;
         }
         let task = node;
@@ -696,28 +710,16 @@ pub(crate) fn passes(
         let task = node % n;
         let is_start_node = node < n;
         if summary[task] && is_start_node {
-            let children = graph.children.of(task);
-            late_start[task] = children
-                .iter()
-                .map(|&c| late_start[c])
-                .min()
-                .unwrap_or(late_limit);
-            late_finish[task] = children
-                .iter()
-                .map(|&c| late_finish[c])
-                .max()
-                .unwrap_or(late_limit);
-            summary_min_late_finish[task] = children
-                .iter()
-                .map(|&c| {
-                    if summary[c] {
-                        summary_min_late_finish[c]
-                    } else {
-                        late_finish[c]
-                    }
-                })
-                .min()
-                .unwrap_or(late_limit);
+            (
+                late_start[task],
+                late_finish[task],
+                summary_min_late_finish[task],
+            ) = roll_up(
+                graph.children.of(task),
+                summary,
+                (&late_start, &late_finish, &summary_min_late_finish),
+                late_limit,
+            );
             continue;
         }
         let spec = &plan.tasks[task];

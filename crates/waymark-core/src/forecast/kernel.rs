@@ -7,7 +7,7 @@
 
 use crate::calendar::WorkCalendar;
 use crate::model::{ConstraintKind, Lag, LinkKind, Plan};
-use crate::schedule::{Graph, TaskCalendars};
+use crate::schedule::{roll_up, Graph, TaskCalendars};
 
 pub(crate) struct Kernel<'a> {
     plan: &'a Plan,
@@ -120,19 +120,12 @@ impl<'a> Kernel<'a> {
             let node = self.order[index];
             if node >= n {
                 let task = node - n;
-                let (mut es, mut ef, mut min_ef) = (i64::MAX, i64::MIN, i64::MAX);
-                for &c in self.graph.children.of(task) {
-                    es = es.min(self.es[c]);
-                    ef = ef.max(self.ef[c]);
-                    min_ef = min_ef.min(if summary[c] {
-                        self.min_ef[c]
-                    } else {
-                        self.ef[c]
-                    });
-                }
-                self.es[task] = es;
-                self.ef[task] = ef;
-                self.min_ef[task] = min_ef;
+                (self.es[task], self.ef[task], self.min_ef[task]) = roll_up(
+                    self.graph.children.of(task),
+                    summary,
+                    (&self.es, &self.ef, &self.min_ef),
+                    self.start,
+                );
                 continue;
             }
             let task = node;
@@ -177,19 +170,12 @@ impl<'a> Kernel<'a> {
             let node = self.order[index];
             let task = node % n;
             if summary[task] && node < n {
-                let (mut ls, mut lf, mut min_lf) = (i64::MAX, i64::MIN, i64::MAX);
-                for &c in self.graph.children.of(task) {
-                    ls = ls.min(self.ls[c]);
-                    lf = lf.max(self.lf[c]);
-                    min_lf = min_lf.min(if summary[c] {
-                        self.min_lf[c]
-                    } else {
-                        self.lf[c]
-                    });
-                }
-                self.ls[task] = ls;
-                self.lf[task] = lf;
-                self.min_lf[task] = min_lf;
+                (self.ls[task], self.lf[task], self.min_lf[task]) = roll_up(
+                    self.graph.children.of(task),
+                    summary,
+                    (&self.ls, &self.lf, &self.min_lf),
+                    late_limit,
+                );
                 continue;
             }
             let mut cf = late_limit;
