@@ -13,6 +13,16 @@ pub enum Period {
     Week,
 }
 
+impl Period {
+    /// `day` or `week`, as the command line and JSON spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+        }
+    }
+}
+
 /// One resource's load in one period.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PeriodLoad {

@@ -378,10 +378,7 @@ pub fn run_load(file: &Path, json: bool, period: Period, svg: Option<&Path>) -> 
     }
     if json {
         let document = LoadJson {
-            period: match period {
-                Period::Day => "day",
-                Period::Week => "week",
-            },
+            period: period.name(),
             resources: plan
                 .resources
                 .iter()
@@ -406,7 +403,7 @@ pub fn run_load(file: &Path, json: bool, period: Period, svg: Option<&Path>) -> 
         let _ = writeln!(
             text,
             "{title} (booked share of working time per {}; ! = over-allocated):",
-            if period == Period::Day { "day" } else { "week" }
+            period.name()
         );
         let width = plan
             .resources
@@ -480,11 +477,7 @@ fn load_chart(
             .collect(),
     };
     LoadChart {
-        title: format!(
-            "{}: resource load per {}",
-            plan.project.name,
-            if period == Period::Day { "day" } else { "week" }
-        ),
+        title: format!("{}: resource load per {}", plan.project.name, period.name()),
         periods,
         panels: vec![
             panel("Before levelling", before),
