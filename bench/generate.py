@@ -18,6 +18,24 @@ The network, for N work tasks:
 * one project calendar, Monday to Friday 09:00-13:00 and 14:00-18:00, with twelve public
   holidays a year and a closure from 24 to 31 December.
 
+Options for forecasting benchmarks (issue 4); without them the files are exactly as before:
+
+* `--links-per-task X`: X links per work task on average instead of about 3 (from X = 2 up the
+  count per task varies by one either way; milestones keep their 3 links to tasks of their own
+  package), so `--tasks 10000 --links-per-task 2` gives about 20,000 links;
+* `--estimates`: every work task that is not a milestone gets `estimate = [low, likely, high]`
+  instead of `duration`, with the likely value the duration it would have had, low 0.6-0.9 times
+  and high 1.3-3 times that (mostly near 1.3-1.8), rounded to half hours (whole hours for tasks
+  measured in days). Without `duration` the plan is scheduled on the likely values, so
+  `waymark schedule` gives the same dates as without `--estimates`;
+* `--risks K`: K risk events `[risks.r1]`..`[risks.rK]`, each with a probability of 0.05-0.4
+  and 2-5 work tasks close together in one phase, with a three-point `factor` (a third), a
+  three-point `delay` (a third) or both.
+
+These draw from random generators of their own, so the network itself (tasks, durations, links)
+is the same with or without `--estimates` and `--risks`. With them the holiday calendar covers
+the longest possible outcome (every task at its pessimistic value and every risk at its worst).
+
 TaskJuggler's `depends` only constrains the start of a task, so FF links have no faithful
 mapping; `--fs-only` makes every link finish-to-start (lags kept) and is required for the .tjp.
 
@@ -82,7 +100,8 @@ def holidays(year: int) -> tuple[list[tuple[str, dt.date]], tuple[dt.date, dt.da
 
 
 class Task:
-    __slots__ = ("index", "id", "name", "parent", "minutes", "text", "milestone", "links")
+    __slots__ = ("index", "id", "name", "parent", "minutes", "text", "milestone", "links",
+                 "estimate")
 
     def __init__(self, index: int, id: str, name: str, parent: str):
         self.index = index
@@ -94,9 +113,37 @@ class Task:
         self.milestone = False
         # (predecessor index, "FS"/"SS"/"FF", lag minutes, lag text)
         self.links: list[tuple[int, str, int, str]] = []
+        # (low, likely, high) in minutes, with --estimates
+        self.estimate: tuple[int, int, int] | None = None
 
 
-def generate(n: int, seed: int, fs_only: bool):
+class Risk:
+    __slots__ = ("id", "title", "probability", "tasks", "factor", "delay")
+
+    def __init__(self, id: str, title: str, probability: float, tasks: list[int],
+                 factor: tuple[float, float, float] | None,
+                 delay: tuple[int, int, int] | None):
+        self.id = id
+        self.title = title
+        self.probability = probability
+        self.tasks = tasks  # task indices
+        self.factor = factor
+        self.delay = delay  # minutes
+
+
+def link_count(rng: random.Random, links_per_task: float | None) -> int:
+    """How many links a work task gets: about 3 by default, else `links_per_task` on average."""
+    if links_per_task is None:
+        return rng.choice((2, 3, 3, 4))
+    whole = int(links_per_task)
+    count = whole + (rng.random() < links_per_task - whole)
+    if whole >= 2:
+        # Spread the count by one either way, keeping the mean.
+        count += rng.choice((-1, 0, 0, 1))
+    return count
+
+
+def generate(n: int, seed: int, fs_only: bool, links_per_task: float | None = None):
     """Work tasks (in outline order within their packages), packages and phases."""
     rng = random.Random(seed)
     tasks: list[Task] = []
@@ -133,7 +180,7 @@ def generate(n: int, seed: int, fs_only: bool):
                 # then to a task at about the same point of an earlier phase.
                 local = index % TASKS_PER_PHASE
                 phase_first = index - local
-                count = min(local, rng.choice((2, 3, 3, 4)))
+                count = min(local, link_count(rng, links_per_task))
                 candidates = set()
                 while len(candidates) < count:
                     roll = rng.random()
@@ -164,8 +211,78 @@ def generate(n: int, seed: int, fs_only: bool):
     return tasks, packages, phases
 
 
-def working_span_minutes(tasks: list[Task]) -> int:
+def minutes_text(minutes: int) -> str:
+    """Working minutes as plan duration text: whole or half days, else hours."""
+    day = HOURS_PER_DAY * 60
+    if minutes % (day // 2) == 0:
+        return f"{minutes / day:g}d"
+    return f"{minutes / 60:g}h"
+
+
+def add_estimates(tasks: list[Task], seed: int) -> None:
+    """A three-point estimate around the duration of every work task that is not a milestone."""
+    rng = random.Random(seed * 104729 + 11)
+    for task in tasks:
+        if task.milestone:
+            continue
+        likely = task.minutes
+        step = 60 if task.text.endswith("d") else 30
+        low = round(likely * rng.uniform(0.6, 0.9) / step) * step
+        low = min(max(step, low), likely)
+        # Mostly a moderate tail (1.3-1.8 times), now and then a long one (up to 3 times).
+        high = round(likely * (1.3 + 1.7 * rng.random() ** 2) / step) * step
+        high = max(high, likely + step)
+        task.estimate = (low, likely, high)
+
+
+RISK_TITLES = ["Supplier delivers late", "Key person unavailable", "Requirements change",
+               "Integration defects found late", "Permit or approval delayed",
+               "Test environment unavailable", "Design rework after review",
+               "Part fails qualification", "Third-party API changes", "Data migration issues"]
+
+
+def generate_risks(tasks: list[Task], count: int, seed: int) -> list[Risk]:
+    """`count` risk events, each on 2-5 work tasks close together in one phase."""
+    rng = random.Random(seed * 15485863 + 29)
+    work = [task.index for task in tasks if not task.milestone]
+    risks: list[Risk] = []
+    for r in range(count):
+        centre = rng.randrange(len(work))
+        phase = tasks[work[centre]].index // TASKS_PER_PHASE
+        near = [i for i in work[max(0, centre - 50):centre + 50]
+                if i // TASKS_PER_PHASE == phase]
+        chosen = sorted(rng.sample(near, min(len(near), rng.randint(2, 5))))
+        probability = round(rng.uniform(0.05, 0.4), 2)
+        roll = rng.random()
+        factor = delay = None
+        if roll < 2 / 3:
+            low = round(rng.uniform(1.0, 1.2), 2)
+            likely = round(low + rng.uniform(0.1, 0.5), 2)
+            factor = (low, likely, round(likely + rng.uniform(0.3, 1.5), 2))
+        if roll >= 1 / 3:
+            day = HOURS_PER_DAY * 60
+            low = rng.randint(0, 3)
+            likely = low + rng.randint(1, 5)
+            delay = (low * day, likely * day, (likely + rng.randint(2, 15)) * day)
+        title = f"{rng.choice(RISK_TITLES)} ({r + 1})"
+        risks.append(Risk(f"r{r + 1}", title, probability, chosen, factor, delay))
+    return risks
+
+
+def pessimistic_minutes(tasks: list[Task], risks: list[Risk]) -> list[int]:
+    """Every task at its pessimistic value, hit by every one of its risks at its worst."""
+    minutes = [task.estimate[2] if task.estimate else task.minutes for task in tasks]
+    for risk in risks:
+        for index in risk.tasks:
+            value = minutes[index] * (risk.factor[2] if risk.factor else 1)
+            minutes[index] = round(value + (risk.delay[2] if risk.delay else 0))
+    return minutes
+
+
+def working_span_minutes(tasks: list[Task], minutes: list[int] | None = None) -> int:
     """Length of the longest path in working minutes (a rough forward pass, for the horizon)."""
+    if minutes is None:
+        minutes = [task.minutes for task in tasks]
     start = [0] * len(tasks)
     finish = [0] * len(tasks)
     for task in tasks:
@@ -177,14 +294,14 @@ def working_span_minutes(tasks: list[Task]) -> int:
                 s = max(s, start[predecessor] + lag)
             else:
                 f = max(f, finish[predecessor] + lag)
-        start[task.index] = max(s, f - task.minutes)
-        finish[task.index] = start[task.index] + task.minutes
+        start[task.index] = max(s, f - minutes[task.index])
+        finish[task.index] = start[task.index] + minutes[task.index]
     return max(finish, default=0)
 
 
-def calendar_years(tasks: list[Task]) -> range:
+def calendar_years(tasks: list[Task], minutes: list[int] | None = None) -> range:
     """The years the holiday calendar covers: the whole schedule with a generous margin."""
-    working_days = working_span_minutes(tasks) / (HOURS_PER_DAY * 60)
+    working_days = working_span_minutes(tasks, minutes) / (HOURS_PER_DAY * 60)
     calendar_days = int(working_days * 7 / 5 * 1.15) + 60
     last = PROJECT_START + dt.timedelta(days=calendar_days)
     return range(PROJECT_START.year, last.year + 2)
@@ -195,7 +312,7 @@ def toml_string(text: str) -> str:
 
 
 def write_plan(path: Path, title: str, tasks, packages, phases, years: range,
-               resources: int = 0, seed: int = 1) -> None:
+               resources: int = 0, seed: int = 1, risks: list[Risk] | None = None) -> None:
     out: list[str] = []
     w = out.append
     w(f"# Generated by bench/generate.py: {title}. Do not edit.\n\n")
@@ -235,6 +352,9 @@ def write_plan(path: Path, title: str, tasks, packages, phases, years: range,
                   f'parent = "{package_id}"\n')
                 if task.milestone:
                     w("milestone = true\n")
+                elif task.estimate:
+                    listed = ", ".join(f'"{minutes_text(m)}"' for m in task.estimate)
+                    w(f"estimate = [{listed}]\n")
                 else:
                     w(f'duration = "{task.text}"\n')
                     if resources:
@@ -253,6 +373,14 @@ def write_plan(path: Path, title: str, tasks, packages, phases, years: range,
                             text += f"+{lag_text}"
                         links.append(f'"{text}"')
                     w(f"after = [{', '.join(links)}]\n")
+    for risk in risks or []:
+        w(f"\n[risks.{risk.id}]\ntitle = {toml_string(risk.title)}\n"
+          f"probability = {risk.probability}\n"
+          f"tasks = [{', '.join(toml_string(tasks[i].id) for i in risk.tasks)}]\n")
+        if risk.factor:
+            w(f"factor = [{', '.join(str(f) for f in risk.factor)}]\n")
+        if risk.delay:
+            w(f"delay = [{', '.join(toml_string(minutes_text(m)) for m in risk.delay)}]\n")
     path.write_text("".join(out), encoding="utf-8")
 
 
@@ -339,19 +467,40 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--resources", type=int, default=0,
                         help="add this many people and assign one or two to every task "
                              "(for levelling benchmarks)")
+    parser.add_argument("--links-per-task", type=float, metavar="X",
+                        help="average number of links per work task (default: about 3)")
+    parser.add_argument("--estimates", action="store_true",
+                        help="three-point estimates instead of durations (for forecasting)")
+    parser.add_argument("--risks", type=int, default=0, metavar="K",
+                        help="add K risk events (for forecasting)")
     args = parser.parse_args(argv)
     if args.tasks < 1:
         parser.error("--tasks must be at least 1")
+    if args.links_per_task is not None and not 0 <= args.links_per_task <= 20:
+        parser.error("--links-per-task must be between 0 and 20")
+    if args.risks < 0:
+        parser.error("--risks must not be negative")
     name = args.name or (f"n{args.tasks}{'-fs' if args.fs_only else ''}"
-                         + (f"-r{args.resources}" if args.resources else ""))
+                         + (f"-r{args.resources}" if args.resources else "")
+                         + (f"-l{args.links_per_task:g}" if args.links_per_task is not None
+                            else "")
+                         + ("-est" if args.estimates else "")
+                         + (f"-risks{args.risks}" if args.risks else ""))
     args.out.mkdir(parents=True, exist_ok=True)
-    tasks, packages, phases = generate(args.tasks, args.seed, args.fs_only)
-    years = calendar_years(tasks)
+    tasks, packages, phases = generate(args.tasks, args.seed, args.fs_only, args.links_per_task)
+    if args.estimates:
+        add_estimates(tasks, args.seed)
+    risks = generate_risks(tasks, args.risks, args.seed) if args.risks else []
+    years = calendar_years(tasks, pessimistic_minutes(tasks, risks)
+                           if args.estimates or risks else None)
     links = sum(len(task.links) for task in tasks)
     title = (f"Benchmark network, {args.tasks} work tasks, {links} links, seed {args.seed}"
-             + (", FS links only" if args.fs_only else ""))
+             + (", FS links only" if args.fs_only else "")
+             + (", three-point estimates" if args.estimates else "")
+             + (f", {len(risks)} risks" if risks else ""))
     plan_path = args.out / f"{name}.plan.toml"
-    write_plan(plan_path, title, tasks, packages, phases, years, args.resources, args.seed)
+    write_plan(plan_path, title, tasks, packages, phases, years, args.resources, args.seed,
+               risks)
     written = [plan_path]
     if args.fs_only:
         tjp_path = args.out / f"{name}.tjp"
@@ -359,7 +508,9 @@ def main(argv: list[str]) -> int:
         write_tjp(tjp_path, check_path, title, tasks, packages, phases, years)
         written += [tjp_path, check_path]
     print(f"{args.tasks} work tasks + {len(packages)} work packages + {len(phases)} phases, "
-          f"{links} links, holidays {years.start}-{years.stop - 1}: "
+          f"{links} links" + (", estimates" if args.estimates else "")
+          + (f", {len(risks)} risks" if risks else "")
+          + f", holidays {years.start}-{years.stop - 1}: "
           + ", ".join(str(p) for p in written))
     return 0
 
