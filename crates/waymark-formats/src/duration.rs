@@ -144,6 +144,31 @@ pub fn format_working(minutes: i64, scale: &Scale) -> String {
     }
 }
 
+/// A share (0.5) as the decimal text of its percentage (`50`) that reads back, divided by 100,
+/// to the same number: what writers put in `bob 50%`, `build SS+50%` and MSPDI percent lags.
+/// Exact for every share a reader can produce from text and for most others; a share no float
+/// divided by 100 can give (1/3 is one) comes back a rounding step away. The share's sign is
+/// dropped, and there is no exponent, as the readers want it.
+pub fn format_percent(share: f64) -> String {
+    let share = share.abs();
+    let percent = share * 100.0;
+    if !percent.is_finite() {
+        return format!("{percent}");
+    }
+    // `share * 100` may miss by a rounding step, and several neighbours may hit: take the
+    // shortest text of those (`7`, not `7.000000000000001`). Rust prints a float as the
+    // shortest text that parses back to it, so that text is exact.
+    let bits = percent.to_bits();
+    (0..=8u64)
+        .flat_map(|step| [bits.checked_add(step), bits.checked_sub(step)])
+        .flatten()
+        .map(f64::from_bits)
+        .filter(|candidate| candidate.is_finite() && candidate / 100.0 == share)
+        .map(|candidate| format!("{candidate}"))
+        .min_by_key(String::len)
+        .unwrap_or_else(|| format!("{percent}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -229,5 +254,23 @@ mod tests {
         assert_eq!(format_working(960, &scale), "2d");
         assert_eq!(format_working(120, &scale), "2h");
         assert_eq!(format_working(0, &scale), "0m");
+    }
+
+    #[test]
+    fn percentages_read_back_exactly() {
+        for share in [0.5, 0.25, 0.1, 0.29, 0.07, 0.123_456_789, 2.5, 1e-9, 0.0] {
+            let text = format_percent(share);
+            assert!(!text.contains('e'), "{text}");
+            assert_eq!(text.parse::<f64>().unwrap() / 100.0, share, "{text}");
+        }
+        // Text a reader parsed comes back as the same text.
+        for text in ["33.3", "12.5", "0.1", "150", "99.99", "7"] {
+            let share = text.parse::<f64>().unwrap() / 100.0;
+            assert_eq!(format_percent(share), text);
+        }
+        let third = format_percent(1.0 / 3.0).parse::<f64>().unwrap() / 100.0;
+        assert!((third - 1.0 / 3.0).abs() < 1e-15);
+        assert_eq!(format_percent(0.5), "50");
+        assert_eq!(format_percent(-0.25), "25");
     }
 }

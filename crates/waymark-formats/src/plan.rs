@@ -8,6 +8,10 @@
 //! (dependency cycles, missed deadlines) belong to the engine, not to this module; it must not
 //! read files or the clock either.
 
+mod writer;
+
+pub use writer::write;
+
 use crate::duration::{self, Amount, DurationError, Scale};
 use crate::{Loaded, ReadResult};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -19,7 +23,7 @@ use waymark_core::time::{self, Instant, DAY};
 use waymark_core::{
     Assignment, Calendar, CalendarException, CalendarId, Constraint, ConstraintKind, Diagnostic,
     Distribution, Edge, Interval, Lag, Link, LinkKind, Location, Plan, Project, Resource,
-    ResourceId, Risk, RiskResponse, Severity, Task, TaskId, WorkCalendar,
+    ResourceId, ResourceKind, Risk, RiskResponse, Severity, Task, TaskId, WorkCalendar,
 };
 
 /// Read a plan file. Returns the plan with its warnings, or every problem found (at least one of
@@ -178,7 +182,7 @@ const WEEKDAY_NAMES: [&str; 7] = [
     "sunday",
 ];
 const EXCEPTION_KEYS: &[&str] = &["date", "from", "to", "hours"];
-const RESOURCE_KEYS: &[&str] = &["name", "role", "units", "rate", "calendar"];
+const RESOURCE_KEYS: &[&str] = &["name", "kind", "role", "units", "rate", "calendar"];
 const TASK_KEYS: &[&str] = &[
     "name",
     "parent",
@@ -201,6 +205,8 @@ const TASK_KEYS: &[&str] = &[
     "actual_finish",
     "calendar",
     "priority",
+    "manual_start",
+    "manual_finish",
 ];
 const RISK_KEYS: &[&str] = &[
     "title",
@@ -1749,6 +1755,26 @@ impl<'s> Reader<'s> {
             resource.calendar = self
                 .calendar_ref(&fields, calendar_ids, &owner)
                 .map(CalendarId);
+            if let Some(text) =
+                self.string(&fields, "kind", "one of \"work\", \"material\", \"cost\"")
+            {
+                match text.value.to_ascii_lowercase().as_str() {
+                    "work" => resource.kind = ResourceKind::Work,
+                    "material" => resource.kind = ResourceKind::Material,
+                    "cost" => resource.kind = ResourceKind::Cost,
+                    other => {
+                        let hint = did_you_mean(other, ["work", "material", "cost"]);
+                        self.error(
+                            "unknown-value",
+                            text.at,
+                            format!(
+                                "unknown kind `{}` in {owner}: use work, material or cost{hint}",
+                                text.value
+                            ),
+                        );
+                    }
+                }
+            }
             resources.push(resource);
         }
         resources
@@ -2200,6 +2226,7 @@ impl<'s> Reader<'s> {
                 draft.task.progress = 1.0;
             }
         }
+        self.read_manual(&fields, &mut draft, calendar, &owner);
         if let Some(priority) = self.value(&fields, "priority", "a whole number from 0 to 1000") {
             match integer(priority.0) {
                 Some(value) if (0..=1000).contains(&value) => {
@@ -2222,6 +2249,60 @@ impl<'s> Reader<'s> {
             }
         }
         draft
+    }
+
+    /// `manual_start` and `manual_finish`: a manually scheduled task, fixed at those dates.
+    fn read_manual(
+        &mut self,
+        fields: &Fields<'_>,
+        draft: &mut Draft<'_>,
+        calendar: Option<&WorkCalendar>,
+        owner: &str,
+    ) {
+        let given = (
+            fields.get("manual_start").is_some(),
+            fields.get("manual_finish").is_some(),
+        );
+        let start = self.date(fields, "manual_start");
+        let finish = self.date(fields, "manual_finish");
+        match (start, finish) {
+            (Some(start), Some(finish)) => {
+                let from = resolve_date(start.value, DateRole::Start, calendar);
+                let to = resolve_date(finish.value, DateRole::Finish, calendar);
+                if to < from {
+                    self.error(
+                        "malformed-date",
+                        finish.at,
+                        format!(
+                            "{owner} has manual_finish {} before its manual_start {}",
+                            show(to),
+                            show(from)
+                        ),
+                    );
+                } else {
+                    draft.task.manual = Some((from, to));
+                }
+            }
+            _ => {
+                // A refused date was reported already; only a key left out is a new problem.
+                let missing = match given {
+                    (true, false) => Some(("manual_start", "manual_finish")),
+                    (false, true) => Some(("manual_finish", "manual_start")),
+                    _ => None,
+                };
+                if let Some((present, absent)) = missing {
+                    let at = fields.get(present).and_then(|entry| self.key_at(&entry));
+                    self.error(
+                        "missing-key",
+                        at,
+                        format!(
+                            "{owner} has `{present}` but no `{absent}`; a manually scheduled \
+                             task needs both"
+                        ),
+                    );
+                }
+            }
+        }
     }
 
     fn duration_error(

@@ -4,3 +4,4 @@
 mod examples;
 mod mspdi;
 mod plan;
+mod roundtrip;

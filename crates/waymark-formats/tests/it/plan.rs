@@ -67,9 +67,10 @@ fn dump(plan: &Plan) -> String {
     for resource in &plan.resources {
         let _ = writeln!(
             out,
-            "resource {} {:?} role {:?} units {} rate {:?} calendar {:?} at {:?}",
+            "resource {} {:?} {:?} role {:?} units {} rate {:?} calendar {:?} at {:?}",
             resource.id,
             resource.name,
+            resource.kind,
             resource.role,
             resource.units,
             resource.rate,
@@ -111,6 +112,9 @@ fn dump(plan: &Plan) -> String {
         }
         if let Some(finish) = task.actual_finish {
             let _ = write!(out, " actual_finish {}", iso(finish));
+        }
+        if let Some((start, finish)) = task.manual {
+            let _ = write!(out, " manual {}..{}", iso(start), iso(finish));
         }
         for assignment in &task.assignments {
             let _ = write!(
@@ -200,23 +204,25 @@ fn full_plan() {
               exception 2027-08-02..2027-08-13 []
             calendar weekend "weekend" base Some("office") week [inherit inherit inherit inherit inherit 600-840 inherit]
             calendar night "night" base None week [1320-1800 1320-1800 1320-1800 1320-1800 1320-1800 - -]
-            resource ana "Ana Ruiz" role Some("developer") units 1 rate Some(95.0) calendar Some(1) at Some((28, 12))
-            resource bob "Bob" role None units 0.5 rate Some(80.0) calendar None at Some((35, 12))
-            task 0 delivery "Delivery" parent None duration 0 estimate None Pert at Some((40, 8))
-            task 1 design "design" parent Some(0) duration 1680 estimate None Pert progress 0.5 actual_start 2027-01-05T09:00:00 assign 0@1 at Some((48, 8))
-            task 2 build-api "Build the API" parent Some(0) duration 2400 estimate Some([1440, 2400, 4800]) Triangular deadline 2027-03-01T18:00:00 calendar 2 priority 800 assign 0@1 assign 1@0.5 at Some((56, 8))
-              finish_no_later_than 2027-03-10T12:00:00 at Some((63, 1))
-            task 3 kickoff "Kick-off" parent None duration 0 estimate None Pert milestone at Some((43, 8))
-              start_no_earlier_than 2027-01-05T09:00:00 at Some((46, 1))
-            task 4 review "review" parent None duration 240 estimate None Pert alap at Some((68, 8))
-            task 5 pour "pour" parent None duration 2400 estimate None Pert calendar 3 progress 1 actual_start 2027-01-04T22:00:00 actual_finish 2027-01-09T00:00:00 at Some((72, 8))
-            link kickoff -> design FS working 0 at Some((51, 10))
-            link design -> build-api FS working 0 at Some((61, 10))
-            link kickoff -> build-api SS working 960 at Some((61, 20))
-            link review -> build-api FF working -480 at Some((61, 37))
-            link pour -> build-api FS elapsed 2880 at Some((61, 53))
-            link design -> build-api SS 0.5 of predecessor at Some((61, 68))
-            risk vendor-late "Payment provider sandbox arrives late" p 0.3 tasks [2] factor Some([1.1, 1.3, 2.0]) delay Some([960, 2400, 4800]) owner Some(0) response Some(Mitigate) at Some((78, 8))
+            resource ana "Ana Ruiz" Work role Some("developer") units 1 rate Some(95.0) calendar Some(1) at Some((28, 12))
+            resource bob "Bob" Work role None units 0.5 rate Some(80.0) calendar None at Some((35, 12))
+            resource concrete "concrete" Material role None units 12 rate None calendar None at Some((40, 12))
+            task 0 delivery "Delivery" parent None duration 0 estimate None Pert at Some((44, 8))
+            task 1 design "design" parent Some(0) duration 1680 estimate None Pert progress 0.5 actual_start 2027-01-05T09:00:00 assign 0@1 at Some((52, 8))
+            task 2 build-api "Build the API" parent Some(0) duration 2400 estimate Some([1440, 2400, 4800]) Triangular deadline 2027-03-01T18:00:00 calendar 2 priority 800 assign 0@1 assign 1@0.5 at Some((60, 8))
+              finish_no_later_than 2027-03-10T12:00:00 at Some((67, 1))
+            task 3 kickoff "Kick-off" parent None duration 0 estimate None Pert milestone at Some((47, 8))
+              start_no_earlier_than 2027-01-05T09:00:00 at Some((50, 1))
+            task 4 review "review" parent None duration 240 estimate None Pert alap at Some((72, 8))
+            task 5 pour "pour" parent None duration 2400 estimate None Pert calendar 3 progress 1 actual_start 2027-01-04T22:00:00 actual_finish 2027-01-09T00:00:00 at Some((76, 8))
+            task 6 site-visit "Site visit with the builders" parent None duration 1200 estimate None Pert manual 2027-02-01T09:00:00..2027-02-03T12:00:00 assign 2@2.5 at Some((82, 8))
+            link kickoff -> design FS working 0 at Some((55, 10))
+            link design -> build-api FS working 0 at Some((65, 10))
+            link kickoff -> build-api SS working 960 at Some((65, 20))
+            link review -> build-api FF working -480 at Some((65, 37))
+            link pour -> build-api FS elapsed 2880 at Some((65, 53))
+            link design -> build-api SS 0.5 of predecessor at Some((65, 68))
+            risk vendor-late "Payment provider sandbox arrives late" p 0.3 tasks [2] factor Some([1.1, 1.3, 2.0]) delay Some([960, 2400, 4800]) owner Some(0) response Some(Mitigate) at Some((89, 8))
         "#]],
     );
 }
@@ -440,6 +446,37 @@ duration = "1d"
             plan.toml:18:10: error[parent-cycle]: task `me` names itself as its parent
             plan.toml:21:12: warning[summary-duration]: task `summary` is a summary task (other tasks name it as parent); its `duration` is ignored because its dates come from its subtasks
             plan.toml:22:12: warning[summary-duration]: task `summary` is a summary task (other tasks name it as parent); its `estimate` is ignored because its dates come from its subtasks
+        "#]],
+    );
+}
+
+#[test]
+fn manual_task_and_resource_kind_problems() {
+    check_broken(
+        r#"
+[resources.sand]
+kind = "gravel"
+[tasks.a]
+duration = "1d"
+manual_start = 2027-01-05
+[tasks.b]
+duration = "1d"
+manual_finish = 2027-01-05
+[tasks.c]
+duration = "1d"
+manual_start = 2027-01-06
+manual_finish = 2027-01-05
+[tasks.d]
+duration = "1d"
+manual_start = "soon"
+manual_finish = 2027-01-05
+"#,
+        expect![[r#"
+            plan.toml:6:8: error[unknown-value]: unknown kind `gravel` in resource `sand`: use work, material or cost
+            plan.toml:9:1: error[missing-key]: task `a` has `manual_start` but no `manual_finish`; a manually scheduled task needs both
+            plan.toml:12:1: error[missing-key]: task `b` has `manual_finish` but no `manual_start`; a manually scheduled task needs both
+            plan.toml:16:17: error[malformed-date]: task `c` has manual_finish 2027-01-05 17:00 before its manual_start 2027-01-06 08:00
+            plan.toml:19:16: error[malformed-date]: malformed date `soon` in `manual_start` of task `d`: use YYYY-MM-DD, e.g. `2027-01-04`, or a date-time like `2027-01-04T09:00:00`
         "#]],
     );
 }
