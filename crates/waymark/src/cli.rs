@@ -112,16 +112,29 @@ enum Command {
     /// With --throughput: each future period finishes as many items as a period drawn at random
     /// from the history did; Waymark computes that distribution exactly (by convolution).
     ///
+    /// With --history FILE: the history is counted from completion dates, per ISO week (Monday
+    /// to Sunday) or calendar day, from the first completion's period to the --as-of period,
+    /// quiet periods as zeros. FILE is a CSV file (one completion date or date-time per row; a
+    /// header row is allowed) or a plan (.toml, .xml), whose finished work tasks (not summaries
+    /// or milestones) count; a plan's unfinished work tasks are the default --items. The
+    /// forecast starts in the period after the history unless --start says otherwise.
+    ///
     /// Examples:
     ///   waymark forecast examples/mobile-app.plan.toml
     ///   waymark forecast plan.toml --iterations 20000 --seed 7 --json
     ///   waymark forecast --throughput 1,3,5,3,7,8,0,5 --period week --items 20
     ///   waymark forecast --throughput 4,6,2,5 --items 100..120 --start 2027-03-01 --json
     ///   waymark forecast --throughput 4,6,2,5 --within 6
+    ///   waymark forecast --history done.csv --items 40
+    ///   waymark forecast --history jira.csv --column Resolved --as-of 2027-03-31 --within 8
+    ///   waymark forecast --history plan.toml --period week
     #[command(verbatim_doc_comment)]
     Forecast {
         /// The plan file (.toml) or Microsoft Project XML file (.xml) to simulate.
-        #[arg(required_unless_present = "throughput", conflicts_with = "throughput")]
+        #[arg(
+            required_unless_present_any = ["throughput", "history"],
+            conflicts_with_all = ["throughput", "history"]
+        )]
         file: Option<PathBuf>,
         /// Monte Carlo iterations.
         #[arg(long, default_value_t = 10_000)]
@@ -130,8 +143,20 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Items finished in each past period, oldest first, e.g. `1,3,5,0,2`.
-        #[arg(long, value_name = "COUNTS")]
+        #[arg(long, value_name = "COUNTS", conflicts_with = "history")]
         throughput: Option<String>,
+        /// Count the history from completion dates: a CSV file (one per row) or a plan's
+        /// finished work tasks (.toml, .xml).
+        #[arg(long, value_name = "FILE")]
+        history: Option<PathBuf>,
+        /// The CSV column holding the completion dates: a header name or a number (1 = first).
+        /// Default: the first column holding dates.
+        #[arg(long, value_name = "NAME", requires = "history")]
+        column: Option<String>,
+        /// The last day of the history; later completions are left out. Default: the plan's
+        /// status date, or the last completion.
+        #[arg(long, value_name = "DATE", requires = "history")]
+        as_of: Option<chrono::NaiveDate>,
         /// Also write the histogram and S-curve of the finish, with the deadline, as SVG.
         #[arg(long, value_name = "OUT")]
         svg: Option<PathBuf>,
@@ -139,12 +164,14 @@ enum Command {
         #[arg(long, default_value = "week", value_parser = ["week", "day"])]
         period: String,
         /// How many items remain: a number or a range `100..120` (each size equally likely).
+        /// Default with a plan as --history: its unfinished work tasks.
         #[arg(long, value_name = "N", conflicts_with = "within")]
         items: Option<String>,
         /// Forecast how many items are done within this many periods.
         #[arg(long, value_name = "K")]
         within: Option<u64>,
-        /// Date of the first forecast period, to turn periods into dates.
+        /// Date of the first forecast period, to turn periods into dates. Default with
+        /// --history: the first period after the history.
         #[arg(long, value_name = "DATE")]
         start: Option<chrono::NaiveDate>,
         /// Print the forecast as JSON on stdout.
@@ -180,28 +207,47 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             iterations,
             seed,
             throughput,
+            history,
+            column,
+            as_of,
             svg,
             period,
             items,
             within,
             start,
             json,
-        } => match (throughput, file) {
-            (Some(history), _) => {
-                crate::forecast::run_throughput(&crate::forecast::ThroughputArgs {
-                    history: &history,
-                    period: &period,
-                    items: items.as_deref(),
-                    within,
-                    start,
-                    json,
-                })
+        } => {
+            use crate::forecast::{HistorySource, ThroughputArgs};
+            // clap drops `requires = "history"` when an argument that conflicts with --history
+            // is present, so say it here.
+            if history.is_none() && (column.is_some() || as_of.is_some()) {
+                anyhow::bail!(
+                    "--column and --as-of read completion dates: use them with --history FILE"
+                );
             }
-            (None, Some(file)) => {
-                crate::forecast::run_plan(&file, iterations, seed, json, svg.as_deref())
-            }
-            (None, None) => anyhow::bail!("give a plan FILE or --throughput COUNTS"),
-        },
+            let source = match (&throughput, &history, file) {
+                (Some(counts), _, _) => HistorySource::Counts(counts),
+                (None, Some(path), _) => HistorySource::File {
+                    path,
+                    column: column.as_deref(),
+                    as_of,
+                },
+                (None, None, Some(file)) => {
+                    return crate::forecast::run_plan(&file, iterations, seed, json, svg.as_deref())
+                }
+                (None, None, None) => {
+                    anyhow::bail!("give a plan FILE, --throughput COUNTS or --history FILE")
+                }
+            };
+            crate::forecast::run_throughput(&ThroughputArgs {
+                source,
+                period: &period,
+                items: items.as_deref(),
+                within,
+                start,
+                json,
+            })
+        }
         Command::Level {
             files,
             json,

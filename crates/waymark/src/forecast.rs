@@ -1,16 +1,33 @@
-//! `waymark forecast --throughput`: when will N items be done, or how many within K periods,
-//! from the team's history of items finished per period.
+//! `waymark forecast --throughput` and `--history`: when will N items be done, or how many within
+//! K periods, from the team's history of items finished per period (given as counts, or derived
+//! from completion dates in a CSV file or a plan); and `waymark forecast PLAN`, the Monte Carlo
+//! schedule risk analysis.
+
+mod history;
 
 use crate::output;
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
+use std::path::Path;
 use std::process::ExitCode;
-use waymark_core::throughput;
+use waymark_core::throughput::{self, Period};
 
-/// What `waymark forecast --throughput` was asked.
+/// Where the throughput history comes from.
+pub enum HistorySource<'a> {
+    /// `--throughput 1,3,5,0,2`: counts per period, oldest first.
+    Counts(&'a str),
+    /// `--history FILE`: completion dates in a CSV file or a plan's finished work tasks.
+    File {
+        path: &'a Path,
+        column: Option<&'a str>,
+        as_of: Option<NaiveDate>,
+    },
+}
+
+/// What `waymark forecast --throughput` or `--history` was asked.
 pub struct ThroughputArgs<'a> {
-    pub history: &'a str,
+    pub source: HistorySource<'a>,
     /// `day` or `week`.
     pub period: &'a str,
     pub items: Option<&'a str>,
@@ -79,6 +96,17 @@ struct ThroughputJson {
     method: &'static str,
     period: String,
     history: Vec<u64>,
+    /// The first day of the first period, when the history comes from dates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history_start: Option<String>,
+    /// The last day the history covers (completions after it are left out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    as_of: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<SourceJson>,
+    /// The first day of the first forecast period.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     items: Option<(u64, u64)>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,37 +117,235 @@ struct ThroughputJson {
     how_many: Option<HowManyJson>,
 }
 
+#[derive(Serialize)]
+struct SourceJson {
+    /// `csv` or `plan`.
+    kind: &'static str,
+    file: String,
+    /// Completion dates read (before the as-of cut).
+    completions: usize,
+    /// Completions after `as_of`, left out of the history.
+    after_as_of: usize,
+    /// CSV: the column read (its header name, or `column N`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<String>,
+    /// CSV: rows with an empty cell in that column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    without_date: Option<usize>,
+    /// Plan: work tasks not finished yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unfinished: Option<u64>,
+}
+
 const LEVELS: [f64; 4] = [0.5, 0.7, 0.85, 0.95];
+
+/// A history ready to forecast from, with what to say about where it came from.
+struct History {
+    counts: Vec<u64>,
+    /// Text printed before the forecast.
+    preamble: String,
+    /// Set when the history comes from dates.
+    history_start: Option<NaiveDate>,
+    as_of: Option<NaiveDate>,
+    /// The first period after the history, the default `--start`.
+    next_period: Option<NaiveDate>,
+    source: Option<SourceJson>,
+    /// A plan's unfinished work tasks: the default `--items`.
+    unfinished: Option<u64>,
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The counts per period as text: one row per 7 days or 13 weeks, each led by its first day.
+fn counts_table(start: NaiveDate, counts: &[u64], period: Period) -> String {
+    let per_row = match period {
+        Period::Day => 7,
+        Period::Week => 13,
+    };
+    let mut text = String::new();
+    for (row, chunk) in counts.chunks(per_row).enumerate() {
+        let offset = (row * per_row) as u64 * period.days();
+        let first = start
+            .checked_add_days(chrono::Days::new(offset))
+            .map_or_else(String::new, |d| d.to_string());
+        text.push_str(&format!("  {first:<10}"));
+        for count in chunk {
+            text.push_str(&format!(" {count:>3}"));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// Read and bin the history of `--history FILE`; `None` when the file had errors (printed).
+fn history_from_file(
+    path: &Path,
+    column: Option<&str>,
+    as_of: Option<NaiveDate>,
+    period: Period,
+) -> Result<Option<History>> {
+    let Some(completions) = history::read(path, column)? else {
+        return Ok(None);
+    };
+    let (status_date, unfinished) = match &completions.source {
+        history::Source::Plan {
+            unfinished,
+            status_date,
+        } => (*status_date, Some(*unfinished)),
+        history::Source::Csv { .. } => (None, None),
+    };
+    let given_as_of = as_of;
+    let as_of = as_of.or(status_date);
+    let binned = throughput::bin(&completions.dates, period, as_of)
+        .with_context(|| format!("{}: no throughput history", completions.name))?;
+    // Without an as-of date, the history ends with the last completion.
+    let as_of = as_of.or_else(|| completions.dates.iter().copied().max());
+    let total: u64 = binned.counts.iter().sum();
+    let periods = plural(binned.counts.len(), period.name());
+    let last_day = binned
+        .end(period)
+        .and_then(|end| end.pred_opt())
+        .map_or_else(String::new, |d| d.to_string());
+    let (what, origin) = match &completions.source {
+        history::Source::Csv { column, .. } if column.starts_with("column ") => {
+            ("items finished", format!("{}, {column}", completions.name))
+        }
+        history::Source::Csv { column, .. } => (
+            "items finished",
+            format!("{}, column `{column}`", completions.name),
+        ),
+        history::Source::Plan { .. } => ("finished work tasks", completions.name.clone()),
+    };
+    let mut preamble = format!(
+        "History: {total} {what} in {periods}, {} to {last_day} ({origin})\n",
+        binned.start
+    );
+    let mut notes = Vec::new();
+    if let Some(as_of) = as_of {
+        let why = if given_as_of.is_none() && status_date.is_some() {
+            ", the status date"
+        } else {
+            ""
+        };
+        notes.push(format!("as of {as_of}{why}"));
+    }
+    if binned.after_as_of > 0 {
+        notes.push(format!(
+            "{} after it left out",
+            plural(binned.after_as_of, "completion")
+        ));
+    }
+    if let history::Source::Csv { without_date, .. } = completions.source {
+        if without_date > 0 {
+            notes.push(format!(
+                "{} without a date skipped",
+                plural(without_date, "row")
+            ));
+        }
+    }
+    preamble.push_str(&format!("  {}\n", notes.join("; ")));
+    preamble.push_str(&counts_table(binned.start, &binned.counts, period));
+    let (kind, column, without_date) = match &completions.source {
+        history::Source::Csv {
+            column,
+            without_date,
+        } => ("csv", Some(column.clone()), Some(*without_date)),
+        history::Source::Plan { .. } => ("plan", None, None),
+    };
+    Ok(Some(History {
+        next_period: binned.end(period),
+        history_start: Some(binned.start),
+        as_of,
+        source: Some(SourceJson {
+            kind,
+            file: completions.name.clone(),
+            completions: completions.dates.len(),
+            after_as_of: binned.after_as_of,
+            column,
+            without_date,
+            unfinished,
+        }),
+        counts: binned.counts,
+        preamble,
+        unfinished,
+    }))
+}
 
 /// Run a throughput forecast.
 pub fn run_throughput(args: &ThroughputArgs<'_>) -> Result<ExitCode> {
-    let history = parse_history(args.history)?;
-    let period_days = match args.period {
-        "day" => 1,
-        "week" => 7,
+    let period = match args.period {
+        "day" => Period::Day,
+        "week" => Period::Week,
         other => bail!("--period must be `day` or `week`, not `{other}`"),
     };
+    let history = match args.source {
+        HistorySource::Counts(counts) => History {
+            counts: parse_history(counts)?,
+            preamble: String::new(),
+            history_start: None,
+            as_of: None,
+            next_period: None,
+            source: None,
+            unfinished: None,
+        },
+        HistorySource::File {
+            path,
+            column,
+            as_of,
+        } => match history_from_file(path, column, as_of, period)? {
+            Some(history) => history,
+            None => return Ok(ExitCode::from(1)),
+        },
+    };
+    let start = args.start.or(history.next_period);
+    let mut text = history.preamble;
+    let items = match (args.items, args.within, history.unfinished) {
+        (Some(items), _, _) => Some(parse_items(items)?),
+        (None, None, Some(0)) => bail!(
+            "every work task of the plan is finished, so nothing is left to forecast; \
+             give --items N or --within K"
+        ),
+        (None, None, Some(unfinished)) => {
+            text.push_str(&format!(
+                "Scope: the {unfinished} unfinished work tasks of the plan (--items overrides)\n"
+            ));
+            Some((unfinished, unfinished))
+        }
+        (None, _, _) => None,
+    };
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    let counts = &history.counts;
     let date_after = |periods: u64| {
-        args.start.and_then(|start| {
+        start.and_then(|start| {
             start
-                .checked_add_days(chrono::Days::new(periods.saturating_mul(period_days)))
+                .checked_add_days(chrono::Days::new(periods.saturating_mul(period.days())))
                 .map(|d| d.to_string())
         })
     };
     let mut document = ThroughputJson {
         method: "exact",
         period: args.period.to_string(),
-        history: history.clone(),
+        history: counts.clone(),
+        history_start: history.history_start.map(|d| d.to_string()),
+        as_of: history.as_of.map(|d| d.to_string()),
+        source: history.source,
+        start: start.map(|d| d.to_string()),
         items: None,
         within: None,
         when: None,
         how_many: None,
     };
-    let mut text = String::new();
-    match (args.items, args.within) {
-        (Some(items), None) => {
-            let (from, to) = parse_items(items)?;
-            let forecast = throughput::when(&history, from, to, 100_000)?;
+    match (items, args.within) {
+        (Some((from, to)), None) => {
+            let forecast = throughput::when(counts, from, to, 100_000)?;
             let [p50, p70, p85, p95] = LEVELS.map(|p| forecast.percentile(p));
             text.push_str(&format!(
                 "{} items at the pace of the last {} {}s (exact, no sampling):\n",
@@ -128,7 +354,7 @@ pub fn run_throughput(args: &ThroughputArgs<'_>) -> Result<ExitCode> {
                 } else {
                     format!("{from} to {to}")
                 },
-                history.len(),
+                counts.len(),
                 args.period
             ));
             for (level, periods) in LEVELS.iter().zip([p50, p70, p85, p95]) {
@@ -148,7 +374,7 @@ pub fn run_throughput(args: &ThroughputArgs<'_>) -> Result<ExitCode> {
                 p70,
                 p85,
                 p95,
-                dates: args.start.map(|_| DatesJson {
+                dates: start.map(|_| DatesJson {
                     p50: p50.and_then(date_after),
                     p70: p70.and_then(date_after),
                     p85: p85.and_then(date_after),
@@ -157,17 +383,18 @@ pub fn run_throughput(args: &ThroughputArgs<'_>) -> Result<ExitCode> {
             });
         }
         (None, Some(periods)) => {
-            let forecast = throughput::how_many(&history, periods)?;
+            let forecast = throughput::how_many(counts, periods)?;
             let [p50, p70, p85, p95] = LEVELS.map(|p| forecast.percentile(p));
             text.push_str(&format!(
                 "Items done within {periods} {}s at the pace of the last {} (exact):\n",
                 args.period,
-                history.len()
+                counts.len()
             ));
             for (level, count) in LEVELS.iter().zip([p50, p70, p85, p95]) {
                 text.push_str(&format!(
-                    "  {:>3.0} % sure: at least {count} items\n",
-                    level * 100.0
+                    "  {:>3.0} % sure: at least {}\n",
+                    level * 100.0,
+                    plural(count as usize, "item")
                 ));
             }
             document.within = Some(periods);
@@ -179,7 +406,7 @@ pub fn run_throughput(args: &ThroughputArgs<'_>) -> Result<ExitCode> {
                 p95,
             });
         }
-        _ => bail!("give either --items N (or N..M) or --within K with --throughput"),
+        _ => bail!("give either --items N (or N..M) or --within K"),
     }
     if args.json {
         output::print_json(&document)?;
@@ -236,11 +463,11 @@ fn round(value: f64, places: i32) -> f64 {
 
 /// `waymark forecast PLAN`: Monte Carlo schedule risk analysis.
 pub fn run_plan(
-    file: &std::path::Path,
+    file: &Path,
     iterations: u32,
     seed: u64,
     json: bool,
-    svg: Option<&std::path::Path>,
+    svg: Option<&Path>,
 ) -> Result<ExitCode> {
     use waymark_core::forecast::{forecast, ForecastOptions};
     use waymark_core::time;

@@ -447,6 +447,302 @@ fn throughput_forecast_gives_the_exact_distribution() {
     assert!(stderr.contains("`x` is not a whole number"), "{stderr}");
 }
 
+/// Weekly throughput 1,3,5,3,7,8,0,5,3,1,8,2 (from the issue) as completion dates: ISO weeks
+/// from Monday 2026-11-30, across the year change (2026-W53 runs to Sunday 2027-01-03), every
+/// item on a different weekday, Sundays included.
+const WEEKLY: [u64; 12] = [1, 3, 5, 3, 7, 8, 0, 5, 3, 1, 8, 2];
+
+fn weekly_completions(weekdays: u64) -> Vec<chrono::NaiveDate> {
+    let monday = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+    let mut dates = Vec::new();
+    for (week, &count) in WEEKLY.iter().enumerate() {
+        for item in 0..count {
+            let day = week as u64 * 7 + (item * 2) % weekdays;
+            dates.push(monday + chrono::Days::new(day));
+        }
+    }
+    dates
+}
+
+/// `P(done within k periods)` from a `--json` answer with `when`.
+fn done_within(json: &Value, periods: u64) -> f64 {
+    json["when"]["cdf"]
+        .as_array()
+        .expect("cdf")
+        .iter()
+        .find(|pair| pair[0] == periods)
+        .and_then(|pair| pair[1].as_f64())
+        .expect("period")
+}
+
+#[test]
+fn throughput_history_from_a_csv_of_completion_dates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A tracker export: a header, the date column third, quoted cells with commas, dates with
+    // and without times and offsets, a blank line and an item not done yet.
+    let mut csv = String::from("key,title,resolved\r\n");
+    for (index, date) in weekly_completions(7).iter().enumerate() {
+        let resolved = match index % 3 {
+            0 => date.to_string(),
+            1 => format!("{date}T17:45:00Z"),
+            _ => format!("{date} 09:30"),
+        };
+        csv.push_str(&format!("WM-{index},\"Fix, part {index}\",{resolved}\r\n"));
+        if index == 10 {
+            csv.push_str("\r\n");
+        }
+    }
+    csv.push_str("WM-99,\"Still open\",\r\n");
+    let file = write(dir.path(), "done.csv", &csv);
+    let (code, stdout, stderr) = waymark(&[
+        "forecast",
+        "--history",
+        &file,
+        "--period",
+        "week",
+        "--items",
+        "20",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["history"], serde_json::json!(WEEKLY));
+    assert_eq!(json["history_start"], "2026-11-30");
+    assert_eq!(json["as_of"], "2027-02-17", "the last completion");
+    assert_eq!(json["start"], "2027-02-22", "the week after the history");
+    assert_eq!(json["source"]["kind"], "csv");
+    assert_eq!(json["source"]["column"], "resolved");
+    assert_eq!(json["source"]["completions"], 46);
+    assert_eq!(json["source"]["without_date"], 1);
+    assert!((done_within(&json, 7) - 0.84996).abs() < 5e-6);
+    assert!((done_within(&json, 8) - 0.935044).abs() < 5e-7);
+    assert_eq!(json["when"]["dates"]["p85"], "2027-04-19");
+
+    // The text shows the history it derived; --column by name, case-insensitive.
+    let (code, stdout, stderr) = waymark(&[
+        "forecast",
+        "--history",
+        &file,
+        "--column",
+        "Resolved",
+        "--items",
+        "20",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("History: 46 items finished in 12 weeks, 2026-11-30 to 2027-02-21"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  2026-11-30   1   3   5   3   7   8   0   5   3   1   8   2\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("85 % sure: 8 weeks (by 2027-04-19)"),
+        "{stdout}"
+    );
+
+    // --as-of: quiet weeks after the last completion count as zeros; earlier, later
+    // completions are left out.
+    let (code, stdout, _) = waymark(&[
+        "forecast",
+        "--history",
+        &file,
+        "--as-of",
+        "2027-03-07",
+        "--within",
+        "4",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    let mut longer = WEEKLY.to_vec();
+    longer.extend([0, 0]);
+    assert_eq!(json["history"], serde_json::json!(longer));
+    assert_eq!(json["start"], "2027-03-08");
+    let (code, stdout, _) = waymark(&[
+        "forecast",
+        "--history",
+        &file,
+        "--as-of",
+        "2026-12-20",
+        "--within",
+        "4",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["history"], serde_json::json!([1, 3, 5]));
+    assert_eq!(json["source"]["after_as_of"], 37);
+
+    // Calendar days: the first week of the history, day by day.
+    let (code, stdout, _) = waymark(&[
+        "forecast",
+        "--history",
+        &file,
+        "--period",
+        "day",
+        "--within",
+        "7",
+        "--json",
+    ]);
+    assert_eq!(code, 0);
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    let days = json["history"].as_array().expect("history");
+    assert_eq!(
+        days.len(),
+        12 * 7 - 4,
+        "to Wednesday 2027-02-17, the last completion"
+    );
+    let first_fortnight: Vec<u64> = days[..14].iter().filter_map(Value::as_u64).collect();
+    assert_eq!(first_fortnight, [1, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0]);
+}
+
+#[test]
+fn a_bad_csv_cell_is_an_error_with_file_line_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(
+        dir.path(),
+        "done.csv",
+        "id;done\n1;2027-03-01\n\n2;next week\n",
+    );
+    let (code, stdout, stderr) = waymark(&["forecast", "--history", &file, "--items", "5"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stderr
+            .contains("done.csv:4:3: error[bad-date]: `next week` in column `done` is not a date"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = waymark(&[
+        "forecast",
+        "--history",
+        &file,
+        "--column",
+        "finished",
+        "--items",
+        "5",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("no column named `finished`: the columns are `id`, `done`"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = waymark(&["forecast", "--throughput", "1,2", "--column", "done"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--history"), "{stderr}");
+}
+
+#[test]
+fn throughput_history_from_a_plans_finished_tasks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The same 46 completions as finished work tasks (weekdays only: a date on a weekend would
+    // mean the Friday before on the plan's calendar), under a summary that has an actual finish
+    // of its own; a finished milestone; 20 unfinished work tasks; one task finished after the
+    // status date.
+    let mut plan = String::from(
+        "[project]\nname = \"Team\"\nstart = 2026-11-30\nstatus_date = 2027-02-21\n\n\
+         [tasks.done]\nname = \"Done so far\"\n\n\
+         [tasks.kickoff]\nmilestone = true\nactual_finish = 2026-11-30\n\n",
+    );
+    let dates = weekly_completions(5);
+    let last = dates.len() - 1;
+    for (index, date) in dates.iter().enumerate() {
+        if index == last {
+            // Done, no actual dates: its finish is where its constraint puts it (2027-02-17).
+            plan.push_str(&format!(
+                "[tasks.t{index}]\nparent = \"done\"\nduration = \"1d\"\nprogress = 1\n\
+                 start_no_earlier_than = {date}\n\n"
+            ));
+        } else {
+            plan.push_str(&format!(
+                "[tasks.t{index}]\nparent = \"done\"\nduration = \"1d\"\nactual_finish = {date}\n\n"
+            ));
+        }
+    }
+    for index in 0..20 {
+        plan.push_str(&format!("[tasks.open{index}]\nduration = \"2d\"\n"));
+        if index == 0 {
+            plan.push_str("actual_start = 2027-02-18\nprogress = 0.5\n");
+        }
+        plan.push('\n');
+    }
+    plan.push_str("[tasks.late]\nduration = \"1d\"\nactual_finish = 2027-03-02\n");
+    let file = write(dir.path(), "team.plan.toml", &plan);
+    let (code, stdout, stderr) = waymark(&["forecast", "--history", &file, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["history"], serde_json::json!(WEEKLY));
+    assert_eq!(json["history_start"], "2026-11-30");
+    assert_eq!(json["as_of"], "2027-02-21", "the status date");
+    assert_eq!(json["source"]["kind"], "plan");
+    assert_eq!(json["source"]["unfinished"], 20);
+    assert_eq!(json["source"]["after_as_of"], 1);
+    assert_eq!(
+        json["items"],
+        serde_json::json!([20, 20]),
+        "the unfinished work"
+    );
+    assert!((done_within(&json, 7) - 0.84996).abs() < 5e-6);
+    assert!((done_within(&json, 8) - 0.935044).abs() < 5e-7);
+    let (code, stdout, _) = waymark(&["forecast", "--history", &file]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("History: 46 finished work tasks in 12 weeks, 2026-11-30 to 2027-02-21"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("as of 2027-02-21, the status date; 1 completion after it left out"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Scope: the 20 unfinished work tasks of the plan"),
+        "{stdout}"
+    );
+    // Microsoft Project XML: summaries and milestones do not count, 100 % without actual dates
+    // finishes where its predecessor puts it.
+    let xml = write(
+        dir.path(),
+        "team.xml",
+        r#"<?xml version="1.0"?>
+<Project xmlns="http://schemas.microsoft.com/project">
+<Name>Team</Name><StartDate>2027-03-01T08:00:00</StartDate><StatusDate>2027-03-19T17:00:00</StatusDate>
+<Tasks>
+<Task><UID>0</UID><ID>0</ID><Name>Team</Name><OutlineLevel>0</OutlineLevel><Summary>1</Summary></Task>
+<Task><UID>1</UID><ID>1</ID><Name>Phase</Name><OutlineLevel>1</OutlineLevel><Summary>1</Summary><PercentComplete>100</PercentComplete><ActualFinish>2027-03-10T17:00:00</ActualFinish></Task>
+<Task><UID>2</UID><ID>2</ID><Name>A</Name><OutlineLevel>2</OutlineLevel><Duration>PT8H0M0S</Duration><PercentComplete>100</PercentComplete><ActualStart>2027-03-01T08:00:00</ActualStart><ActualFinish>2027-03-01T17:00:00</ActualFinish></Task>
+<Task><UID>3</UID><ID>3</ID><Name>B</Name><OutlineLevel>2</OutlineLevel><Duration>PT8H0M0S</Duration><PercentComplete>100</PercentComplete><ActualStart>2027-03-09T08:00:00</ActualStart><ActualFinish>2027-03-09T17:00:00</ActualFinish></Task>
+<Task><UID>4</UID><ID>4</ID><Name>Gate</Name><OutlineLevel>2</OutlineLevel><Milestone>1</Milestone><Duration>PT0H0M0S</Duration><PercentComplete>100</PercentComplete><ActualFinish>2027-03-10T17:00:00</ActualFinish></Task>
+<Task><UID>5</UID><ID>5</ID><Name>C</Name><OutlineLevel>1</OutlineLevel><Duration>PT16H0M0S</Duration><PercentComplete>100</PercentComplete><PredecessorLink><PredecessorUID>3</PredecessorUID><Type>1</Type></PredecessorLink></Task>
+<Task><UID>6</UID><ID>6</ID><Name>D</Name><OutlineLevel>1</OutlineLevel><Duration>PT40H0M0S</Duration><PercentComplete>40</PercentComplete><ActualStart>2027-03-15T08:00:00</ActualStart></Task>
+<Task><UID>7</UID><ID>7</ID><Name>E</Name><OutlineLevel>1</OutlineLevel><Duration>PT16H0M0S</Duration></Task>
+</Tasks></Project>
+"#,
+    );
+    let (code, stdout, stderr) =
+        waymark(&["forecast", "--history", &xml, "--period", "day", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    let mut days = vec![0; 19];
+    days[0] = 1; // A, Monday 2027-03-01
+    days[8] = 1; // B, Tuesday 2027-03-09
+    days[10] = 1; // C, two days after B: Thursday 2027-03-11
+    assert_eq!(json["history"], serde_json::json!(days));
+    assert_eq!(json["items"], serde_json::json!([2, 2]));
+    assert_eq!(json["start"], "2027-03-20");
+    // Nothing left: say so instead of forecasting nothing.
+    let finished = write(
+        dir.path(),
+        "finished.plan.toml",
+        "[project]\nname = \"F\"\nstart = 2027-03-01\n\n[tasks.a]\nduration = \"1d\"\nactual_finish = 2027-03-01\n",
+    );
+    let (code, _, stderr) = waymark(&["forecast", "--history", &finished]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("every work task of the plan is finished"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn plan_forecast_json_has_the_contract_fields_and_is_reproducible() {
     let dir = tempfile::tempdir().expect("tempdir");
