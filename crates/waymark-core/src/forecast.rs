@@ -7,10 +7,15 @@
 //! forward and backward passes on the calendars. Durations are continuous (whole working
 //! minutes), never rounded to days. The seed is an argument; one seed, one answer.
 
-use crate::model::{Distribution, Plan};
-use crate::rcpsp::Rng;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::calendar::Edge;
+use crate::model::{Plan, ResourceKind, TaskId};
 use crate::schedule::{durations, schedule_with, ScheduleError, TaskCalendars};
 use crate::time::Instant;
+
+use draw::{bits, iteration_key, minutes, unit, Sampler};
+use kernel::{Kernel, Lanes, LANES};
 
 /// How to simulate.
 #[derive(Clone, Debug)]
@@ -20,7 +25,7 @@ pub struct ForecastOptions {
 }
 
 /// What the simulation found.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Forecast {
     pub iterations: u32,
     pub seed: u64,
@@ -36,6 +41,18 @@ pub struct Forecast {
     pub deadline_probability: Option<f64>,
     /// For each risk, how many working minutes the P80 finish would gain without it.
     pub risk_p80_saved: Vec<i64>,
+    /// Every task deadline with the share of iterations in which the task finished by it.
+    pub task_deadlines: Vec<TaskDeadline>,
+    /// The cost of every iteration, sorted; empty when no resource has a rate.
+    pub costs: Vec<f64>,
+}
+
+/// The chance of meeting one task's deadline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskDeadline {
+    pub task: TaskId,
+    pub date: Instant,
+    pub probability: f64,
 }
 
 impl Forecast {
@@ -48,66 +65,19 @@ impl Forecast {
     pub fn percentile_finish(&self, p: f64) -> Instant {
         quantile(&self.finishes, p)
     }
+
+    /// The `p`-quantile of the cost, when the plan has costs.
+    pub fn percentile_cost(&self, p: f64) -> Option<f64> {
+        (!self.costs.is_empty()).then(|| quantile(&self.costs, p))
+    }
 }
 
-fn quantile(sorted: &[i64], p: f64) -> i64 {
+fn quantile<T: Copy + Default>(sorted: &[T], p: f64) -> T {
     if sorted.is_empty() {
-        return 0;
+        return T::default();
     }
     let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
     sorted[rank - 1]
-}
-
-/// A standard normal variate (Box-Muller).
-fn normal(rng: &mut Rng) -> f64 {
-    let u1 = rng.unit().max(f64::MIN_POSITIVE);
-    let u2 = rng.unit();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-}
-
-/// A Gamma(shape, 1) variate (Marsaglia and Tsang 2000; shape >= 1 here).
-fn gamma(rng: &mut Rng, shape: f64) -> f64 {
-    let d = shape - 1.0 / 3.0;
-    let c = 1.0 / (9.0 * d).sqrt();
-    loop {
-        let x = normal(rng);
-        let v = (1.0 + c * x).powi(3);
-        if v <= 0.0 {
-            continue;
-        }
-        let u = rng.unit();
-        if u < 1.0 - 0.0331 * x.powi(4) || u.ln() < 0.5 * x * x + d * (1.0 - v + v.ln()) {
-            return d * v;
-        }
-    }
-}
-
-/// A sample of a three-point estimate `(low, likely, high)`.
-pub fn sample(rng: &mut Rng, distribution: Distribution, low: f64, likely: f64, high: f64) -> f64 {
-    if high <= low {
-        return likely;
-    }
-    let span = high - low;
-    match distribution {
-        Distribution::Uniform => low + span * rng.unit(),
-        Distribution::Triangular => {
-            let mode = ((likely - low) / span).clamp(0.0, 1.0);
-            let u = rng.unit();
-            if u < mode {
-                low + span * (u * mode).sqrt()
-            } else {
-                high - span * ((1.0 - u) * (1.0 - mode)).sqrt()
-            }
-        }
-        Distribution::Pert => {
-            // Beta-PERT: Beta(1 + 4 (m - a) / (b - a), 1 + 4 (b - m) / (b - a)) on [a, b].
-            let alpha = 1.0 + 4.0 * (likely - low) / span;
-            let beta = 1.0 + 4.0 * (high - likely) / span;
-            let x = gamma(rng, alpha);
-            let y = gamma(rng, beta);
-            low + span * x / (x + y)
-        }
-    }
 }
 
 /// Ranks (1-based, ties averaged) of a sample, for Spearman correlation.
@@ -149,163 +119,582 @@ fn correlation(x: &[f64], y: &[f64]) -> f64 {
     }
 }
 
-/// One simulation run; `skip_risk` leaves one risk out (for its effect).
-struct Run {
-    finishes: Vec<Instant>,
-    working: Vec<i64>,
-    critical: Vec<u32>,
-    samples: Vec<Vec<f64>>,
+/// A risk as the simulation draws it.
+struct RiskDraws {
+    probability: f64,
+    factor: Option<Sampler>,
+    delay: Option<Sampler>,
+    tasks: Vec<usize>,
 }
 
-fn simulate(
-    plan: &Plan,
-    calendars: &TaskCalendars,
-    options: &ForecastOptions,
-    skip_risk: Option<usize>,
-    keep_samples: bool,
-    allow_fast: bool,
-) -> Result<Run, ScheduleError> {
-    let mut kernel = if allow_fast {
-        kernel::Kernel::new(plan, calendars)
-    } else {
-        None
-    };
-    let mut critical = vec![false; plan.tasks.len()];
-    let n = plan.tasks.len();
-    let base = durations(plan);
-    let mut rng = Rng::new(options.seed);
-    let project_calendar = &calendars.calendars[calendars.project];
-    let start_w = project_calendar.w(plan.project.start);
-    let mut run = Run {
-        finishes: Vec::with_capacity(options.iterations as usize),
-        working: Vec::with_capacity(options.iterations as usize),
-        critical: vec![0; n],
-        samples: if keep_samples {
-            vec![Vec::with_capacity(options.iterations as usize); n]
-        } else {
-            Vec::new()
-        },
-    };
-    let mut sampled = vec![0.0f64; n];
-    let mut minutes = vec![0i64; n];
-    for _ in 0..options.iterations {
-        for (index, task) in plan.tasks.iter().enumerate() {
-            sampled[index] = match task.estimate {
-                Some([low, likely, high]) => sample(
-                    &mut rng,
-                    task.distribution,
-                    low as f64,
-                    likely as f64,
-                    high as f64,
-                ),
-                None => base[index] as f64,
-            };
+/// What the simulation draws from: a sampler per task and per risk, and the cost model.
+struct Model<'a> {
+    plan: &'a Plan,
+    calendars: &'a TaskCalendars,
+    seed: u64,
+    tasks: Vec<Sampler>,
+    risks: Vec<RiskDraws>,
+    /// The risks of each task, in the order they apply.
+    risks_of_task: Vec<Vec<usize>>,
+    /// Cost per working minute of each task, and the fixed costs.
+    cost_per_minute: Vec<f64>,
+    fixed_cost: f64,
+    has_cost: bool,
+    /// Tasks with a deadline, and the deadline.
+    deadlines: Vec<(usize, Instant)>,
+}
+
+impl<'a> Model<'a> {
+    fn new(plan: &'a Plan, calendars: &'a TaskCalendars, seed: u64) -> Model<'a> {
+        let tasks = plan
+            .tasks
+            .iter()
+            .map(|task| match task.estimate {
+                Some(estimate) => Sampler::new(task.distribution, estimate.map(|m| m as f64)),
+                None => Sampler::Fixed(task.duration as f32),
+            })
+            .collect();
+        let pert = crate::model::Distribution::Pert;
+        let risks: Vec<RiskDraws> = plan
+            .risks
+            .iter()
+            .map(|risk| RiskDraws {
+                probability: risk.probability,
+                factor: risk.factor.map(|f| Sampler::new(pert, f)),
+                delay: risk.delay.map(|d| Sampler::new(pert, d.map(|m| m as f64))),
+                tasks: risk.tasks.iter().map(|t| t.0).collect(),
+            })
+            .collect();
+        let mut risks_of_task = vec![Vec::new(); plan.tasks.len()];
+        for (index, risk) in risks.iter().enumerate() {
+            for &task in &risk.tasks {
+                risks_of_task[task].push(index);
+            }
         }
-        // Every risk draws its numbers in every iteration, so leaving one out changes nothing
-        // else (common random numbers).
-        for (index, risk) in plan.risks.iter().enumerate() {
-            let occurs = rng.unit() < risk.probability;
-            let factor = risk
-                .factor
-                .map(|[a, m, b]| sample(&mut rng, Distribution::Pert, a, m, b));
-            let delay = risk.delay.map(|[a, m, b]| {
-                sample(&mut rng, Distribution::Pert, a as f64, m as f64, b as f64)
-            });
-            if !occurs || skip_risk == Some(index) {
+        let summary = plan.summaries();
+        let mut cost_per_minute = vec![0.0; plan.tasks.len()];
+        let mut fixed_cost = 0.0;
+        for (index, task) in plan.tasks.iter().enumerate() {
+            if summary[index] {
                 continue;
             }
-            for task in &risk.tasks {
-                let value = &mut sampled[task.0];
-                *value = *value * factor.unwrap_or(1.0) + delay.unwrap_or(0.0);
-            }
-        }
-        for (index, value) in sampled.iter().enumerate() {
-            minutes[index] = value.round().max(0.0) as i64;
-        }
-        let finish = match kernel.as_mut() {
-            Some(kernel) => {
-                let finish_w = kernel.run(&minutes, &mut critical);
-                kernel.calendar.at(finish_w, crate::calendar::Edge::Finish)
-            }
-            None => {
-                let schedule = schedule_with(plan, calendars, &minutes)?;
-                for (flag, dates) in critical.iter_mut().zip(&schedule.tasks) {
-                    *flag = dates.critical;
+            for assignment in &task.assignments {
+                let resource = &plan.resources[assignment.resource.0];
+                let rate = resource.rate.unwrap_or(0.0);
+                match resource.kind {
+                    ResourceKind::Work => cost_per_minute[index] += assignment.units * rate / 60.0,
+                    ResourceKind::Material => fixed_cost += assignment.units * rate,
+                    ResourceKind::Cost => {}
                 }
-                schedule.finish
-            }
-        };
-        run.finishes.push(finish);
-        run.working.push(project_calendar.w(finish) - start_w);
-        for (index, &flag) in critical.iter().enumerate() {
-            if flag {
-                run.critical[index] += 1;
             }
         }
-        if keep_samples {
-            for (index, value) in sampled.iter().enumerate() {
-                run.samples[index].push(*value);
+        let has_cost = fixed_cost != 0.0 || cost_per_minute.iter().any(|&c| c != 0.0);
+        let deadlines = plan
+            .tasks
+            .iter()
+            .enumerate()
+            .filter(|(index, _)| !summary[*index])
+            .filter_map(|(index, task)| task.deadline.map(|d| (index, d)))
+            .collect();
+        Model {
+            plan,
+            calendars,
+            seed,
+            tasks,
+            risks,
+            risks_of_task,
+            cost_per_minute,
+            fixed_cost,
+            has_cost,
+            deadlines,
+        }
+    }
+
+    fn risk_slot(&self, risk: usize) -> u32 {
+        (self.plan.tasks.len() + 3 * risk) as u32
+    }
+
+    /// Whether a risk occurs in an iteration, and its factor and delay.
+    fn risk(&self, key: u64, risk: usize) -> (bool, f32, f32) {
+        let draws = &self.risks[risk];
+        let slot = self.risk_slot(risk);
+        let occurs = f64::from(unit(bits(key, slot))) < draws.probability;
+        let factor = draws.factor.map_or(1.0, |s| s.sample(bits(key, slot + 1)));
+        let delay = draws.delay.map_or(0.0, |s| s.sample(bits(key, slot + 2)));
+        (occurs, factor, delay)
+    }
+
+    /// One task's duration in one iteration (working minutes), optionally without a risk.
+    fn duration(&self, key: u64, task: usize, skip: Option<usize>) -> i32 {
+        let mut value = self.tasks[task].sample(bits(key, task as u32));
+        for &risk in &self.risks_of_task[task] {
+            let (occurs, factor, delay) = self.risk(key, risk);
+            if occurs && skip != Some(risk) {
+                value = value * factor + delay;
+            }
+        }
+        minutes(value)
+    }
+
+    /// Durations of [`LANES`] iterations, the same numbers [`Model::duration`] gives, with
+    /// task `order[i]` at position `i` (`position` is the inverse).
+    fn durations(
+        &self,
+        keys: &Lanes<u64>,
+        skip: Option<usize>,
+        (order, position): (&[usize], &[u32]),
+        values: &mut Vec<Lanes<f32>>,
+        out: &mut Vec<Lanes<i32>>,
+    ) {
+        let n = self.tasks.len();
+        values.resize(n, [0.0; LANES]);
+        out.resize(n, [0; LANES]);
+        for (lanes, &task) in values.iter_mut().zip(order) {
+            self.tasks[task].sample_lanes(keys, task as u32, lanes);
+        }
+        for (index, risk) in self.risks.iter().enumerate() {
+            if skip == Some(index) {
+                continue;
+            }
+            for (l, &key) in keys.iter().enumerate() {
+                let (occurs, factor, delay) = self.risk(key, index);
+                if occurs {
+                    for &task in &risk.tasks {
+                        let at = &mut values[position[task] as usize][l];
+                        *at = *at * factor + delay;
+                    }
+                }
+            }
+        }
+        for (lanes, values) in out.iter_mut().zip(values.iter()) {
+            for l in 0..LANES {
+                lanes[l] = minutes(values[l]);
             }
         }
     }
-    Ok(run)
 }
 
-/// Run the Monte Carlo forecast.
+/// What one batch of iterations found.
+struct Batch {
+    finish: Lanes<Instant>,
+    cost: Lanes<f64>,
+    /// Per task, a bit per lane: critical.
+    critical: Vec<u32>,
+    /// Per task deadline, a bit per lane: met.
+    met: Vec<u32>,
+}
+
+/// Runs batches of iterations: the fast kernel or the full scheduler.
+struct Engine<'m, 'a> {
+    model: &'m Model<'a>,
+    kernel: Option<Kernel<'a>>,
+    /// The task at each position of the duration lanes, and the position of each task: the
+    /// kernel's slots, or plan order for the full scheduler.
+    order: Vec<usize>,
+    position: Vec<u32>,
+    slot_critical: Vec<u32>,
+    values: Vec<Lanes<f32>>,
+    minutes: Vec<Lanes<i32>>,
+    full: Vec<i64>,
+    batch: Batch,
+}
+
+impl<'m, 'a> Engine<'m, 'a> {
+    fn new(model: &'m Model<'a>, allow_fast: bool) -> Engine<'m, 'a> {
+        let kernel = if allow_fast {
+            let longest: Vec<i64> = (0..model.tasks.len())
+                .map(|task| longest_duration(model, task))
+                .collect();
+            Kernel::new(model.plan, model.calendars, &longest)
+        } else {
+            None
+        };
+        let order: Vec<usize> = match &kernel {
+            Some(kernel) => kernel.tasks().to_vec(),
+            None => (0..model.tasks.len()).collect(),
+        };
+        let mut position = vec![0u32; order.len()];
+        for (index, &task) in order.iter().enumerate() {
+            position[task] = index as u32;
+        }
+        Engine {
+            model,
+            kernel,
+            order,
+            position,
+            slot_critical: Vec::new(),
+            values: Vec::new(),
+            minutes: Vec::new(),
+            full: vec![0; model.tasks.len()],
+            batch: Batch {
+                finish: [0; LANES],
+                cost: [0.0; LANES],
+                critical: vec![0; model.tasks.len()],
+                met: vec![0; model.deadlines.len()],
+            },
+        }
+    }
+
+    /// Run the iterations `ks` (at most [`LANES`]); `full` also finds critical tasks and met
+    /// deadlines.
+    fn run(&mut self, ks: &[u64], skip: Option<usize>, full: bool) -> Result<(), ScheduleError> {
+        let model = self.model;
+        let last = *ks.last().unwrap_or(&0);
+        let keys: Lanes<u64> =
+            std::array::from_fn(|l| iteration_key(model.seed, *ks.get(l).unwrap_or(&last)));
+        model.durations(
+            &keys,
+            skip,
+            (&self.order, &self.position),
+            &mut self.values,
+            &mut self.minutes,
+        );
+        let batch = &mut self.batch;
+        if model.has_cost {
+            for l in 0..LANES {
+                let mut cost = model.fixed_cost;
+                for (&task, minutes) in self.order.iter().zip(&self.minutes) {
+                    cost += model.cost_per_minute[task] * f64::from(minutes[l]);
+                }
+                batch.cost[l] = cost;
+            }
+        }
+        match self.kernel.as_mut() {
+            Some(kernel) => {
+                let finish = if full {
+                    let finish = kernel.run(&self.minutes, Some(&mut self.slot_critical));
+                    for (&task, &mask) in self.order.iter().zip(&self.slot_critical) {
+                        batch.critical[task] = mask;
+                    }
+                    finish
+                } else {
+                    kernel.run(&self.minutes, None)
+                };
+                for (at, &finish) in batch.finish.iter_mut().zip(&finish) {
+                    *at = kernel
+                        .calendar
+                        .at(kernel.start + i64::from(finish), Edge::Finish);
+                }
+                if full {
+                    for (met, &(task, deadline)) in batch.met.iter_mut().zip(&model.deadlines) {
+                        let limit = kernel.calendar.w(deadline) - kernel.start;
+                        let ef = kernel.early_finish(task);
+                        *met = 0;
+                        for (l, &ef) in ef.iter().enumerate() {
+                            *met |= u32::from(i64::from(ef) <= limit) << l;
+                        }
+                    }
+                }
+            }
+            None => {
+                batch.critical.iter_mut().for_each(|c| *c = 0);
+                batch.met.iter_mut().for_each(|c| *c = 0);
+                for l in 0..ks.len().min(LANES) {
+                    for (&task, lanes) in self.order.iter().zip(&self.minutes) {
+                        self.full[task] = i64::from(lanes[l]);
+                    }
+                    let schedule = schedule_with(model.plan, model.calendars, &self.full)?;
+                    batch.finish[l] = schedule.finish;
+                    if full {
+                        for (mask, dates) in batch.critical.iter_mut().zip(&schedule.tasks) {
+                            *mask |= u32::from(dates.critical) << l;
+                        }
+                        for (mask, &(task, deadline)) in batch.met.iter_mut().zip(&model.deadlines)
+                        {
+                            *mask |= u32::from(schedule.tasks[task].finish <= deadline) << l;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The longest a task's sampled duration can be (working minutes), to size the kernel's lanes.
+fn longest_duration(model: &Model<'_>, task: usize) -> i64 {
+    let high = |s: &Sampler| match *s {
+        Sampler::Fixed(v) => f64::from(v),
+        Sampler::Uniform { low, span } | Sampler::Pert { low, span, .. } => f64::from(low + span),
+        Sampler::Triangular { high, .. } => f64::from(high),
+    };
+    let mut value = high(&model.tasks[task]).max(0.0);
+    for &risk in &model.risks_of_task[task] {
+        let risk = &model.risks[risk];
+        value = value * risk.factor.as_ref().map_or(1.0, high).max(1.0)
+            + risk.delay.as_ref().map_or(0.0, high).max(0.0);
+    }
+    if value.is_finite() {
+        value.ceil() as i64 + 1
+    } else {
+        i64::MAX / 4
+    }
+}
+
+/// Iterations per unit of work handed to a thread.
+const CHUNK: usize = 4 * LANES;
+
+/// What the main simulation collects.
+struct Totals {
+    finish: Vec<Instant>,
+    cost: Vec<f64>,
+    critical: Vec<u32>,
+    met: Vec<u32>,
+}
+
+/// Run `each` over chunks of `0..count` on `threads` threads; the results come back in chunk
+/// order, so the outcome never depends on the number of threads.
+/// Each thread makes its own scratch state with `init`.
+fn parallel<S, T: Send>(
+    count: usize,
+    threads: usize,
+    init: &(dyn Fn() -> S + Sync),
+    each: &(dyn Fn(&mut S, std::ops::Range<usize>) -> T + Sync),
+) -> Vec<T> {
+    let chunks = count.div_ceil(CHUNK);
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        let mut state = None;
+        loop {
+            let chunk = next.fetch_add(1, Ordering::Relaxed);
+            if chunk >= chunks {
+                return done;
+            }
+            let range = chunk * CHUNK..((chunk + 1) * CHUNK).min(count);
+            let state = state.get_or_insert_with(init);
+            done.push((chunk, each(state, range)));
+        }
+    };
+    let threads = threads.clamp(1, chunks.max(1));
+    let mut all: Vec<(usize, T)> = if threads == 1 {
+        worker()
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    all.sort_by_key(|(chunk, _)| *chunk);
+    all.into_iter().map(|(_, value)| value).collect()
+}
+
+fn simulate(
+    model: &Model<'_>,
+    iterations: usize,
+    threads: usize,
+    allow_fast: bool,
+) -> Result<Totals, ScheduleError> {
+    let init = || Engine::new(model, allow_fast);
+    let chunks = parallel(iterations, threads, &init, &|engine, range| {
+        let mut finish = Vec::with_capacity(range.len());
+        let mut cost = Vec::new();
+        let mut critical = vec![0u32; model.tasks.len()];
+        let mut met = vec![0u32; model.deadlines.len()];
+        let ks: Vec<u64> = range.map(|k| k as u64).collect();
+        for batch in ks.chunks(LANES) {
+            engine.run(batch, None, true)?;
+            let valid = if batch.len() == LANES {
+                u32::MAX
+            } else {
+                (1u32 << batch.len()) - 1
+            };
+            finish.extend_from_slice(&engine.batch.finish[..batch.len()]);
+            if model.has_cost {
+                cost.extend_from_slice(&engine.batch.cost[..batch.len()]);
+            }
+            for (count, mask) in critical.iter_mut().zip(&engine.batch.critical) {
+                *count += (mask & valid).count_ones();
+            }
+            for (count, mask) in met.iter_mut().zip(&engine.batch.met) {
+                *count += (mask & valid).count_ones();
+            }
+        }
+        Ok::<_, ScheduleError>((finish, cost, critical, met))
+    });
+    let mut totals = Totals {
+        finish: Vec::with_capacity(iterations),
+        cost: Vec::new(),
+        critical: vec![0; model.tasks.len()],
+        met: vec![0; model.deadlines.len()],
+    };
+    for chunk in chunks {
+        let (finish, cost, critical, met) = chunk?;
+        totals.finish.extend(finish);
+        totals.cost.extend(cost);
+        for (total, count) in totals.critical.iter_mut().zip(critical) {
+            *total += count;
+        }
+        for (total, count) in totals.met.iter_mut().zip(met) {
+            *total += count;
+        }
+    }
+    Ok(totals)
+}
+
+/// The finishes of the iterations in which `risk` occurred, run again without it.
+fn without_risk(
+    model: &Model<'_>,
+    finish: &[Instant],
+    risk: usize,
+    threads: usize,
+    allow_fast: bool,
+) -> Result<Vec<Instant>, ScheduleError> {
+    let slot = model.risk_slot(risk);
+    let probability = model.risks[risk].probability;
+    let occurred: Vec<u64> = (0..finish.len() as u64)
+        .filter(|&k| f64::from(unit(bits(iteration_key(model.seed, k), slot))) < probability)
+        .collect();
+    let init = || Engine::new(model, allow_fast);
+    let chunks = parallel(occurred.len(), threads, &init, &|engine, range| {
+        let mut out = Vec::with_capacity(range.len());
+        for batch in occurred[range].chunks(LANES) {
+            engine.run(batch, Some(risk), false)?;
+            out.extend(batch.iter().zip(engine.batch.finish).map(|(&k, f)| (k, f)));
+        }
+        Ok::<_, ScheduleError>(out)
+    });
+    let mut changed = finish.to_vec();
+    for chunk in chunks {
+        for (k, f) in chunk? {
+            changed[k as usize] = f;
+        }
+    }
+    Ok(changed)
+}
+
+/// Spearman correlation of each task's duration with the finish. Tasks that were never
+/// critical cannot move the finish and get 0; a task's draws are regenerated from the seed
+/// rather than stored, so memory does not grow with tasks x iterations.
+fn sensitivity(model: &Model<'_>, working: &[i64], critical: &[u32], threads: usize) -> Vec<f64> {
+    let finish_ranks = ranks(&working.iter().map(|&w| w as f64).collect::<Vec<_>>());
+    let keys: Vec<u64> = (0..working.len() as u64)
+        .map(|k| iteration_key(model.seed, k))
+        .collect();
+    let varies =
+        |task: usize| !model.tasks[task].is_fixed() || !model.risks_of_task[task].is_empty();
+    let tasks: Vec<usize> = (0..model.tasks.len())
+        .filter(|&task| critical[task] > 0 && varies(task))
+        .collect();
+    let per_chunk = parallel(tasks.len(), threads, &|| (), &|_, range| {
+        tasks[range]
+            .iter()
+            .map(|&task| {
+                // Inversion sampling is monotone: without risks the rank of a duration is the
+                // rank of its uniform draw.
+                let grades: Vec<f64> = if model.risks_of_task[task].is_empty() {
+                    keys.iter()
+                        .map(|&key| f64::from(unit(bits(key, task as u32))))
+                        .collect()
+                } else {
+                    let durations: Vec<f64> = keys
+                        .iter()
+                        .map(|&key| f64::from(model.duration(key, task, None)))
+                        .collect();
+                    ranks(&durations)
+                };
+                (task, correlation(&grades, &finish_ranks))
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut out = vec![0.0; model.tasks.len()];
+    for (task, value) in per_chunk.into_iter().flatten() {
+        out[task] = value;
+    }
+    out
+}
+
+/// How many threads to use when the caller leaves it open: every core.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Run the Monte Carlo forecast on every core.
 pub fn forecast(plan: &Plan, options: &ForecastOptions) -> Result<Forecast, ScheduleError> {
-    forecast_with(plan, options, true)
+    forecast_with(plan, options, default_threads(), true)
+}
+
+/// Run the Monte Carlo forecast on `threads` threads; the result is bit-identical for any
+/// number of threads.
+pub fn forecast_on(
+    plan: &Plan,
+    options: &ForecastOptions,
+    threads: usize,
+) -> Result<Forecast, ScheduleError> {
+    forecast_with(plan, options, threads, true)
 }
 
 /// The forecast, optionally without the fast kernel (to hold the two paths equal in tests).
 pub(crate) fn forecast_with(
     plan: &Plan,
     options: &ForecastOptions,
+    threads: usize,
     allow_fast: bool,
 ) -> Result<Forecast, ScheduleError> {
     let calendars = TaskCalendars::new(plan)?;
     // Cycles and other errors surface from the full scheduler before any sampling.
     schedule_with(plan, &calendars, &durations(plan))?;
-    let run = simulate(plan, &calendars, options, None, true, allow_fast)?;
-    let iterations = options.iterations.max(1) as f64;
-    let finish_w: Vec<f64> = run.working.iter().map(|&w| w as f64).collect();
-    let finish_ranks = ranks(&finish_w);
-    let sensitivity = run
-        .samples
-        .iter()
-        .map(|samples| correlation(&ranks(samples), &finish_ranks))
-        .collect();
-    let criticality = run
-        .critical
-        .iter()
-        .map(|&c| f64::from(c) / iterations)
-        .collect();
+    let model = Model::new(plan, &calendars, options.seed);
+    let iterations = options.iterations.max(1) as usize;
+    let threads = threads.max(1);
+    let totals = simulate(&model, iterations, threads, allow_fast)?;
+    let project_calendar = &calendars.calendars[calendars.project];
+    let start_w = project_calendar.w(plan.project.start);
+    let working_of = |finish: &[Instant]| -> Vec<i64> {
+        finish
+            .iter()
+            .map(|&f| project_calendar.w(f) - start_w)
+            .collect()
+    };
+    let working = working_of(&totals.finish);
+    let sensitivity = sensitivity(&model, &working, &totals.critical, threads);
+    let share = |count: u32| f64::from(count) / iterations as f64;
+    let criticality = totals.critical.iter().map(|&c| share(c)).collect();
     let deadline_probability = plan.project.deadline.map(|deadline| {
-        run.finishes.iter().filter(|&&f| f <= deadline).count() as f64 / iterations
+        totals.finish.iter().filter(|&&f| f <= deadline).count() as f64 / iterations as f64
     });
-    let mut working = run.working.clone();
-    working.sort_unstable();
-    let p80 = quantile(&working, 0.8);
+    let task_deadlines = model
+        .deadlines
+        .iter()
+        .zip(&totals.met)
+        .map(|(&(task, date), &met)| TaskDeadline {
+            task: TaskId(task),
+            date,
+            probability: share(met),
+        })
+        .collect();
+    let mut sorted = working.clone();
+    sorted.sort_unstable();
+    let p80 = quantile(&sorted, 0.8);
     let mut risk_p80_saved = Vec::with_capacity(plan.risks.len());
-    for index in 0..plan.risks.len() {
-        let without = simulate(plan, &calendars, options, Some(index), false, allow_fast)?;
-        let mut sorted = without.working;
-        sorted.sort_unstable();
-        risk_p80_saved.push(p80 - quantile(&sorted, 0.8));
+    for risk in 0..plan.risks.len() {
+        let without = without_risk(&model, &totals.finish, risk, threads, allow_fast)?;
+        let mut without = working_of(&without);
+        without.sort_unstable();
+        risk_p80_saved.push(p80 - quantile(&without, 0.8));
     }
-    let mut finishes = run.finishes;
+    let mut finishes = totals.finish;
     finishes.sort_unstable();
+    let mut costs = totals.cost;
+    costs.sort_by(f64::total_cmp);
     Ok(Forecast {
         iterations: options.iterations,
         seed: options.seed,
         finishes,
-        working_minutes: working,
+        working_minutes: sorted,
         criticality,
         sensitivity,
         deadline_probability,
         risk_p80_saved,
+        task_deadlines,
+        costs,
     })
 }
 
+mod draw;
 mod kernel;
 
 #[cfg(test)]

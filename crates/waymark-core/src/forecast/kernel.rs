@@ -1,39 +1,114 @@
 //! The fast path of the simulation: when every task runs on one calendar and the plan has no
-//! elapsed lags, actuals, manual tasks or upper-bound constraints, one iteration is a forward
+//! elapsed lags, actuals, manual tasks or upper-bound constraints, an iteration is a forward
 //! and a backward pass over a fixed topological order in the calendar's working-time
-//! coordinate (plain integer additions), instead of the full scheduler with its calendar
-//! arithmetic. It computes exactly what `schedule_with` computes for those plans (a test holds
-//! the two paths equal), only much faster.
+//! coordinate, plain integer additions instead of the full scheduler's calendar arithmetic.
+//! It runs [`LANES`] iterations at once, lane by lane in fixed-size arrays the compiler turns
+//! into vector instructions, with no allocation per iteration. It computes exactly what
+//! `schedule_with` computes for those plans (a property test holds the two paths equal).
+
+// Lane loops index several arrays in lockstep: the form the compiler vectorises.
+#![allow(clippy::needless_range_loop)]
 
 use crate::calendar::WorkCalendar;
 use crate::model::{ConstraintKind, Lag, LinkKind, Plan};
-use crate::schedule::{roll_up, Graph, TaskCalendars};
+use crate::schedule::{Graph, TaskCalendars};
+
+/// Iterations run together.
+pub(crate) const LANES: usize = 16;
+/// One value per lane.
+pub(crate) type Lanes<T> = [T; LANES];
+
+/// Working minutes beyond which the kernel's 32-bit coordinates are not used.
+const LIMIT: i64 = 1 << 30;
+
+#[derive(Clone, Copy)]
+struct Edge {
+    /// The task at the other end of the link.
+    other: u32,
+    kind: LinkKind,
+    /// Working minutes, or NaN when the lag is a share of the predecessor's duration.
+    lag: i32,
+    share: f64,
+}
+
+/// Adjacency in compressed rows.
+struct Rows {
+    offsets: Vec<u32>,
+    edges: Vec<Edge>,
+}
+
+impl Rows {
+    fn of(&self, task: usize) -> &[Edge] {
+        &self.edges[self.offsets[task] as usize..self.offsets[task + 1] as usize]
+    }
+}
 
 pub(crate) struct Kernel<'a> {
-    plan: &'a Plan,
-    graph: Graph,
-    order: Vec<usize>,
     pub(crate) calendar: &'a WorkCalendar,
-    start: i64,
-    lower_start: Vec<i64>,
-    lower_finish: Vec<i64>,
-    deadline: Vec<i64>,
-    late_limit_cap: i64,
-    es: Vec<i64>,
-    ef: Vec<i64>,
-    min_ef: Vec<i64>,
-    start_bound: Vec<i64>,
-    finish_bound: Vec<i64>,
-    ls: Vec<i64>,
-    lf: Vec<i64>,
-    min_lf: Vec<i64>,
-    late_start_bound: Vec<i64>,
-    late_finish_bound: Vec<i64>,
+    /// The project start in working-time coordinates; every lane value is relative to it.
+    pub(crate) start: i64,
+    n: usize,
+    /// The forward pass: a slot and what to do there (`LEAF`, `SUMMARY_START`,
+    /// `SUMMARY_FINISH` in the low two bits).
+    steps: Vec<u32>,
+    /// The slot of each task, and the task in each slot.
+    slot: Vec<u32>,
+    task_of_slot: Vec<usize>,
+    summary: Vec<bool>,
+    parent: Vec<u32>,
+    done: Vec<bool>,
+    children: Vec<Vec<u32>>,
+    incoming: Rows,
+    outgoing: Rows,
+    lower_start: Vec<i32>,
+    lower_finish: Vec<i32>,
+    deadline: Vec<i32>,
+    late_limit_cap: i32,
+    es: Vec<Lanes<i32>>,
+    ef: Vec<Lanes<i32>>,
+    min_ef: Vec<Lanes<i32>>,
+    start_bound: Vec<Lanes<i32>>,
+    finish_bound: Vec<Lanes<i32>>,
+    ls: Vec<Lanes<i32>>,
+    lf: Vec<Lanes<i32>>,
+    min_lf: Vec<Lanes<i32>>,
+    late_start_bound: Vec<Lanes<i32>>,
+    late_finish_bound: Vec<Lanes<i32>>,
+}
+
+const NONE: u32 = u32::MAX;
+const LEAF: u32 = 0;
+const SUMMARY_START: u32 = 1;
+const SUMMARY_FINISH: u32 = 2;
+
+/// `target = max(target, from + lag)`, lane by lane.
+#[inline(always)]
+fn max_plus(target: &mut Lanes<i32>, from: &Lanes<i32>, lag: i32) {
+    for (t, f) in target.iter_mut().zip(from) {
+        *t = (*t).max(f + lag);
+    }
+}
+
+/// `target = min(target, from - lag)`, lane by lane.
+#[inline(always)]
+fn min_minus(target: &mut Lanes<i32>, from: &Lanes<i32>, lag: i32) {
+    for (t, f) in target.iter_mut().zip(from) {
+        *t = (*t).min(f - lag);
+    }
+}
+
+fn relative(w: i64, start: i64) -> i32 {
+    (w - start).clamp(-LIMIT, LIMIT) as i32
 }
 
 impl<'a> Kernel<'a> {
-    /// The kernel for a plan, or `None` when the plan needs the full scheduler.
-    pub(crate) fn new(plan: &'a Plan, calendars: &'a TaskCalendars) -> Option<Kernel<'a>> {
+    /// The kernel for a plan, or `None` when the plan needs the full scheduler. `longest` is
+    /// the largest duration any task can be sampled at (working minutes).
+    pub(crate) fn new(
+        plan: &Plan,
+        calendars: &'a TaskCalendars,
+        longest: &[i64],
+    ) -> Option<Kernel<'a>> {
         let first = *calendars.of_task.first()?;
         if calendars.of_task.iter().any(|&c| c != first) {
             return None;
@@ -63,12 +138,22 @@ impl<'a> Kernel<'a> {
         if let Some(status) = plan.project.status_date {
             start = start.max(calendar.w(status));
         }
-        let mut lower_start = vec![i64::MIN; n];
-        let mut lower_finish = vec![i64::MIN; n];
-        let mut deadline = vec![i64::MAX; n];
+        // 32-bit lanes hold every date of every iteration when the longest possible path fits.
+        let mut reach: i64 = longest.iter().map(|d| d.max(&0)).sum();
+        for link in &plan.links {
+            reach += match link.lag {
+                Lag::Working(m) | Lag::Elapsed(m) => m.abs(),
+                Lag::Percent(share) => (share.abs() * longest[link.predecessor.0] as f64) as i64,
+            };
+        }
+        let mut lower_start = vec![i32::MIN; n];
+        let mut lower_finish = vec![i32::MIN; n];
+        let mut deadline = vec![i32::MAX; n];
         for (index, task) in plan.tasks.iter().enumerate() {
             for constraint in &task.constraints {
                 let w = calendar.w(constraint.date);
+                reach += (w - start).abs();
+                let w = relative(w, start);
                 match constraint.kind {
                     ConstraintKind::StartNoEarlierThan => {
                         lower_start[index] = lower_start[index].max(w)
@@ -77,156 +162,330 @@ impl<'a> Kernel<'a> {
                 }
             }
             if let Some(d) = task.deadline {
-                deadline[index] = calendar.w(d);
+                deadline[index] = relative(calendar.w(d), start);
             }
         }
-        let late_limit_cap = plan.project.deadline.map_or(i64::MAX, |d| calendar.w(d));
+        if reach >= LIMIT {
+            return None;
+        }
+        let late_limit_cap = plan
+            .project
+            .deadline
+            .map_or(i32::MAX, |d| relative(calendar.w(d), start));
+        // Slots: tasks in the order the forward pass meets them (a summary where its finish
+        // node comes), so both passes stream through memory and predecessors are close by.
+        let mut task_of_slot = Vec::with_capacity(n);
+        for &node in &order {
+            if node >= n {
+                task_of_slot.push(node - n);
+            } else if !graph.summary[node] {
+                task_of_slot.push(node);
+            }
+        }
+        let mut slot = vec![0u32; n];
+        for (index, &task) in task_of_slot.iter().enumerate() {
+            slot[task] = index as u32;
+        }
+        let steps = order
+            .iter()
+            .map(|&node| {
+                if node >= n {
+                    slot[node - n] << 2 | SUMMARY_FINISH
+                } else if graph.summary[node] {
+                    slot[node] << 2 | SUMMARY_START
+                } else {
+                    slot[node] << 2 | LEAF
+                }
+            })
+            .collect();
+        let by_slot = |values: &[i32]| -> Vec<i32> {
+            task_of_slot.iter().map(|&task| values[task]).collect()
+        };
+        let rows = |by_successor: bool| {
+            let mut offsets = Vec::with_capacity(n + 1);
+            let mut edges = Vec::with_capacity(plan.links.len());
+            offsets.push(0);
+            for &task in &task_of_slot {
+                let adjacency = if by_successor {
+                    graph.incoming.of(task)
+                } else {
+                    graph.outgoing.of(task)
+                };
+                for &index in adjacency {
+                    let link = &plan.links[index];
+                    let other = if by_successor {
+                        link.predecessor.0
+                    } else {
+                        link.successor.0
+                    };
+                    let (lag, share) = match link.lag {
+                        Lag::Working(m) | Lag::Elapsed(m) => (m as i32, f64::NAN),
+                        Lag::Percent(share) => (0, share),
+                    };
+                    edges.push(Edge {
+                        other: slot[other],
+                        kind: link.kind,
+                        lag,
+                        share,
+                    });
+                }
+                offsets.push(edges.len() as u32);
+            }
+            Rows { offsets, edges }
+        };
+        let zero = vec![[0i32; LANES]; n];
         Some(Kernel {
-            plan,
-            graph,
-            order,
             calendar,
             start,
-            lower_start,
-            lower_finish,
-            deadline,
+            n,
+            steps,
+            summary: task_of_slot.iter().map(|&t| graph.summary[t]).collect(),
+            parent: task_of_slot
+                .iter()
+                .map(|&t| plan.tasks[t].parent.map_or(NONE, |p| slot[p.0]))
+                .collect(),
+            done: task_of_slot
+                .iter()
+                .map(|&t| plan.tasks[t].progress >= 1.0)
+                .collect(),
+            children: task_of_slot
+                .iter()
+                .map(|&t| graph.children.of(t).iter().map(|&c| slot[c]).collect())
+                .collect(),
+            incoming: rows(true),
+            outgoing: rows(false),
+            lower_start: by_slot(&lower_start),
+            lower_finish: by_slot(&lower_finish),
+            deadline: by_slot(&deadline),
+            slot,
+            task_of_slot,
             late_limit_cap,
-            es: vec![0; n],
-            ef: vec![0; n],
-            min_ef: vec![0; n],
-            start_bound: vec![0; n],
-            finish_bound: vec![0; n],
-            ls: vec![0; n],
-            lf: vec![0; n],
-            min_lf: vec![0; n],
-            late_start_bound: vec![0; n],
-            late_finish_bound: vec![0; n],
+            es: zero.clone(),
+            ef: zero.clone(),
+            min_ef: zero.clone(),
+            start_bound: zero.clone(),
+            finish_bound: zero.clone(),
+            ls: zero.clone(),
+            lf: zero.clone(),
+            min_lf: zero.clone(),
+            late_start_bound: zero.clone(),
+            late_finish_bound: zero,
         })
     }
 
-    fn lag(&self, lag: Lag, predecessor_minutes: i64) -> i64 {
-        match lag {
-            Lag::Working(m) | Lag::Elapsed(m) => m,
-            Lag::Percent(share) => (share * predecessor_minutes as f64).round() as i64,
+    /// The summary's dates from its children (what `schedule::roll_up` does, lane by lane).
+    fn roll_up(&self, task: usize, late: bool, empty: &Lanes<i32>) -> [Lanes<i32>; 3] {
+        let children = &self.children[task];
+        if children.is_empty() {
+            return [*empty; 3];
+        }
+        let (starts, finishes, min_finishes) = if late {
+            (&self.ls, &self.lf, &self.min_lf)
+        } else {
+            (&self.es, &self.ef, &self.min_ef)
+        };
+        let mut start = [i32::MAX; LANES];
+        let mut finish = [i32::MIN; LANES];
+        let mut min_finish = [i32::MAX; LANES];
+        for &child in children {
+            let child = child as usize;
+            let own = if self.summary[child] {
+                &min_finishes[child]
+            } else {
+                &finishes[child]
+            };
+            for l in 0..LANES {
+                start[l] = start[l].min(starts[child][l]);
+                finish[l] = finish[l].max(finishes[child][l]);
+                min_finish[l] = min_finish[l].min(own[l]);
+            }
+        }
+        [start, finish, min_finish]
+    }
+
+    fn lag(edge: &Edge, predecessor: &Lanes<i32>) -> Lanes<i32> {
+        if edge.share.is_nan() {
+            [edge.lag; LANES]
+        } else {
+            predecessor.map(|m| (edge.share * f64::from(m)).round() as i32)
         }
     }
 
-    /// One iteration: the project finish (working-time coordinate) and, in `critical`, which
-    /// tasks are critical.
-    pub(crate) fn run(&mut self, minutes: &[i64], critical: &mut [bool]) -> i64 {
-        let n = self.plan.tasks.len();
-        let summary = &self.graph.summary;
-        for index in 0..self.order.len() {
-            let node = self.order[index];
-            if node >= n {
-                let task = node - n;
-                (self.es[task], self.ef[task], self.min_ef[task]) = roll_up(
-                    self.graph.children.of(task),
-                    summary,
-                    (&self.es, &self.ef, &self.min_ef),
-                    self.start,
-                );
+    /// Run [`LANES`] iterations with these durations: the project finish of each (working
+    /// minutes from the start) and, when `critical` is given, which tasks are critical (a bit
+    /// per lane). Without `critical` only the forward pass runs.
+    pub(crate) fn run(
+        &mut self,
+        minutes: &[Lanes<i32>],
+        critical: Option<&mut Vec<u32>>,
+    ) -> Lanes<i32> {
+        let n = self.n;
+        let start = [0i32; LANES];
+        for index in 0..self.steps.len() {
+            let step = self.steps[index];
+            let task = (step >> 2) as usize;
+            if step & 3 == SUMMARY_FINISH {
+                [self.es[task], self.ef[task], self.min_ef[task]] =
+                    self.roll_up(task, false, &start);
                 continue;
             }
-            let task = node;
-            let mut cs = self.start.max(self.lower_start[task]);
-            let mut cf = self.lower_finish[task];
-            if let Some(parent) = self.plan.tasks[task].parent {
-                cs = cs.max(self.start_bound[parent.0]);
-                cf = cf.max(self.finish_bound[parent.0]);
-            }
-            for &link_index in self.graph.incoming.of(task) {
-                let link = &self.plan.links[link_index];
-                let p = link.predecessor.0;
-                let lag = self.lag(link.lag, minutes[p]);
-                match link.kind {
-                    LinkKind::FinishToStart => cs = cs.max(self.ef[p] + lag),
-                    LinkKind::StartToStart => cs = cs.max(self.es[p] + lag),
-                    LinkKind::FinishToFinish => cf = cf.max(self.ef[p] + lag),
-                    LinkKind::StartToFinish => cf = cf.max(self.es[p] + lag),
+            let mut cs = [self.lower_start[task].max(0); LANES];
+            let mut cf = [self.lower_finish[task]; LANES];
+            let parent = self.parent[task];
+            if parent != NONE {
+                let parent = parent as usize;
+                for l in 0..LANES {
+                    cs[l] = cs[l].max(self.start_bound[parent][l]);
+                    cf[l] = cf[l].max(self.finish_bound[parent][l]);
                 }
             }
-            if summary[task] {
+            for edge in self.incoming.of(task) {
+                let p = edge.other as usize;
+                let (target, from) = match edge.kind {
+                    LinkKind::FinishToStart => (&mut cs, &self.ef[p]),
+                    LinkKind::StartToStart => (&mut cs, &self.es[p]),
+                    LinkKind::FinishToFinish => (&mut cf, &self.ef[p]),
+                    LinkKind::StartToFinish => (&mut cf, &self.es[p]),
+                };
+                if edge.share.is_nan() {
+                    max_plus(target, from, edge.lag);
+                } else {
+                    let lag = Self::lag(edge, &minutes[p]);
+                    for l in 0..LANES {
+                        target[l] = target[l].max(from[l] + lag[l]);
+                    }
+                }
+            }
+            if step & 3 == SUMMARY_START {
                 self.start_bound[task] = cs;
                 self.finish_bound[task] = cf;
                 continue;
             }
-            let length = minutes[task];
-            let (mut es, mut ef) = (cs, cs + length);
-            if cf > ef {
-                ef = cf;
-                es = cf - length;
+            let length = &minutes[task];
+            let (es, ef) = (&mut self.es[task], &mut self.ef[task]);
+            for l in 0..LANES {
+                let by_start = cs[l] + length[l];
+                let late = cf[l] > by_start;
+                ef[l] = if late { cf[l] } else { by_start };
+                es[l] = if late { cf[l] - length[l] } else { cs[l] };
             }
-            self.es[task] = es;
-            self.ef[task] = ef;
         }
-        let finish = (0..n)
-            .filter(|&t| !summary[t])
-            .map(|t| self.ef[t])
-            .max()
-            .unwrap_or(self.start);
-        let late_limit = finish.min(self.late_limit_cap);
-        for index in (0..self.order.len()).rev() {
-            let node = self.order[index];
-            let task = node % n;
-            if summary[task] && node < n {
-                (self.ls[task], self.lf[task], self.min_lf[task]) = roll_up(
-                    self.graph.children.of(task),
-                    summary,
-                    (&self.ls, &self.lf, &self.min_lf),
-                    late_limit,
-                );
+        let mut finish = [i32::MIN; LANES];
+        let mut any = false;
+        for task in 0..n {
+            if !self.summary[task] {
+                any = true;
+                for l in 0..LANES {
+                    finish[l] = finish[l].max(self.ef[task][l]);
+                }
+            }
+        }
+        if !any {
+            finish = start;
+        }
+        let Some(critical) = critical else {
+            return finish;
+        };
+        let late_limit = finish.map(|f| f.min(self.late_limit_cap));
+        for index in (0..self.steps.len()).rev() {
+            let step = self.steps[index];
+            let task = (step >> 2) as usize;
+            if step & 3 == SUMMARY_START {
+                [self.ls[task], self.lf[task], self.min_lf[task]] =
+                    self.roll_up(task, true, &late_limit);
                 continue;
             }
             let mut cf = late_limit;
-            let mut cs = i64::MAX;
-            if let Some(parent) = self.plan.tasks[task].parent {
-                cf = cf.min(self.late_finish_bound[parent.0]);
-                if self.es[task] <= self.es[parent.0] {
-                    cs = cs.min(self.late_start_bound[parent.0]);
+            let mut cs = [i32::MAX; LANES];
+            let parent = self.parent[task];
+            if parent != NONE {
+                let parent = parent as usize;
+                let (es, parent_es) = (&self.es[task], &self.es[parent]);
+                let (finish_bound, start_bound) = (
+                    &self.late_finish_bound[parent],
+                    &self.late_start_bound[parent],
+                );
+                for l in 0..LANES {
+                    cf[l] = cf[l].min(finish_bound[l]);
+                    let bound = if es[l] <= parent_es[l] {
+                        start_bound[l]
+                    } else {
+                        i32::MAX
+                    };
+                    cs[l] = cs[l].min(bound);
                 }
             }
-            for &link_index in self.graph.outgoing.of(task) {
-                let link = &self.plan.links[link_index];
-                let s = link.successor.0;
-                let lag = self.lag(link.lag, minutes[task]);
-                let s_finish = if summary[s] {
-                    self.min_lf[s]
+            for edge in self.outgoing.of(task) {
+                let s = edge.other as usize;
+                let s_finish = if self.summary[s] {
+                    &self.min_lf[s]
                 } else {
-                    self.lf[s]
+                    &self.lf[s]
                 };
-                match link.kind {
-                    LinkKind::FinishToStart => cf = cf.min(self.ls[s] - lag),
-                    LinkKind::StartToStart => cs = cs.min(self.ls[s] - lag),
-                    LinkKind::FinishToFinish => cf = cf.min(s_finish - lag),
-                    LinkKind::StartToFinish => cs = cs.min(s_finish - lag),
+                let (target, from) = match edge.kind {
+                    LinkKind::FinishToStart => (&mut cf, &self.ls[s]),
+                    LinkKind::StartToStart => (&mut cs, &self.ls[s]),
+                    LinkKind::FinishToFinish => (&mut cf, s_finish),
+                    LinkKind::StartToFinish => (&mut cs, s_finish),
+                };
+                if edge.share.is_nan() {
+                    min_minus(target, from, edge.lag);
+                } else {
+                    let lag = Self::lag(edge, &minutes[task]);
+                    for l in 0..LANES {
+                        target[l] = target[l].min(from[l] - lag[l]);
+                    }
                 }
             }
-            cf = cf.min(self.deadline[task]);
-            if summary[task] {
+            let deadline = self.deadline[task];
+            for value in &mut cf {
+                *value = (*value).min(deadline);
+            }
+            if step & 3 == SUMMARY_FINISH {
                 self.late_finish_bound[task] = cf;
                 self.late_start_bound[task] = cs;
                 continue;
             }
-            let length = minutes[task];
-            let (mut ls, mut lf) = (cf - length, cf);
-            if cs < ls {
-                ls = cs;
-                lf = cs + length;
+            let length = &minutes[task];
+            let (ls, lf) = (&mut self.ls[task], &mut self.lf[task]);
+            for l in 0..LANES {
+                let by_finish = cf[l] - length[l];
+                let early = cs[l] < by_finish;
+                ls[l] = if early { cs[l] } else { by_finish };
+                lf[l] = if early { cs[l] + length[l] } else { cf[l] };
             }
-            self.ls[task] = ls;
-            self.lf[task] = lf;
         }
+        critical.clear();
+        critical.resize(n, 0);
         for task in 0..n {
-            critical[task] = !summary[task]
-                && (self.ls[task] - self.es[task]).min(self.lf[task] - self.ef[task]) <= 0
-                && self.plan.tasks[task].progress < 1.0;
+            if self.summary[task] || self.done[task] {
+                continue;
+            }
+            let mut mask = 0u32;
+            for l in 0..LANES {
+                let float =
+                    (self.ls[task][l] - self.es[task][l]).min(self.lf[task][l] - self.ef[task][l]);
+                mask |= u32::from(float <= 0) << l;
+            }
+            critical[task] = mask;
         }
-        for task in (0..n).rev() {
-            if let (Some(parent), true) = (self.plan.tasks[task].parent, critical[task]) {
-                critical[parent.0] = true;
+        // A summary's slot comes after its children's.
+        for task in 0..n {
+            let parent = self.parent[task];
+            if parent != NONE {
+                critical[parent as usize] |= critical[task];
             }
         }
         finish
+    }
+
+    /// Early finishes of the last run (relative working minutes) of a task (not a slot).
+    pub(crate) fn early_finish(&self, task: usize) -> &Lanes<i32> {
+        &self.ef[self.slot[task] as usize]
+    }
+
+    /// The task in each slot: the kernel takes durations and gives critical flags by slot.
+    pub(crate) fn tasks(&self) -> &[usize] {
+        &self.task_of_slot
     }
 }

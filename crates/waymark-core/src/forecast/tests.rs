@@ -190,6 +190,109 @@ fn same_seed_same_forecast_and_percentiles_are_ordered() {
     }
 }
 
+#[test]
+fn any_number_of_threads_gives_the_same_forecast() {
+    // Summaries, mixed distributions, a risk and a deadline: everything the forecast reports
+    // is bit-identical on one thread and on three, on the fast kernel and on the full
+    // scheduler.
+    let mut plan = with_estimates(
+        "A 4d\nB 5d after A\nC 3d after A\nD 2d after B, C deadline=9\nE 1d after D",
+        &[
+            ("A", [2.0, 4.0, 9.0]),
+            ("B", [3.0, 5.0, 12.0]),
+            ("C", [1.0, 3.0, 8.0]),
+        ],
+        Distribution::Triangular,
+    );
+    plan.tasks[1].distribution = Distribution::Pert;
+    plan.risks.push(Risk {
+        id: "r".into(),
+        title: "R".into(),
+        probability: 0.3,
+        tasks: vec![TaskId(2)],
+        factor: Some([1.1, 1.5, 2.0]),
+        delay: None,
+        owner: None,
+        response: None,
+        location: None,
+    });
+    let options = ForecastOptions {
+        iterations: 1_001,
+        seed: 5,
+    };
+    let one = forecast_with(&plan, &options, 1, true).unwrap();
+    let three = forecast_with(&plan, &options, 3, true).unwrap();
+    assert_eq!(one, three);
+    let slow_one = forecast_with(&plan, &options, 1, false).unwrap();
+    let slow_three = forecast_with(&plan, &options, 3, false).unwrap();
+    assert_eq!(slow_one, slow_three);
+    assert_eq!(one, slow_one);
+    assert_eq!(one.task_deadlines.len(), 1);
+    assert!(one.sensitivity[1] > 0.3, "{:?}", one.sensitivity);
+}
+
+#[test]
+fn a_task_deadline_is_met_with_the_probability_of_its_distribution() {
+    // One task uniform on 2..12 days with a deadline at the end of day 7 (8 working days):
+    // P(T <= 8 d) = 0.6.
+    let plan = with_estimates(
+        "A 5d deadline=7",
+        &[("A", [2.0, 5.0, 12.0])],
+        Distribution::Uniform,
+    );
+    let n = 20_000;
+    let forecast = forecast(
+        &plan,
+        &ForecastOptions {
+            iterations: n,
+            seed: 3,
+        },
+    )
+    .unwrap();
+    let p = forecast.task_deadlines[0].probability;
+    assert!((p - 0.6).abs() < four_standard_errors(0.6, n), "{p}");
+}
+
+#[test]
+fn costs_follow_the_sampled_hours() {
+    // Half of a 100/h person on a task uniform on 10..20 days: the cost is 50 * 8 * days,
+    // so its P50 is 6,000 and its P90 is 7,600.
+    let mut plan = with_estimates("A 15d", &[("A", [10.0, 15.0, 20.0])], Distribution::Uniform);
+    plan.resources.push(crate::model::Resource {
+        id: "ana".into(),
+        name: "Ana".into(),
+        units: 1.0,
+        rate: Some(100.0),
+        ..Default::default()
+    });
+    plan.tasks[0].assignments.push(crate::model::Assignment {
+        resource: crate::model::ResourceId(0),
+        units: 0.5,
+    });
+    let forecast = forecast(
+        &plan,
+        &ForecastOptions {
+            iterations: 20_000,
+            seed: 1,
+        },
+    )
+    .unwrap();
+    let p50 = forecast.percentile_cost(0.5).unwrap();
+    let p90 = forecast.percentile_cost(0.9).unwrap();
+    assert!((p50 - 6_000.0).abs() < 40.0, "{p50}");
+    assert!((p90 - 7_600.0).abs() < 40.0, "{p90}");
+    let no_cost = with_estimates("A 15d", &[], Distribution::Uniform);
+    let none = super::forecast(
+        &no_cost,
+        &ForecastOptions {
+            iterations: 10,
+            seed: 1,
+        },
+    )
+    .unwrap();
+    assert_eq!(none.percentile_cost(0.5), None);
+}
+
 mod fast_path {
     use super::*;
     use proptest::prelude::*;
@@ -262,10 +365,12 @@ mod fast_path {
                 }
             }
             let options = ForecastOptions { iterations: 30, seed };
-            let fast = forecast_with(&plan, &options, true).unwrap();
-            let slow = forecast_with(&plan, &options, false).unwrap();
+            let fast = forecast_with(&plan, &options, 1, true).unwrap();
+            let slow = forecast_with(&plan, &options, 1, false).unwrap();
             prop_assert_eq!(&fast.working_minutes, &slow.working_minutes);
             prop_assert_eq!(&fast.criticality, &slow.criticality);
+            prop_assert_eq!(&fast.sensitivity, &slow.sensitivity);
+            prop_assert_eq!(&fast.task_deadlines, &slow.task_deadlines);
         }
     }
 }
