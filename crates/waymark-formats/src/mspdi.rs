@@ -9,6 +9,10 @@
 //! Waymark does not model (costs, baselines, timephased data, custom fields). Broken input is
 //! reported as diagnostics with the line and column of the element at fault, never a panic.
 
+mod writer;
+
+pub use writer::write;
+
 use crate::duration;
 use crate::{Loaded, ReadResult};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
@@ -832,6 +836,8 @@ impl<'a, 'input> Reader<'a, 'input> {
                 continue;
             }
             let name = text(node, "Name").unwrap_or_default().to_string();
+            // Microsoft Project's resource Group is where a team keeps a person's role.
+            let role = text(node, "Group").map(str::to_string);
             let units = self.float(node, "MaxUnits").unwrap_or(1.0);
             let rate = self.float(node, "StandardRate");
             let kind = self.int(node, "Type").unwrap_or(1);
@@ -851,7 +857,7 @@ impl<'a, 'input> Reader<'a, 'input> {
                 id: uid.to_string(),
                 name,
                 kind,
-                role: None,
+                role,
                 units,
                 rate,
                 calendar,

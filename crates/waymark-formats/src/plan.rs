@@ -8,7 +8,7 @@
 //! (dependency cycles, missed deadlines) belong to the engine, not to this module; it must not
 //! read files or the clock either.
 
-mod writer;
+pub(crate) mod writer;
 
 pub use writer::write;
 
