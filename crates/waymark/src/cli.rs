@@ -142,6 +142,10 @@ enum Command {
         /// Seed of the random samples; the same seed gives the same forecast.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Threads to simulate on (default: every core). The forecast is the same, bit for
+        /// bit, whatever the number.
+        #[arg(long, value_name = "N")]
+        threads: Option<usize>,
         /// Items finished in each past period, oldest first, e.g. `1,3,5,0,2`.
         #[arg(long, value_name = "COUNTS", conflicts_with = "history")]
         throughput: Option<String>,
@@ -206,6 +210,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             file,
             iterations,
             seed,
+            threads,
             throughput,
             history,
             column,
@@ -233,7 +238,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     as_of,
                 },
                 (None, None, Some(file)) => {
-                    return crate::forecast::run_plan(&file, iterations, seed, json, svg.as_deref())
+                    return crate::forecast::run_plan(
+                        &file,
+                        crate::forecast::PlanArgs {
+                            iterations,
+                            seed,
+                            threads,
+                        },
+                        json,
+                        svg.as_deref(),
+                    )
                 }
                 (None, None, None) => {
                     anyhow::bail!("give a plan FILE, --throughput COUNTS or --history FILE")

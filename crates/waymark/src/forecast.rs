@@ -454,6 +454,25 @@ struct PlanForecastJson {
     deadline: Option<DeadlineJson>,
     tasks: Vec<TaskRiskJson>,
     risks: Vec<RiskEffectJson>,
+    /// Every task deadline and the chance of meeting it.
+    task_deadlines: Vec<TaskDeadlineJson>,
+    /// Cost percentiles, when resources have rates.
+    cost: Option<Percentiles<f64>>,
+}
+
+#[derive(Serialize)]
+struct TaskDeadlineJson {
+    id: String,
+    date: String,
+    probability: f64,
+}
+
+/// How to run `waymark forecast PLAN`.
+pub struct PlanArgs {
+    pub iterations: u32,
+    pub seed: u64,
+    /// `None`: every core.
+    pub threads: Option<usize>,
 }
 
 fn round(value: f64, places: i32) -> f64 {
@@ -464,12 +483,15 @@ fn round(value: f64, places: i32) -> f64 {
 /// `waymark forecast PLAN`: Monte Carlo schedule risk analysis.
 pub fn run_plan(
     file: &Path,
-    iterations: u32,
-    seed: u64,
+    PlanArgs {
+        iterations,
+        seed,
+        threads,
+    }: PlanArgs,
     json: bool,
     svg: Option<&Path>,
 ) -> Result<ExitCode> {
-    use waymark_core::forecast::{forecast, ForecastOptions};
+    use waymark_core::forecast::{forecast, forecast_on, ForecastOptions};
     use waymark_core::time;
     let Some(input) = crate::input::load(file)? else {
         return Ok(ExitCode::from(1));
@@ -480,7 +502,11 @@ pub fn run_plan(
         iterations: iterations.max(1),
         seed,
     };
-    let result = match forecast(plan, &options) {
+    let result = match threads {
+        Some(threads) => forecast_on(plan, &options, threads),
+        None => forecast(plan, &options),
+    };
+    let result = match result {
         Ok(result) => result,
         Err(error) => {
             eprintln!("{}: error: {error}", input.name);
@@ -538,6 +564,29 @@ pub fn run_plan(
                 p80_days_saved: days(saved),
             })
             .collect(),
+        task_deadlines: result
+            .task_deadlines
+            .iter()
+            .map(|deadline| TaskDeadlineJson {
+                id: plan.tasks[deadline.task.0].id.clone(),
+                date: time::iso(deadline.date),
+                probability: round(deadline.probability, 4),
+            })
+            .collect(),
+        cost: (!result.costs.is_empty()).then(|| {
+            let at = |p: f64| round(result.percentile_cost(p).unwrap_or(0.0), 2);
+            Percentiles {
+                p10: at(0.1),
+                p50: at(0.5),
+                p80: at(0.8),
+                p90: at(0.9),
+                p95: at(0.95),
+                mean: round(
+                    result.costs.iter().sum::<f64>() / result.costs.len() as f64,
+                    2,
+                ),
+            }
+        }),
     };
     if let Some(path) = svg {
         let calendar =
@@ -590,6 +639,21 @@ pub fn run_plan(
             "  chance of meeting the deadline {}: {:.0} %\n",
             deadline.date,
             deadline.probability * 100.0
+        ));
+    }
+    for deadline in &document.task_deadlines {
+        text.push_str(&format!(
+            "  {}: chance of meeting its deadline {}: {:.0} %\n",
+            deadline.id,
+            deadline.date,
+            deadline.probability * 100.0
+        ));
+    }
+    if let Some(cost) = &document.cost {
+        let currency = plan.project.currency.as_deref().unwrap_or("");
+        text.push_str(&format!(
+            "  cost  P50 {:.0} {currency}  P80 {:.0} {currency}  P95 {:.0} {currency}\n",
+            cost.p50, cost.p80, cost.p95
         ));
     }
     let mut drivers: Vec<&TaskRiskJson> = document

@@ -14,7 +14,7 @@ use crate::model::{ConstraintKind, Lag, LinkKind, Plan};
 use crate::schedule::{Graph, TaskCalendars};
 
 /// Iterations run together.
-pub(crate) const LANES: usize = 16;
+pub(crate) const LANES: usize = 32;
 /// One value per lane.
 pub(crate) type Lanes<T> = [T; LANES];
 

@@ -403,6 +403,45 @@ fn level_solves_a_psplib_instance_with_file_job_numbers() {
 }
 
 #[test]
+fn plan_forecast_is_the_same_on_any_number_of_threads() {
+    let plan = examples()
+        .into_iter()
+        .find(|p| p.ends_with("mobile-app.plan.toml"))
+        .expect("mobile app example");
+    let plan = plan.to_str().expect("path");
+    let run = |threads: &str| {
+        let (code, stdout, stderr) = waymark(&[
+            "forecast",
+            plan,
+            "--iterations",
+            "700",
+            "--seed",
+            "3",
+            "--threads",
+            threads,
+            "--json",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("5"));
+    let json: Value = serde_json::from_str(&one).expect("JSON");
+    // The example's milestones carry deadlines and its people rates: both are forecast.
+    let deadlines = json["task_deadlines"].as_array().expect("task deadlines");
+    assert!(!deadlines.is_empty());
+    for deadline in deadlines {
+        let p = deadline["probability"].as_f64().expect("probability");
+        assert!((0.0..=1.0).contains(&p));
+    }
+    let cost = &json["cost"];
+    let p10 = cost["p10"].as_f64().expect("cost p10");
+    let p95 = cost["p95"].as_f64().expect("cost p95");
+    assert!(0.0 < p10 && p10 <= p95, "{cost}");
+}
+
+#[test]
 fn throughput_forecast_gives_the_exact_distribution() {
     let history = "1,3,5,3,7,8,0,5,3,1,8,2";
     let (code, stdout, stderr) = waymark(&[
