@@ -1,0 +1,224 @@
+//! Migrations, durability settings, and accounts: creation, lookup, pagination, versions.
+
+use waymark_store::{Actor, NewUser, StoreError, UserId, UserUpdate};
+
+use crate::harness::TestDb;
+
+async fn migrations_are_idempotent(db: &TestDb) {
+    let ana = db.user("ana").await;
+    db.store.migrate().await.unwrap();
+    db.store.migrate().await.unwrap();
+    assert_eq!(db.store.user_count().await.unwrap(), 1);
+    assert_eq!(db.store.user(ana.id).await.unwrap(), ana);
+    let applied = db
+        .column("SELECT CAST(version AS TEXT) FROM _sqlx_migrations ORDER BY version")
+        .await;
+    assert_eq!(applied, vec![Some("1".to_owned())]);
+}
+
+async fn sqlite_runs_durable(db: &TestDb) {
+    let settings = db.store.sqlite_settings().await.unwrap();
+    if db.is_postgres() {
+        assert_eq!(settings, None);
+        return;
+    }
+    // Ask several pooled connections at once: each must have been set up the same way.
+    let (one, two, three) = tokio::join!(
+        db.store.sqlite_settings(),
+        db.store.sqlite_settings(),
+        db.store.sqlite_settings()
+    );
+    for settings in [settings, one.unwrap(), two.unwrap(), three.unwrap()] {
+        let settings = settings.unwrap();
+        assert_eq!(settings.journal_mode, "wal");
+        assert_eq!(settings.synchronous, 2, "synchronous=FULL");
+        assert!(settings.foreign_keys);
+        assert_eq!(settings.busy_timeout_ms, 10_000);
+    }
+}
+
+async fn users_are_created_found_and_listed(db: &TestDb) {
+    assert_eq!(db.store.user_count().await.unwrap(), 0);
+    let ana = db
+        .store
+        .create_user(
+            Actor::System,
+            &NewUser {
+                name: "ana".into(),
+                display_name: "Ana Ruiz".into(),
+                email: Some("ana@example.com".into()),
+                password_hash: Some("$argon2id$not-a-real-hash".into()),
+                is_admin: true,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(ana.version, 1);
+    assert!(ana.is_admin && !ana.disabled);
+    assert_eq!(ana.created_at, db.now());
+    for name in ["bob", "cy", "dee", "eve"] {
+        db.user(name).await;
+    }
+    assert_eq!(db.store.user_count().await.unwrap(), 5);
+    assert_eq!(db.store.user(ana.id).await.unwrap(), ana);
+    assert_eq!(db.store.user_by_name("ana").await.unwrap(), ana);
+    let (user, hash) = db.store.credentials("ana").await.unwrap().unwrap();
+    assert_eq!(
+        (user, hash.as_str()),
+        (ana.clone(), "$argon2id$not-a-real-hash")
+    );
+    assert!(
+        db.store.credentials("bob").await.unwrap().is_none(),
+        "no password"
+    );
+    assert!(db.store.credentials("nobody").await.unwrap().is_none());
+
+    let first = db.store.users(None, 2).await.unwrap();
+    let names: Vec<_> = first.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["ana", "bob"]);
+    let rest = db.store.users(Some(first[1].id), 10).await.unwrap();
+    let names: Vec<_> = rest.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["cy", "dee", "eve"]);
+
+    let again = db
+        .store
+        .create_user(
+            Actor::System,
+            &NewUser {
+                name: "ana".into(),
+                ..NewUser::default()
+            },
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
+    for bad in ["", " ana", "a\nb", "nul\0"] {
+        let result = db
+            .store
+            .create_user(
+                Actor::System,
+                &NewUser {
+                    name: bad.into(),
+                    ..NewUser::default()
+                },
+            )
+            .await;
+        assert!(
+            matches!(result, Err(StoreError::Invalid(_))),
+            "{bad:?}: {result:?}"
+        );
+    }
+    assert!(matches!(
+        db.store.user(UserId(999)).await,
+        Err(StoreError::NotFound("user"))
+    ));
+    assert!(matches!(
+        db.store.user_by_name("nobody").await,
+        Err(StoreError::NotFound("user"))
+    ));
+}
+
+async fn user_updates_need_the_current_version(db: &TestDb) {
+    let ana = db.user("ana").await;
+    let mut update = UserUpdate::from(&ana);
+    update.display_name = "Ana Ruiz".into();
+    update.disabled = true;
+    db.advance(chrono::Duration::minutes(5));
+    let updated = db
+        .store
+        .update_user(Actor::User(ana.id), ana.id, 1, &update)
+        .await
+        .unwrap();
+    assert_eq!(updated.version, 2);
+    assert_eq!(updated.display_name, "Ana Ruiz");
+    assert!(updated.disabled);
+    assert_eq!(updated.updated_at, db.now());
+    assert_eq!(updated.created_at, ana.created_at);
+
+    update.display_name = "Lost update".into();
+    let stale = db
+        .store
+        .update_user(Actor::User(ana.id), ana.id, 1, &update)
+        .await;
+    assert!(
+        matches!(
+            stale,
+            Err(StoreError::Stale {
+                expected: 1,
+                current: 2
+            })
+        ),
+        "{stale:?}"
+    );
+    assert_eq!(db.store.user(ana.id).await.unwrap(), updated);
+    let missing = db
+        .store
+        .update_user(Actor::System, UserId(999), 1, &update)
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound("user"))));
+    let stale = db.store.set_password(Actor::System, ana.id, 1, "x").await;
+    assert!(matches!(stale, Err(StoreError::Stale { .. })));
+}
+
+store_tests!(
+    migrations_are_idempotent,
+    sqlite_runs_durable,
+    users_are_created_found_and_listed,
+    user_updates_need_the_current_version,
+);
+
+#[tokio::test]
+async fn an_in_memory_database_keeps_its_data() {
+    let store = waymark_store::Store::connect("sqlite::memory:")
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    store
+        .create_user(
+            Actor::System,
+            &NewUser {
+                name: "ana".into(),
+                ..NewUser::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Other tasks, the same (only) connection.
+    let counts = futures_join(&store).await;
+    assert_eq!(counts, [1, 1, 1]);
+    assert_eq!(store.backend_name(), "sqlite");
+    assert_eq!(
+        store.sqlite_settings().await.unwrap().unwrap().journal_mode,
+        "memory"
+    );
+}
+
+async fn futures_join(store: &waymark_store::Store) -> [i64; 3] {
+    let (a, b, c) = tokio::join!(store.user_count(), store.user_count(), store.user_count());
+    [a.unwrap(), b.unwrap(), c.unwrap()]
+}
+
+#[tokio::test]
+async fn sqlite_urls_and_paths_open_the_same_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db");
+    let store = waymark_store::Store::connect(path.to_str().unwrap())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    store
+        .create_user(
+            Actor::System,
+            &NewUser {
+                name: "ana".into(),
+                ..NewUser::default()
+            },
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    let url = format!("sqlite://{}", path.display());
+    let again = waymark_store::Store::connect(&url).await.unwrap();
+    again.migrate().await.unwrap();
+    assert_eq!(again.user_count().await.unwrap(), 1);
+    again.close().await;
+}
