@@ -1928,7 +1928,7 @@ impl<'s> Reader<'s> {
                 tasks.push(task);
             }
         }
-        let links = links
+        let mut links: Vec<Link> = links
             .into_iter()
             .map(|(predecessor, successor, kind, lag, location)| Link {
                 predecessor: new_id(predecessor),
@@ -1938,6 +1938,12 @@ impl<'s> Reader<'s> {
                 location,
             })
             .collect();
+        // Links follow their successors in outline order, as the tasks do, so that the plan
+        // does not depend on where in the file a subtask was written (a written plan is read
+        // back the same). The sort is stable: one task's links keep their `after` order.
+        if order.iter().enumerate().any(|(new, &old)| new != old) {
+            links.sort_by_key(|link| link.successor);
+        }
         (tasks, links)
     }
 

@@ -16,14 +16,15 @@
 //! [`read_mspdi`]: super::read_mspdi
 
 use crate::duration;
-use crate::plan::writer::outline_order;
+use crate::plan::writer::{effective_week, outline_order};
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use waymark_core::calendar::DayHours;
 use waymark_core::time::{self, Instant, DAY};
 use waymark_core::{
-    schedule, ConstraintKind, Interval, Lag, LinkKind, Plan, ResourceKind, Schedule, Task,
+    schedule, Calendar, CalendarException, ConstraintKind, Interval, Lag, LinkKind, Plan,
+    ResourceKind, Schedule, Task,
 };
 
 /// Write a plan as Microsoft Project XML.
@@ -209,21 +210,37 @@ fn calendars(xml: &mut Xml, plan: &Plan, layout: &Layout) {
     if plan.calendars.is_empty() {
         return;
     }
+    // Microsoft Project derives only resource calendars: the project's calendar and task
+    // calendars must be base calendars, so a derived one used there is written whole.
+    let mut whole = vec![false; plan.calendars.len()];
+    let used = plan.tasks.iter().filter_map(|task| task.calendar);
+    for calendar in used.chain([plan.project.calendar]) {
+        if let Some(flag) = whole.get_mut(calendar.0) {
+            *flag = true;
+        }
+    }
     xml.open("Calendars");
     for (index, calendar) in plan.calendars.iter().enumerate() {
+        let base = calendar.base.filter(|_| !whole[index]);
+        let (week, exceptions) = if calendar.base.is_some() && whole[index] {
+            let week = effective_week(&plan.calendars, index).map(Some);
+            (week, chain_exceptions(&plan.calendars, index))
+        } else {
+            (calendar.week.clone(), calendar.exceptions.iter().collect())
+        };
         xml.open("Calendar");
         xml.leaf("UID", layout.calendar(index));
         xml.text("Name", &calendar.name);
-        xml.flag("IsBaseCalendar", calendar.base.is_none());
-        if let Some(base) = calendar.base {
+        xml.flag("IsBaseCalendar", base.is_none());
+        if let Some(base) = base {
             xml.leaf("BaseCalendarUID", layout.calendar(base));
         }
-        if calendar.week.iter().any(Option::is_some) {
+        if week.iter().any(Option::is_some) {
             xml.open("WeekDays");
             // Microsoft Project lists the days from Sunday (DayType 1) to Saturday (7).
             for day_type in 1..=7usize {
                 let slot = (day_type + 5) % 7;
-                if let Some(Some(hours)) = calendar.week.get(slot) {
+                if let Some(Some(hours)) = week.get(slot) {
                     xml.open("WeekDay");
                     xml.leaf("DayType", day_type);
                     working_hours(xml, hours);
@@ -232,7 +249,7 @@ fn calendars(xml: &mut Xml, plan: &Plan, layout: &Layout) {
             }
             xml.close("WeekDays");
         }
-        let exceptions = flat_exceptions(&calendar.exceptions);
+        let exceptions = flat_exceptions(&exceptions);
         if !exceptions.is_empty() {
             xml.open("Exceptions");
             for (from, to, hours) in exceptions {
@@ -278,11 +295,31 @@ fn clock(minutes: u16) -> String {
     format!("{:02}:{:02}:00", minutes / 60, minutes % 60)
 }
 
+/// The exceptions of a calendar and its base calendars, the base's first: a derived calendar's
+/// own exceptions win on the same date.
+fn chain_exceptions(calendars: &[Calendar], index: usize) -> Vec<&CalendarException> {
+    let mut chain = Vec::new();
+    let mut current = Some(index);
+    // Bounded: a base cycle must not loop forever.
+    while let Some(calendar) = current.and_then(|c| calendars.get(c)) {
+        if chain.len() > calendars.len() {
+            break;
+        }
+        chain.push(calendar);
+        current = calendar.base;
+    }
+    chain
+        .iter()
+        .rev()
+        .flat_map(|calendar| calendar.exceptions.iter())
+        .collect()
+}
+
 /// A calendar's exceptions as Microsoft Project wants them: no two on the same date (the later
 /// one wins, as in the plan), consecutive dates with the same hours joined into one range.
-fn flat_exceptions(
-    exceptions: &[waymark_core::CalendarException],
-) -> Vec<(NaiveDate, NaiveDate, &DayHours)> {
+fn flat_exceptions<'c>(
+    exceptions: &[&'c CalendarException],
+) -> Vec<(NaiveDate, NaiveDate, &'c DayHours)> {
     let mut days: BTreeMap<NaiveDate, &DayHours> = BTreeMap::new();
     for exception in exceptions {
         let mut date = exception.from;

@@ -708,3 +708,81 @@ fn float(value: f64) -> String {
         "-inf".to_string()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use waymark_core::{Assignment, Link, Resource, ResourceId, TaskId};
+
+    #[test]
+    fn ids_that_cannot_be_written_are_replaced() {
+        let ids = ["my task", "my-task", "", "a", "a", "b\tc", ""];
+        assert_eq!(
+            writable_ids(ids.into_iter(), "task"),
+            ["my-task-2", "my-task", "task", "a", "a-2", "b-c", "task-2"]
+        );
+    }
+
+    /// A plan made in code, with ids no plan file could have, is written so that it reads.
+    #[test]
+    fn a_plan_made_in_code_reads_back() {
+        let mut plan = Plan::default();
+        plan.calendars.push(Calendar::standard());
+        plan.project.name = "Quotes \" and \\ and\nnew lines\u{7}".to_string();
+        plan.resources.push(Resource {
+            id: "Ana Ruiz".to_string(),
+            name: "Ana Ruiz".to_string(),
+            units: 1.0,
+            ..Resource::default()
+        });
+        for id in ["first task", "first task", "x.y"] {
+            plan.tasks.push(Task {
+                id: id.to_string(),
+                name: id.to_string(),
+                duration: 90,
+                // 33.3 % reads as 0.33299999999999996, so 0.333 needs more digits to come back.
+                assignments: vec![Assignment {
+                    resource: ResourceId(0),
+                    units: 0.333,
+                }],
+                ..Task::default()
+            });
+        }
+        plan.links.push(Link {
+            predecessor: TaskId(0),
+            successor: TaskId(1),
+            kind: LinkKind::StartToStart,
+            lag: Lag::Percent(-0.125),
+            location: None,
+        });
+        let text = write(&plan);
+        expect_test::expect![[r#"
+            [project]
+            name = "Quotes \" and \\ and\nnew lines\u0007"
+            start = 1970-01-01T00:00:00
+
+            [resources.Ana-Ruiz]
+            name = "Ana Ruiz"
+
+            [tasks.first-task]
+            name = "first task"
+            duration = "90m"
+            resources = ["Ana-Ruiz 33.300000000000004%"]
+
+            [tasks.first-task-2]
+            name = "first task"
+            duration = "90m"
+            after = ["first-task SS-12.5%"]
+            resources = ["Ana-Ruiz 33.300000000000004%"]
+
+            [tasks."x.y"]
+            duration = "90m"
+            resources = ["Ana-Ruiz 33.300000000000004%"]
+        "#]]
+        .assert_eq(&text);
+        let read = crate::plan::read_plan(&text).map_err(|d| format!("{d:?}"));
+        let read = read.map(|loaded| loaded.plan);
+        let read = read.map(|plan| (plan.links[0].lag, plan.tasks[2].assignments[0].units));
+        assert_eq!(read, Ok((Lag::Percent(-0.125), 0.333)));
+    }
+}

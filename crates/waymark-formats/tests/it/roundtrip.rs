@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use waymark_core::Plan;
 use waymark_formats::plan::read_plan;
@@ -65,11 +66,40 @@ fn flat_calendars(mut plan: Plan) -> Plan {
     plan
 }
 
+/// Every calendar on its own: its week and exceptions with what it inherits filled in. The
+/// MSPDI writer writes a derived calendar whole where Microsoft Project wants base calendars.
+fn effective_calendars(mut plan: Plan) -> Plan {
+    let whole: Vec<waymark_core::Calendar> = (0..plan.calendars.len())
+        .map(|index| {
+            let mut chain = vec![index];
+            while let Some(base) = plan.calendars[*chain.last().unwrap()].base {
+                chain.push(base);
+            }
+            let mut calendar = plan.calendars[index].clone();
+            calendar.week = std::array::from_fn(|day| {
+                let found = chain
+                    .iter()
+                    .find_map(|&c| plan.calendars[c].week[day].clone());
+                Some(found.unwrap_or_default())
+            });
+            calendar.exceptions = chain
+                .iter()
+                .rev()
+                .flat_map(|&c| plan.calendars[c].exceptions.clone())
+                .collect();
+            calendar.base = None;
+            calendar
+        })
+        .collect();
+    plan.calendars = whole;
+    plan
+}
+
 /// What an MSPDI file can hold of a plan written from a plan file: no ids (MSPDI has numeric
 /// UIDs), no estimates, distributions or risks, and the project deadline on a project summary
 /// task. `skip` such added tasks at the front are taken away and the references renumbered.
 fn mspdi_view(plan: &Plan, skip: usize) -> String {
-    let mut plan = flat_calendars(without_locations(plan));
+    let mut plan = flat_calendars(effective_calendars(without_locations(plan)));
     let carrier_deadline = (skip > 0).then(|| plan.tasks[0].deadline).flatten();
     plan.project.deadline = plan.project.deadline.or(carrier_deadline);
     plan.tasks.drain(..skip);
@@ -340,4 +370,569 @@ fn shared_mspdi_files_keep_their_schedule_through_both_writers() {
     }
     println!("{}", report.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A small seeded random number generator (SplitMix64): the property test below needs no
+/// dependency, and the same seed always makes the same plans.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound.max(1) as u64) as usize
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    /// A date in 2027, as TOML.
+    fn date(&mut self) -> String {
+        let day = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
+            + chrono::Duration::days(self.below(365) as i64);
+        day.to_string()
+    }
+
+    /// A date or a date-time in 2027, as TOML.
+    fn moment(&mut self) -> String {
+        let date = self.date();
+        if self.chance(40) {
+            format!("{date}T{:02}:{:02}:00", self.below(24), 15 * self.below(4))
+        } else {
+            date
+        }
+    }
+
+    fn duration(&mut self) -> String {
+        let units = ["m", "h", "d", "w"];
+        let unit = self.pick(&units);
+        let amount = 1 + self.below(12);
+        if self.chance(20) {
+            format!("{amount}.5{unit}")
+        } else {
+            format!("{amount}{unit}")
+        }
+    }
+}
+
+/// A random valid plan file with a few calendars, resources, tasks, links and risks.
+fn random_plan(random: &mut Random) -> String {
+    let hours = [
+        r#"["08:00-12:00", "13:00-17:00"]"#,
+        r#"["09:00-13:00", "14:00-18:00"]"#,
+        r#"["07:30-11:45"]"#,
+        r#"["22:00-06:00"]"#,
+        r#"["00:00-24:00"]"#,
+    ];
+    let mut out = String::new();
+    let calendars: Vec<String> = (0..random.below(3)).map(|i| format!("cal{i}")).collect();
+    let mut calendar_refs: Vec<&str> = vec!["standard"];
+    calendar_refs.extend(calendars.iter().map(String::as_str));
+    let _ = writeln!(out, "[project]\nname = \"Plan {}\"", random.below(1000));
+    let _ = writeln!(out, "start = {}", random.moment());
+    if random.chance(50) {
+        let _ = writeln!(out, "status_date = {}", random.moment());
+    }
+    if random.chance(50) {
+        let _ = writeln!(out, "deadline = {}", random.moment());
+    }
+    if random.chance(50) {
+        let _ = writeln!(out, "calendar = \"{}\"", random.pick(&calendar_refs));
+    }
+    for (index, id) in calendars.iter().enumerate() {
+        let _ = writeln!(out, "\n[calendars.{id}]");
+        if index > 0 && random.chance(50) {
+            let _ = writeln!(out, "base = \"{}\"", calendar_refs[random.below(index + 1)]);
+        } else {
+            let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+            let chosen: Vec<String> = days
+                .iter()
+                .enumerate()
+                .filter(|(day, _)| *day == 0 || random.chance(60))
+                .map(|(_, day)| format!("\"{day}\""))
+                .collect();
+            let _ = writeln!(out, "days = [{}]", chosen.join(", "));
+            let _ = writeln!(out, "hours = {}", random.pick(&hours));
+        }
+        if random.chance(60) {
+            let holidays: Vec<String> = (0..1 + random.below(3)).map(|_| random.date()).collect();
+            let _ = writeln!(out, "holidays = [{}]", holidays.join(", "));
+        }
+        if random.chance(50) {
+            let _ = writeln!(
+                out,
+                "exceptions = [{{ date = {}, hours = {} }}, {{ date = {} }}]",
+                random.date(),
+                random.pick(&hours),
+                random.date()
+            );
+        }
+        if random.chance(40) {
+            let _ = writeln!(
+                out,
+                "[calendars.{id}.week]\nsat = {}\nmon = []",
+                random.pick(&hours)
+            );
+        }
+    }
+    let resources: Vec<String> = (0..random.below(4)).map(|i| format!("r{i}")).collect();
+    for id in &resources {
+        let _ = writeln!(out, "\n[resources.{id}]\nname = \"Person {id}\"");
+        if random.chance(30) {
+            let _ = writeln!(out, "units = {}", 0.25 * (1 + random.below(8)) as f64);
+        }
+        if random.chance(50) {
+            let _ = writeln!(out, "rate = {}.5", random.below(200));
+        }
+        if random.chance(30) {
+            let _ = writeln!(out, "calendar = \"{}\"", random.pick(&calendar_refs));
+        }
+        if random.chance(15) {
+            let _ = writeln!(out, "kind = \"{}\"", random.pick(&["material", "cost"]));
+        }
+        if random.chance(40) {
+            let _ = writeln!(out, "role = \"role of {id}\"");
+        }
+    }
+    let count = 1 + random.below(8);
+    let mut parents: Vec<Option<usize>> = Vec::new();
+    for index in 0..count {
+        let _ = writeln!(out, "\n[tasks.t{index}]");
+        let parent = (index > 0 && random.chance(40)).then(|| random.below(index));
+        parents.push(parent);
+        if let Some(parent) = parent {
+            let _ = writeln!(out, "parent = \"t{parent}\"");
+        }
+        if random.chance(50) {
+            let _ = writeln!(out, "name = \"Task \\\"{index}\\\" \u{e9}\"");
+        }
+        match random.below(10) {
+            0 => {
+                let _ = writeln!(out, "milestone = true");
+            }
+            1 | 2 => {
+                let mut points = [random.below(20), random.below(20), random.below(20)];
+                points.sort_unstable();
+                let _ = writeln!(
+                    out,
+                    "estimate = [\"{}d\", \"{}d\", \"{}.5d\"]",
+                    points[0], points[1], points[2]
+                );
+                if random.chance(50) {
+                    let _ = writeln!(
+                        out,
+                        "distribution = \"{}\"",
+                        random.pick(&["triangular", "uniform"])
+                    );
+                }
+            }
+            _ => {
+                let _ = writeln!(out, "duration = \"{}\"", random.duration());
+            }
+        }
+        if random.chance(20) {
+            let _ = writeln!(out, "calendar = \"{}\"", random.pick(&calendar_refs));
+        }
+        match random.below(12) {
+            0 => {
+                let _ = writeln!(out, "start_no_earlier_than = {}", random.moment());
+            }
+            1 => {
+                let _ = writeln!(out, "finish_no_later_than = {}", random.moment());
+            }
+            2 => {
+                let _ = writeln!(out, "must_start_on = {}", random.moment());
+            }
+            3 => {
+                let _ = writeln!(out, "as_late_as_possible = true");
+            }
+            4 => {
+                let _ = writeln!(out, "deadline = {}", random.moment());
+            }
+            _ => {}
+        }
+        if random.chance(15) {
+            let _ = writeln!(out, "priority = {}", random.below(1001));
+        }
+        if random.chance(10) {
+            let _ = writeln!(
+                out,
+                "manual_start = 2027-03-0{}\nmanual_finish = 2027-04-1{}",
+                1 + random.below(9),
+                random.below(10)
+            );
+        }
+        match random.below(8) {
+            0 => {
+                let _ = writeln!(out, "progress = 0.{}", 5 * random.below(20));
+            }
+            1 => {
+                let _ = writeln!(
+                    out,
+                    "actual_start = 2027-02-0{}\nprogress = 0.{}",
+                    1 + random.below(9),
+                    5 * random.below(20)
+                );
+            }
+            2 => {
+                let _ = writeln!(
+                    out,
+                    "actual_start = 2027-02-0{}\nactual_finish = 2027-03-1{}",
+                    1 + random.below(9),
+                    random.below(10)
+                );
+            }
+            _ => {}
+        }
+        if !resources.is_empty() && random.chance(50) {
+            let first = random.below(resources.len());
+            let mut list = vec![format!("\"{}\"", resources[first])];
+            let second = random.below(resources.len());
+            if second != first {
+                list.push(format!(
+                    "\"{} {}%\"",
+                    resources[second],
+                    5 * (1 + random.below(40))
+                ));
+            }
+            let _ = writeln!(out, "resources = [{}]", list.join(", "));
+        }
+        let related = |a: usize, b: usize| {
+            let ancestor = |mut x: usize, of: usize| {
+                while let Some(parent) = parents.get(x).copied().flatten() {
+                    if parent == of {
+                        return true;
+                    }
+                    x = parent;
+                }
+                false
+            };
+            a == b || ancestor(a, b) || ancestor(b, a)
+        };
+        let mut after = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..random.below(3) {
+            let predecessor = random.below(index.max(1));
+            let kind = random.pick(&["", " FS", " SS", " FF", " SF"]);
+            let code = if kind.is_empty() { " FS" } else { kind };
+            if index == 0 || related(predecessor, index) || !seen.insert((predecessor, code)) {
+                continue;
+            }
+            let lag = match random.below(6) {
+                0 => format!("+{}", random.duration()),
+                1 => format!("-{}h", 1 + random.below(16)),
+                2 => format!("+{}ed", random.below(4)),
+                3 => format!("-{}%", random.below(150)),
+                4 => format!("+{}.5%", random.below(100)),
+                _ => String::new(),
+            };
+            let kind = if lag.is_empty() { kind } else { code };
+            after.push(format!("\"t{predecessor}{kind}{lag}\""));
+        }
+        if !after.is_empty() {
+            let _ = writeln!(out, "after = [{}]", after.join(", "));
+        }
+    }
+    for index in 0..random.below(3) {
+        let _ = writeln!(
+            out,
+            "\n[risks.k{index}]\nprobability = 0.{}",
+            1 + random.below(9)
+        );
+        let _ = writeln!(out, "tasks = [\"t{}\"]", random.below(count));
+        if random.chance(50) {
+            let _ = writeln!(out, "factor = [1.0, 1.25, 1.{}]", 3 + random.below(7));
+        }
+        if random.chance(50) {
+            let _ = writeln!(
+                out,
+                "delay = [\"1d\", \"2d\", \"{}.5d\"]",
+                2 + random.below(5)
+            );
+        }
+        if !resources.is_empty() && random.chance(50) {
+            let _ = writeln!(
+                out,
+                "owner = \"{}\"",
+                resources[random.below(resources.len())]
+            );
+        }
+    }
+    out
+}
+
+/// Property: a random valid plan reads back the same through the plan writer, the text is the
+/// same when written again, and its schedule survives the MSPDI writer.
+#[test]
+fn random_plans_round_trip() {
+    let mut random = Random(0x5EED_2027);
+    let mut scheduled = 0;
+    for case in 0..400 {
+        let source = random_plan(&mut random);
+        let plan = match read_plan(&source) {
+            Ok(loaded) => loaded.plan,
+            Err(diagnostics) => panic!(
+                "case {case}: the generated plan does not read:\n{}\n\n{source}",
+                diagnostics
+                    .iter()
+                    .map(|d| d.render("random.plan.toml"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+        };
+        let written = waymark_formats::plan::write(&plan);
+        let again = read_plan_text(&format!("case {case} (written)\n{written}"), &written);
+        if let Some(difference) = first_difference(&normalized(&plan), &normalized(&again)) {
+            panic!("case {case} changed at {difference}\n\n{source}\n\n{written}");
+        }
+        assert_eq!(waymark_formats::plan::write(&again), written, "case {case}");
+        let through = through_mspdi(&format!("case {case}"), &plan);
+        let skip = added_summary(&plan, &through);
+        let mut differences = schedule_differences(&plan, &through, skip);
+        if let Some(difference) =
+            first_difference(&mspdi_view(&plan, 0), &mspdi_view(&through, skip))
+        {
+            differences.push(format!("the plan read back differs at {difference}"));
+        }
+        assert!(
+            differences.is_empty(),
+            "case {case} through MSPDI:\n{}\n\n{source}",
+            differences.join("\n")
+        );
+        scheduled += usize::from(dates(&plan).is_ok());
+    }
+    assert!(
+        scheduled > 200,
+        "only {scheduled} of 400 plans could be scheduled"
+    );
+}
+
+/// What the MSPDI writer writes, element by element, for a small plan.
+#[test]
+fn mspdi_text_of_a_small_plan() {
+    let source = r#"
+[project]
+name = "R&D <launch>"
+start = 2027-01-04
+deadline = 2027-01-29
+currency = "EUR"
+
+[calendars.standard]
+name = "Office"
+days = ["mon", "tue", "wed", "thu", "fri"]
+hours = ["09:00-17:00"]
+holidays = [2027-01-06]
+
+[resources.ana]
+name = "Ana"
+role = "developer"
+rate = 95.0
+
+[tasks.design]
+duration = "2d"
+resources = ["ana 50%"]
+
+[tasks.build]
+duration = "3d"
+after = ["design FS+1d"]
+start_no_earlier_than = 2027-01-11
+progress = 0.5
+actual_start = 2027-01-11
+"#;
+    let plan = read_plan_text("small", source);
+    let xml = waymark_formats::mspdi::write(&plan);
+    expect_test::expect![[r#"
+        <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+        <Project xmlns="http://schemas.microsoft.com/project">
+        	<SaveVersion>14</SaveVersion>
+        	<Title>R&amp;D &lt;launch&gt;</Title>
+        	<ScheduleFromStart>1</ScheduleFromStart>
+        	<StartDate>2027-01-04T09:00:00</StartDate>
+        	<CurrencyCode>EUR</CurrencyCode>
+        	<CalendarUID>1</CalendarUID>
+        	<MinutesPerDay>480</MinutesPerDay>
+        	<MinutesPerWeek>2400</MinutesPerWeek>
+        	<DaysPerMonth>20</DaysPerMonth>
+        	<HonorConstraints>1</HonorConstraints>
+        	<Calendars>
+        		<Calendar>
+        			<UID>1</UID>
+        			<Name>Office</Name>
+        			<IsBaseCalendar>1</IsBaseCalendar>
+        			<WeekDays>
+        				<WeekDay>
+        					<DayType>1</DayType>
+        					<DayWorking>0</DayWorking>
+        				</WeekDay>
+        				<WeekDay>
+        					<DayType>2</DayType>
+        					<DayWorking>1</DayWorking>
+        					<WorkingTimes>
+        						<WorkingTime>
+        							<FromTime>09:00:00</FromTime>
+        							<ToTime>17:00:00</ToTime>
+        						</WorkingTime>
+        					</WorkingTimes>
+        				</WeekDay>
+        				<WeekDay>
+        					<DayType>3</DayType>
+        					<DayWorking>1</DayWorking>
+        					<WorkingTimes>
+        						<WorkingTime>
+        							<FromTime>09:00:00</FromTime>
+        							<ToTime>17:00:00</ToTime>
+        						</WorkingTime>
+        					</WorkingTimes>
+        				</WeekDay>
+        				<WeekDay>
+        					<DayType>4</DayType>
+        					<DayWorking>1</DayWorking>
+        					<WorkingTimes>
+        						<WorkingTime>
+        							<FromTime>09:00:00</FromTime>
+        							<ToTime>17:00:00</ToTime>
+        						</WorkingTime>
+        					</WorkingTimes>
+        				</WeekDay>
+        				<WeekDay>
+        					<DayType>5</DayType>
+        					<DayWorking>1</DayWorking>
+        					<WorkingTimes>
+        						<WorkingTime>
+        							<FromTime>09:00:00</FromTime>
+        							<ToTime>17:00:00</ToTime>
+        						</WorkingTime>
+        					</WorkingTimes>
+        				</WeekDay>
+        				<WeekDay>
+        					<DayType>6</DayType>
+        					<DayWorking>1</DayWorking>
+        					<WorkingTimes>
+        						<WorkingTime>
+        							<FromTime>09:00:00</FromTime>
+        							<ToTime>17:00:00</ToTime>
+        						</WorkingTime>
+        					</WorkingTimes>
+        				</WeekDay>
+        				<WeekDay>
+        					<DayType>7</DayType>
+        					<DayWorking>0</DayWorking>
+        				</WeekDay>
+        			</WeekDays>
+        			<Exceptions>
+        				<Exception>
+        					<EnteredByOccurrences>0</EnteredByOccurrences>
+        					<TimePeriod>
+        						<FromDate>2027-01-06T00:00:00</FromDate>
+        						<ToDate>2027-01-06T23:59:00</ToDate>
+        					</TimePeriod>
+        					<Occurrences>1</Occurrences>
+        					<Type>1</Type>
+        					<Period>1</Period>
+        					<DayWorking>0</DayWorking>
+        				</Exception>
+        			</Exceptions>
+        		</Calendar>
+        	</Calendars>
+        	<Tasks>
+        		<Task>
+        			<UID>0</UID>
+        			<ID>0</ID>
+        			<Name>R&amp;D &lt;launch&gt;</Name>
+        			<Manual>0</Manual>
+        			<WBS>0</WBS>
+        			<OutlineNumber>0</OutlineNumber>
+        			<OutlineLevel>0</OutlineLevel>
+        			<Priority>500</Priority>
+        			<Start>2027-01-04T09:00:00</Start>
+        			<Finish>2027-01-13T17:00:00</Finish>
+        			<Duration>PT0H0M0S</Duration>
+        			<DurationFormat>7</DurationFormat>
+        			<Milestone>0</Milestone>
+        			<Summary>1</Summary>
+        			<ConstraintType>0</ConstraintType>
+        			<Deadline>2027-01-29T17:00:00</Deadline>
+        		</Task>
+        		<Task>
+        			<UID>1</UID>
+        			<ID>1</ID>
+        			<Name>design</Name>
+        			<Manual>0</Manual>
+        			<WBS>1</WBS>
+        			<OutlineNumber>1</OutlineNumber>
+        			<OutlineLevel>1</OutlineLevel>
+        			<Priority>500</Priority>
+        			<Start>2027-01-04T09:00:00</Start>
+        			<Finish>2027-01-05T17:00:00</Finish>
+        			<Duration>PT16H0M0S</Duration>
+        			<DurationFormat>7</DurationFormat>
+        			<Milestone>0</Milestone>
+        			<Summary>0</Summary>
+        			<ConstraintType>0</ConstraintType>
+        		</Task>
+        		<Task>
+        			<UID>2</UID>
+        			<ID>2</ID>
+        			<Name>build</Name>
+        			<Manual>0</Manual>
+        			<WBS>2</WBS>
+        			<OutlineNumber>2</OutlineNumber>
+        			<OutlineLevel>1</OutlineLevel>
+        			<Priority>500</Priority>
+        			<Start>2027-01-11T09:00:00</Start>
+        			<Finish>2027-01-13T17:00:00</Finish>
+        			<Duration>PT24H0M0S</Duration>
+        			<DurationFormat>7</DurationFormat>
+        			<Milestone>0</Milestone>
+        			<Summary>0</Summary>
+        			<PercentComplete>50</PercentComplete>
+        			<ActualStart>2027-01-11T09:00:00</ActualStart>
+        			<ConstraintType>4</ConstraintType>
+        			<ConstraintDate>2027-01-11T09:00:00</ConstraintDate>
+        			<PredecessorLink>
+        				<PredecessorUID>1</PredecessorUID>
+        				<Type>1</Type>
+        				<CrossProject>0</CrossProject>
+        				<LinkLag>4800</LinkLag>
+        				<LagFormat>7</LagFormat>
+        			</PredecessorLink>
+        		</Task>
+        	</Tasks>
+        	<Resources>
+        		<Resource>
+        			<UID>1</UID>
+        			<ID>1</ID>
+        			<Name>Ana</Name>
+        			<Type>1</Type>
+        			<IsNull>0</IsNull>
+        			<Group>developer</Group>
+        			<MaxUnits>1</MaxUnits>
+        			<StandardRate>95</StandardRate>
+        			<StandardRateFormat>2</StandardRateFormat>
+        		</Resource>
+        	</Resources>
+        	<Assignments>
+        		<Assignment>
+        			<UID>1</UID>
+        			<TaskUID>1</TaskUID>
+        			<ResourceUID>1</ResourceUID>
+        			<Units>0.5</Units>
+        		</Assignment>
+        	</Assignments>
+        </Project>
+    "#]]
+    .assert_eq(&xml);
+    let again = through_mspdi("small", &plan);
+    assert!(schedule_differences(&plan, &again, 1).is_empty());
 }
