@@ -51,6 +51,12 @@ pub(crate) struct Kernel<'a> {
     /// The forward pass: a slot and what to do there (`LEAF`, `SUMMARY_START`,
     /// `SUMMARY_FINISH` in the low two bits).
     steps: Vec<u32>,
+    /// Per summary slot: whether its forward and backward bounds constrain its children, and
+    /// whether its early and late dates are read (so must be rolled up).
+    bounds: Vec<bool>,
+    late_bounds: Vec<bool>,
+    roll_up: Vec<bool>,
+    late_roll_up: Vec<bool>,
     /// The slot of each task, and the task in each slot.
     slot: Vec<u32>,
     task_of_slot: Vec<usize>,
@@ -198,6 +204,9 @@ impl<'a> Kernel<'a> {
                 }
             })
             .collect();
+        let by_slot_flags = |values: &[bool]| -> Vec<bool> {
+            task_of_slot.iter().map(|&task| values[task]).collect()
+        };
         let by_slot = |values: &[i32]| -> Vec<i32> {
             task_of_slot.iter().map(|&task| values[task]).collect()
         };
@@ -233,12 +242,40 @@ impl<'a> Kernel<'a> {
             }
             Rows { offsets, edges }
         };
+        // Which summaries' bounds and roll-ups can change anything. A summary without links or
+        // constraints (most of a WBS) bounds nothing, and nothing reads its dates.
+        let mut bounds = vec![false; n];
+        let mut late_bounds = vec![false; n];
+        let mut roll_up = vec![false; n];
+        let mut late_roll_up = vec![false; n];
+        // Parents come before children in the reverse of the slot order.
+        for &task in task_of_slot.iter().rev() {
+            if !graph.summary[task] {
+                continue;
+            }
+            let parent = plan.tasks[task].parent.map(|p| p.0);
+            let inherited = |flags: &[bool]| parent.is_some_and(|p| flags[p]);
+            bounds[task] = !graph.incoming.of(task).is_empty()
+                || lower_start[task] != i32::MIN
+                || lower_finish[task] != i32::MIN
+                || inherited(&bounds);
+            late_bounds[task] = !graph.outgoing.of(task).is_empty()
+                || deadline[task] != i32::MAX
+                || inherited(&late_bounds);
+            roll_up[task] =
+                !graph.outgoing.of(task).is_empty() || late_bounds[task] || inherited(&roll_up);
+            late_roll_up[task] = !graph.incoming.of(task).is_empty() || inherited(&late_roll_up);
+        }
         let zero = vec![[0i32; LANES]; n];
         Some(Kernel {
             calendar,
             start,
             n,
             steps,
+            bounds: by_slot_flags(&bounds),
+            late_bounds: by_slot_flags(&late_bounds),
+            roll_up: by_slot_flags(&roll_up),
+            late_roll_up: by_slot_flags(&late_roll_up),
             summary: task_of_slot.iter().map(|&t| graph.summary[t]).collect(),
             parent: task_of_slot
                 .iter()
@@ -325,14 +362,16 @@ impl<'a> Kernel<'a> {
             let step = self.steps[index];
             let task = (step >> 2) as usize;
             if step & 3 == SUMMARY_FINISH {
-                [self.es[task], self.ef[task], self.min_ef[task]] =
-                    self.roll_up(task, false, &start);
+                if self.roll_up[task] {
+                    [self.es[task], self.ef[task], self.min_ef[task]] =
+                        self.roll_up(task, false, &start);
+                }
                 continue;
             }
             let mut cs = [self.lower_start[task].max(0); LANES];
             let mut cf = [self.lower_finish[task]; LANES];
             let parent = self.parent[task];
-            if parent != NONE {
+            if parent != NONE && self.bounds[parent as usize] {
                 let parent = parent as usize;
                 for l in 0..LANES {
                     cs[l] = cs[l].max(self.start_bound[parent][l]);
@@ -391,14 +430,16 @@ impl<'a> Kernel<'a> {
             let step = self.steps[index];
             let task = (step >> 2) as usize;
             if step & 3 == SUMMARY_START {
-                [self.ls[task], self.lf[task], self.min_lf[task]] =
-                    self.roll_up(task, true, &late_limit);
+                if self.late_roll_up[task] {
+                    [self.ls[task], self.lf[task], self.min_lf[task]] =
+                        self.roll_up(task, true, &late_limit);
+                }
                 continue;
             }
             let mut cf = late_limit;
             let mut cs = [i32::MAX; LANES];
             let parent = self.parent[task];
-            if parent != NONE {
+            if parent != NONE && self.late_bounds[parent as usize] {
                 let parent = parent as usize;
                 let (es, parent_es) = (&self.es[task], &self.es[parent]);
                 let (finish_bound, start_bound) = (
