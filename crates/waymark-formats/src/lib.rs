@@ -1,6 +1,7 @@
-//! Readers for Waymark's input files: plan TOML (`*.plan.toml`) and Microsoft Project XML
+//! Readers and writers of Waymark's files: plan TOML (`*.plan.toml`) and Microsoft Project XML
 //! (MSPDI). Bytes in, a [`waymark_core::Plan`] out, or every problem found as diagnostics with
-//! line and column. No file system access here: the caller reads the bytes.
+//! line and column; and a plan back out as text ([`plan::write`], [`mspdi::write`]). No file
+//! system access here: the caller reads and writes the bytes.
 
 pub mod duration;
 pub mod mspdi;

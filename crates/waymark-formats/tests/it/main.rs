@@ -1,5 +1,6 @@
-//! Integration tests of the readers in `waymark-formats`: plan files read back field by field,
-//! and broken plan files with the diagnostics a person would see.
+//! Integration tests of the readers and writers in `waymark-formats`: plan files read back field
+//! by field, broken plan files with the diagnostics a person would see, and plans written and
+//! read back.
 
 mod examples;
 mod mspdi;
