@@ -119,6 +119,8 @@ fn correlation(x: &[f64], y: &[f64]) -> f64 {
     }
 }
 
+const NO_RISK: u32 = u32::MAX;
+
 /// A risk as the simulation draws it.
 struct RiskDraws {
     probability: f64,
@@ -136,6 +138,9 @@ struct Model<'a> {
     risks: Vec<RiskDraws>,
     /// The risks of each task, in the order they apply.
     risks_of_task: Vec<Vec<usize>>,
+    /// The tasks some risk affects, and each task's index among them (or `NO_RISK`).
+    risky: Vec<usize>,
+    risky_index: Vec<u32>,
     /// Cost per working minute of each task, and the fixed costs.
     cost_per_minute: Vec<f64>,
     fixed_cost: f64,
@@ -171,6 +176,13 @@ impl<'a> Model<'a> {
                 risks_of_task[task].push(index);
             }
         }
+        let risky: Vec<usize> = (0..plan.tasks.len())
+            .filter(|&task| !risks_of_task[task].is_empty())
+            .collect();
+        let mut risky_index = vec![NO_RISK; plan.tasks.len()];
+        for (index, &task) in risky.iter().enumerate() {
+            risky_index[task] = index as u32;
+        }
         let summary = plan.summaries();
         let mut cost_per_minute = vec![0.0; plan.tasks.len()];
         let mut fixed_cost = 0.0;
@@ -203,6 +215,8 @@ impl<'a> Model<'a> {
             tasks,
             risks,
             risks_of_task,
+            risky,
+            risky_index,
             cost_per_minute,
             fixed_cost,
             has_cost,
@@ -247,10 +261,23 @@ impl<'a> Model<'a> {
         out: &mut Vec<Lanes<i32>>,
     ) {
         let n = self.tasks.len();
-        values.resize(n, [0.0; LANES]);
+        values.resize(self.risky.len(), [0.0; LANES]);
         out.resize(n, [0; LANES]);
-        for (lanes, &task) in values.iter_mut().zip(order) {
-            self.tasks[task].sample_lanes(keys, task as u32, lanes);
+        // Tasks without risks go straight to whole minutes; the others wait for their risks.
+        let mut sampled = [0.0f32; LANES];
+        for (lanes, &task) in out.iter_mut().zip(order) {
+            let risky = self.risky_index[task];
+            let target = if risky == NO_RISK {
+                &mut sampled
+            } else {
+                &mut values[risky as usize]
+            };
+            self.tasks[task].sample_lanes(keys, task as u32, target);
+            if risky == NO_RISK {
+                for (minutes_out, &value) in lanes.iter_mut().zip(&sampled) {
+                    *minutes_out = minutes(value);
+                }
+            }
         }
         for (index, risk) in self.risks.iter().enumerate() {
             if skip == Some(index) {
@@ -260,15 +287,16 @@ impl<'a> Model<'a> {
                 let (occurs, factor, delay) = self.risk(key, index);
                 if occurs {
                     for &task in &risk.tasks {
-                        let at = &mut values[position[task] as usize][l];
+                        let at = &mut values[self.risky_index[task] as usize][l];
                         *at = *at * factor + delay;
                     }
                 }
             }
         }
-        for (lanes, values) in out.iter_mut().zip(values.iter()) {
-            for l in 0..LANES {
-                lanes[l] = minutes(values[l]);
+        for (&task, values) in self.risky.iter().zip(values.iter()) {
+            let lanes = &mut out[position[task] as usize];
+            for (minutes_out, &value) in lanes.iter_mut().zip(values) {
+                *minutes_out = minutes(value);
             }
         }
     }

@@ -33,7 +33,7 @@ fn splitmix64(z: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// A 32-bit integer hash with low bias (two multiply-xorshift rounds).
+/// A 32-bit integer hash with low bias (two multiply-xorshift rounds), a bijection.
 #[inline]
 fn mix32(mut x: u32) -> u32 {
     x ^= x >> 16;
@@ -43,10 +43,12 @@ fn mix32(mut x: u32) -> u32 {
     x ^ (x >> 16)
 }
 
-/// The random 32 bits of `slot` in the iteration with `key`.
+/// The random 32 bits of `slot` in the iteration with `key`. Within an iteration the slots
+/// hash distinct inputs through a bijection, so no two draws repeat; across iterations the
+/// 64-bit key supplies 32 random bits before and 32 after the hash.
 #[inline]
 pub(crate) fn bits(key: u64, slot: u32) -> u32 {
-    mix32(mix32((key as u32) ^ slot.wrapping_mul(0x9E37_79B9)) ^ (key >> 32) as u32)
+    mix32((key as u32) ^ slot.wrapping_mul(0x9E37_79B9)) ^ (key >> 32) as u32
 }
 
 /// The uniform (0, 1) number of 32 random bits (24 bits of precision, never 0 or 1).
