@@ -168,6 +168,11 @@ impl Store {
         }
     }
 
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        dispatch!(self, ping())
+    }
+
     /// Waits for the pool's connections to close.
     pub async fn close(&self) {
         match &self.backend {
@@ -231,6 +236,22 @@ impl Store {
             self,
             set_password(self.now(), actor, id, expected_version, password_hash)
         )
+    }
+
+    /// On a first start (no accounts yet): a one-time secret for the link that creates the first
+    /// administrator, valid for `lifetime`; `None` once accounts exist. Each process may make
+    /// one; the first used wins.
+    pub async fn create_setup_token(
+        &self,
+        lifetime: chrono::Duration,
+    ) -> Result<Option<Issued<DateTime<Utc>>>> {
+        dispatch!(self, create_setup_token(self.now(), lifetime))
+    }
+
+    /// Creates the first administrator with a setup secret and spends every setup link, in one
+    /// transaction. `NotFound` when the secret is unknown, expired or spent, or accounts exist.
+    pub async fn complete_setup(&self, secret: &str, new: &NewUser) -> Result<User> {
+        dispatch!(self, complete_setup(self.now(), secret, new))
     }
 
     // Projects and members.

@@ -318,6 +318,11 @@ pub(crate) async fn events(
     rows.iter().map(event_from_row).collect()
 }
 
+pub(crate) async fn ping(pool: &Pool) -> Result<()> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
+
 // Small helpers.
 
 fn check_version(expected: i64, current: i64) -> Result<()> {
@@ -383,20 +388,17 @@ async fn fetch_user(tx: &mut Tx, id: UserId) -> Result<User> {
     user_from_row(&row, "")
 }
 
-pub(crate) async fn create_user(
-    pool: &Pool,
-    now: Now,
-    actor: Actor,
-    new: &NewUser,
-) -> Result<User> {
+fn check_new_user(new: &NewUser) -> Result<()> {
     check_user_name(&new.name)?;
     check_text("display name", &new.display_name)?;
     check_text("email", new.email.as_deref().unwrap_or_default())?;
     check_text(
         "password hash",
         new.password_hash.as_deref().unwrap_or_default(),
-    )?;
-    let mut tx = begin_write(pool).await?;
+    )
+}
+
+async fn insert_user(tx: &mut Tx, now: Now, actor: Actor, new: &NewUser) -> Result<User> {
     let row = sqlx::query(concat!(
         "INSERT INTO users \
          (name, display_name, email, password_hash, is_admin, disabled, version, created_at, \
@@ -410,12 +412,97 @@ pub(crate) async fn create_user(
     .bind(&new.password_hash)
     .bind(new.is_admin)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await
     .map_err(duplicate(|| format!("user `{}`", new.name)))?;
     let user = user_from_row(&row, "")?;
     let change = Change::new(None, "user", user.id).created(user_json(&user));
-    record(&mut tx, now, actor, &[change]).await?;
+    record(tx, now, actor, &[change]).await?;
+    Ok(user)
+}
+
+pub(crate) async fn create_user(
+    pool: &Pool,
+    now: Now,
+    actor: Actor,
+    new: &NewUser,
+) -> Result<User> {
+    check_new_user(new)?;
+    let mut tx = begin_write(pool).await?;
+    let user = insert_user(&mut tx, now, actor, new).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+async fn count_users(tx: &mut Tx) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) FROM users")
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+pub(crate) async fn create_setup_token(
+    pool: &Pool,
+    now: Now,
+    lifetime: chrono::Duration,
+) -> Result<Option<Issued<DateTime<Utc>>>> {
+    let expires_at = now
+        .checked_add_signed(lifetime)
+        .ok_or_else(|| StoreError::Invalid("setup link lifetime out of range".into()))?;
+    let mut tx = begin_write(pool).await?;
+    if count_users(&mut tx).await? > 0 {
+        return Ok(None);
+    }
+    let secret = auth::new_secret("");
+    sqlx::query(
+        "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(auth::secret_digest(&secret))
+    .bind(now)
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(Issued {
+        secret,
+        record: expires_at,
+    }))
+}
+
+pub(crate) async fn complete_setup(
+    pool: &Pool,
+    now: Now,
+    secret: &str,
+    new: &NewUser,
+) -> Result<User> {
+    check_new_user(new)?;
+    let mut tx = begin_write(pool).await?;
+    // Take every setup token at once: of two links used at the same moment (on PostgreSQL, from
+    // two processes), the second waits for the first's rows and then finds none.
+    let rows = sqlx::query("DELETE FROM setup_tokens RETURNING token_hash, expires_at")
+        .fetch_all(&mut *tx)
+        .await?;
+    let digest = auth::secret_digest(secret);
+    let mut valid = false;
+    for row in &rows {
+        let hash: String = row.try_get("token_hash")?;
+        let expires_at: DateTime<Utc> = row.try_get("expires_at")?;
+        valid |= hash == digest && expires_at > now;
+    }
+    if !valid {
+        // Rolling back keeps the other links usable.
+        return Err(StoreError::NotFound("setup token"));
+    }
+    if count_users(&mut tx).await? > 0 {
+        // Someone made an account another way: every link is spent.
+        tx.commit().await?;
+        return Err(StoreError::NotFound("setup token"));
+    }
+    let admin = NewUser {
+        is_admin: true,
+        ..new.clone()
+    };
+    let user = insert_user(&mut tx, now, Actor::System, &admin).await?;
     tx.commit().await?;
     Ok(user)
 }
@@ -434,6 +521,9 @@ pub(crate) async fn user(pool: &Pool, id: UserId) -> Result<User> {
 }
 
 pub(crate) async fn user_by_name(pool: &Pool, name: &str) -> Result<User> {
+    if check_text("name", name).is_err() {
+        return Err(StoreError::NotFound("user"));
+    }
     let row = sqlx::query(concat!(
         "SELECT ",
         user_columns!(),
@@ -467,6 +557,9 @@ pub(crate) async fn user_count(pool: &Pool) -> Result<i64> {
 }
 
 pub(crate) async fn credentials(pool: &Pool, name: &str) -> Result<Option<(User, String)>> {
+    if check_text("name", name).is_err() {
+        return Ok(None);
+    }
     let row = sqlx::query(concat!(
         "SELECT ",
         user_columns!(),
@@ -1128,6 +1221,25 @@ pub(crate) async fn entities(
     kind: EntityKind,
     query: &EntityQuery,
 ) -> Result<Page<Entity, EntityCursor>> {
+    // Text PostgreSQL cannot hold matches nothing (rather than failing on PostgreSQL only).
+    let impossible = [
+        query.after.as_ref().map(|after| after.key.as_str()),
+        match &query.parent {
+            Some(ParentFilter::Of(parent)) => Some(parent.as_str()),
+            _ => None,
+        },
+        query.name_contains.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|text| check_text("filter", text).is_err());
+    if impossible {
+        self::project(pool, project).await?;
+        return Ok(Page {
+            items: Vec::new(),
+            next: None,
+        });
+    }
     let limit = page_size(query.limit);
     let mut builder = QueryBuilder::<Db>::new(concat!(
         "SELECT ",
@@ -1199,6 +1311,9 @@ pub(crate) async fn entity(
     kind: EntityKind,
     key: &str,
 ) -> Result<Entity> {
+    if check_key(key).is_err() {
+        return Err(StoreError::NotFound(kind.as_str()));
+    }
     let row = sqlx::query(concat!(
         "SELECT ",
         entity_select!(),
@@ -1326,6 +1441,9 @@ pub(crate) async fn update_entity(
     expected_version: i64,
     update: &EntityUpdate,
 ) -> Result<Entity> {
+    if check_key(key).is_err() {
+        return Err(StoreError::NotFound(kind.as_str()));
+    }
     let (name, parent) = entity_columns(kind, key, &update.data)?;
     let mut tx = begin_write(pool).await?;
     lock_project(&mut tx, project).await?;
@@ -1358,7 +1476,9 @@ pub(crate) async fn delete_entity(
     key: &str,
     expected_version: i64,
 ) -> Result<()> {
-    check_key(key)?;
+    if check_key(key).is_err() {
+        return Err(StoreError::NotFound(kind.as_str()));
+    }
     let mut tx = begin_write(pool).await?;
     lock_project(&mut tx, project).await?;
     let before = fetch_entity(&mut tx, project, kind, key).await?;
@@ -1644,6 +1764,9 @@ pub(crate) async fn rate_limit_count(
     key: &str,
     window: chrono::Duration,
 ) -> Result<i64> {
+    if check_text("rate-limit key", key).is_err() {
+        return Ok(0);
+    }
     let row = sqlx::query("SELECT window_start, attempts FROM rate_limits WHERE key = $1")
         .bind(key)
         .fetch_optional(pool)
@@ -1659,6 +1782,9 @@ pub(crate) async fn rate_limit_count(
 }
 
 pub(crate) async fn rate_limit_reset(pool: &Pool, key: &str) -> Result<()> {
+    if check_text("rate-limit key", key).is_err() {
+        return Ok(());
+    }
     sqlx::query("DELETE FROM rate_limits WHERE key = $1")
         .bind(key)
         .execute(pool)

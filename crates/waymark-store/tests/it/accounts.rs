@@ -13,7 +13,8 @@ async fn migrations_are_idempotent(db: &TestDb) {
     let applied = db
         .column("SELECT CAST(version AS TEXT) FROM _sqlx_migrations ORDER BY version")
         .await;
-    assert_eq!(applied, vec![Some("1".to_owned())]);
+    assert_eq!(applied, vec![Some("1".to_owned()), Some("2".to_owned())]);
+    db.store.ping().await.unwrap();
 }
 
 async fn sqlite_runs_durable(db: &TestDb) {
@@ -159,8 +160,92 @@ async fn user_updates_need_the_current_version(db: &TestDb) {
     assert!(matches!(stale, Err(StoreError::Stale { .. })));
 }
 
+async fn the_first_administrator_comes_from_a_setup_link(db: &TestDb) {
+    let hour = chrono::Duration::hours(1);
+    // Two server processes started on the empty database: each prints a link.
+    let one = db.store.create_setup_token(hour).await.unwrap().unwrap();
+    let two = db.store.create_setup_token(hour).await.unwrap().unwrap();
+    assert_eq!(one.record, db.now() + hour);
+    assert_ne!(one.secret, two.secret);
+    let stored = db.column("SELECT token_hash FROM setup_tokens").await;
+    assert!(!stored.contains(&Some(one.secret.clone())));
+    let root = NewUser {
+        name: "root".into(),
+        display_name: "Administrator".into(),
+        password_hash: Some("$argon2id$x".into()),
+        ..NewUser::default()
+    };
+    let wrong = db.store.complete_setup("wrong", &root).await;
+    assert!(
+        matches!(wrong, Err(StoreError::NotFound("setup token"))),
+        "{wrong:?}"
+    );
+    let other = NewUser {
+        name: "other".into(),
+        ..root.clone()
+    };
+    let (first, second) = tokio::join!(
+        db.store.complete_setup(&two.secret, &root),
+        db.store.complete_setup(&one.secret, &other),
+    );
+    let admin = match (first, second) {
+        (Ok(admin), Err(StoreError::NotFound(_))) | (Err(StoreError::NotFound(_)), Ok(admin)) => {
+            admin
+        }
+        other => panic!("exactly one setup must succeed: {other:?}"),
+    };
+    assert!(admin.is_admin);
+    assert_eq!(db.store.user_count().await.unwrap(), 1);
+    let spent = db.store.complete_setup(&one.secret, &root).await;
+    assert!(matches!(spent, Err(StoreError::NotFound(_))), "{spent:?}");
+    assert!(db.store.create_setup_token(hour).await.unwrap().is_none());
+    assert!(db
+        .column("SELECT token_hash FROM setup_tokens")
+        .await
+        .is_empty());
+    let events = db.store.all_events(None, 10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (events[0].entity.as_str(), events[0].actor),
+        ("user", Actor::System)
+    );
+}
+
+async fn an_expired_setup_link_is_refused(db: &TestDb) {
+    let link = db
+        .store
+        .create_setup_token(chrono::Duration::minutes(30))
+        .await
+        .unwrap()
+        .unwrap();
+    db.advance(chrono::Duration::minutes(30));
+    let root = NewUser {
+        name: "root".into(),
+        ..NewUser::default()
+    };
+    let late = db.store.complete_setup(&link.secret, &root).await;
+    assert!(matches!(late, Err(StoreError::NotFound(_))), "{late:?}");
+    assert_eq!(db.store.user_count().await.unwrap(), 0);
+    // An account made another way (the CLI) spends the links.
+    let link = db
+        .store
+        .create_setup_token(chrono::Duration::minutes(30))
+        .await
+        .unwrap()
+        .unwrap();
+    db.user("ana").await;
+    let spent = db.store.complete_setup(&link.secret, &root).await;
+    assert!(matches!(spent, Err(StoreError::NotFound(_))), "{spent:?}");
+    assert!(db
+        .column("SELECT token_hash FROM setup_tokens")
+        .await
+        .is_empty());
+}
+
 store_tests!(
     migrations_are_idempotent,
+    the_first_administrator_comes_from_a_setup_link,
+    an_expired_setup_link_is_refused,
     sqlite_runs_durable,
     users_are_created_found_and_listed,
     user_updates_need_the_current_version,

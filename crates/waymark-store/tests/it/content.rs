@@ -712,7 +712,127 @@ async fn a_large_plan_is_written_in_batches(db: &TestDb) {
     assert_eq!((changes.deleted, changes.unchanged), (1490, 10));
 }
 
+/// PostgreSQL cannot store a NUL character; SQLite can. Both must answer the same: refused
+/// writes, not-found reads, never a database error.
+async fn text_with_nul_is_refused_or_not_found(db: &TestDb) {
+    let project = project(db).await;
+    create(
+        db,
+        project.id,
+        EntityKind::Task,
+        "a",
+        fields(json!({"name": "A"})),
+    )
+    .await;
+    let nul = "a\u{0}";
+    assert!(matches!(
+        db.store.user_by_name(nul).await,
+        Err(StoreError::NotFound("user"))
+    ));
+    assert!(db.store.credentials(nul).await.unwrap().is_none());
+    let read = db.store.entity(project.id, EntityKind::Task, nul).await;
+    assert!(
+        matches!(read, Err(StoreError::NotFound("task"))),
+        "{read:?}"
+    );
+    let update = EntityUpdate {
+        data: Fields::new(),
+        position: None,
+    };
+    let write = db
+        .store
+        .update_entity(Actor::System, project.id, EntityKind::Task, nul, 1, &update)
+        .await;
+    assert!(
+        matches!(write, Err(StoreError::NotFound("task"))),
+        "{write:?}"
+    );
+    let delete = db
+        .store
+        .delete_entity(Actor::System, project.id, EntityKind::Task, nul, 1)
+        .await;
+    assert!(
+        matches!(delete, Err(StoreError::NotFound("task"))),
+        "{delete:?}"
+    );
+    for query in [
+        EntityQuery {
+            name_contains: Some(nul.into()),
+            ..EntityQuery::default()
+        },
+        EntityQuery {
+            parent: Some(ParentFilter::Of(nul.into())),
+            ..EntityQuery::default()
+        },
+        EntityQuery {
+            after: Some(EntityCursor {
+                position: 0,
+                key: nul.into(),
+            }),
+            ..EntityQuery::default()
+        },
+    ] {
+        let page = db
+            .store
+            .entities(project.id, EntityKind::Task, &query)
+            .await
+            .unwrap();
+        assert!(page.items.is_empty(), "{query:?}");
+    }
+    let fields_with_nul = fields(json!({"name": "P", "currency": "E\u{0}R"}));
+    let refused = db
+        .store
+        .update_project(Actor::System, project.id, 1, &fields_with_nul)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+    let key_with_nul = fields(json!({"name": "P", "x\u{0}": 1}));
+    let refused = db
+        .store
+        .update_project(Actor::System, project.id, 1, &key_with_nul)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+    let ana = db.user("ana").await;
+    let refused = db
+        .store
+        .create_token(Actor::System, ana.id, nul, None)
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+    let refused = db
+        .store
+        .rate_limit_hit(nul, chrono::Duration::minutes(1))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::Invalid(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        db.store
+            .rate_limit_count(nul, chrono::Duration::minutes(1))
+            .await
+            .unwrap(),
+        0
+    );
+    db.store.rate_limit_reset(nul).await.unwrap();
+    assert!(db.store.session(nul).await.unwrap().is_none());
+    assert!(db
+        .store
+        .authenticate_token("wmt_\u{0}")
+        .await
+        .unwrap()
+        .is_none());
+}
+
 store_tests!(
+    text_with_nul_is_refused_or_not_found,
     every_kind_is_created_read_updated_and_deleted,
     versions_guard_updates_and_deletes,
     concurrent_updates_let_exactly_one_win,
