@@ -599,6 +599,10 @@ fn without_risk(
 /// rather than stored, so memory does not grow with tasks x iterations.
 fn sensitivity(model: &Model<'_>, working: &[i64], critical: &[u32], threads: usize) -> Vec<f64> {
     let finish_ranks = ranks(&working.iter().map(|&w| w as f64).collect::<Vec<_>>());
+    let n = finish_ranks.len() as f64;
+    let mean = finish_ranks.iter().sum::<f64>() / n;
+    let centred: Vec<f64> = finish_ranks.iter().map(|r| r - mean).collect();
+    let syy: f64 = centred.iter().map(|y| y * y).sum();
     let keys: Vec<u64> = (0..working.len() as u64)
         .map(|k| iteration_key(model.seed, k))
         .collect();
@@ -613,11 +617,24 @@ fn sensitivity(model: &Model<'_>, working: &[i64], critical: &[u32], threads: us
             .map(|&task| {
                 // Inversion sampling is monotone: without risks the rank of a duration is the
                 // rank of its uniform draw.
-                let grades: Vec<f64> = if model.risks_of_task[task].is_empty() {
-                    keys.iter()
-                        .map(|&key| f64::from(unit(bits(key, task as u32))))
-                        .collect()
-                } else {
+                if model.risks_of_task[task].is_empty() {
+                    // Streamed: sums against the centred finish ranks, nothing stored.
+                    let (mut sx, mut sxx, mut sxy) = (0.0f64, 0.0f64, 0.0f64);
+                    for (&key, &y) in keys.iter().zip(&centred) {
+                        let x = f64::from(unit(bits(key, task as u32)));
+                        sx += x;
+                        sxx += x * x;
+                        sxy += x * y;
+                    }
+                    let sxx = sxx - sx * sx / n;
+                    let value = if sxx <= 0.0 || syy == 0.0 {
+                        0.0
+                    } else {
+                        sxy / (sxx * syy).sqrt()
+                    };
+                    return (task, value);
+                }
+                let grades = {
                     let durations: Vec<f64> = keys
                         .iter()
                         .map(|&key| f64::from(model.duration(key, task, None)))
