@@ -329,7 +329,14 @@ struct Engine<'m, 'a> {
 
 impl<'m, 'a> Engine<'m, 'a> {
     fn new(model: &'m Model<'a>, allow_fast: bool) -> Engine<'m, 'a> {
-        let kernel = if allow_fast {
+        // A task that can take no time is placed like a milestone, at an instant the
+        // working-time coordinate does not tell apart (17:00 or the next 08:00): whether it
+        // meets a deadline on that boundary needs the full scheduler.
+        let milestone_deadline = model
+            .deadlines
+            .iter()
+            .any(|&(task, _)| shortest_duration(model, task) < 0.5);
+        let kernel = if allow_fast && !milestone_deadline {
             let longest: Vec<i64> = (0..model.tasks.len())
                 .map(|task| longest_duration(model, task))
                 .collect();
@@ -457,6 +464,23 @@ fn longest_duration(model: &Model<'_>, task: usize) -> i64 {
     } else {
         i64::MAX / 4
     }
+}
+
+/// The shortest a task's sampled duration can be (working minutes, before rounding).
+fn shortest_duration(model: &Model<'_>, task: usize) -> f64 {
+    let low = |s: &Sampler| match *s {
+        Sampler::Fixed(v) => f64::from(v),
+        Sampler::Uniform { low, .. }
+        | Sampler::Pert { low, .. }
+        | Sampler::Triangular { low, .. } => f64::from(low),
+    };
+    let mut value = low(&model.tasks[task]);
+    for &risk in &model.risks_of_task[task] {
+        let risk = &model.risks[risk];
+        value = value * risk.factor.as_ref().map_or(1.0, low).min(1.0)
+            + risk.delay.as_ref().map_or(0.0, low).min(0.0);
+    }
+    value
 }
 
 /// Iterations per unit of work handed to a thread.

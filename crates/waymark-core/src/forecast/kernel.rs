@@ -57,6 +57,10 @@ pub(crate) struct Kernel<'a> {
     late_bounds: Vec<bool>,
     roll_up: Vec<bool>,
     late_roll_up: Vec<bool>,
+    /// Whether critical tasks are traced back from the finish instead of found by the
+    /// backward pass (see `trace_critical`), and its scratch marks.
+    trace: bool,
+    tight: Vec<u32>,
     /// The slot of each task, and the task in each slot.
     slot: Vec<u32>,
     task_of_slot: Vec<usize>,
@@ -266,6 +270,14 @@ impl<'a> Kernel<'a> {
                 !graph.outgoing.of(task).is_empty() || late_bounds[task] || inherited(&roll_up);
             late_roll_up[task] = !graph.incoming.of(task).is_empty() || inherited(&late_roll_up);
         }
+        let trace = late_limit_cap == i32::MAX
+            && deadline.iter().all(|&d| d == i32::MAX)
+            && !bounds
+                .iter()
+                .chain(&late_bounds)
+                .chain(&roll_up)
+                .any(|&f| f)
+            && !late_roll_up.iter().any(|&f| f);
         let zero = vec![[0i32; LANES]; n];
         Some(Kernel {
             calendar,
@@ -276,6 +288,8 @@ impl<'a> Kernel<'a> {
             late_bounds: by_slot_flags(&late_bounds),
             roll_up: by_slot_flags(&roll_up),
             late_roll_up: by_slot_flags(&late_roll_up),
+            trace,
+            tight: Vec::new(),
             summary: task_of_slot.iter().map(|&t| graph.summary[t]).collect(),
             parent: task_of_slot
                 .iter()
@@ -358,6 +372,8 @@ impl<'a> Kernel<'a> {
     ) -> Lanes<i32> {
         let n = self.n;
         let start = [0i32; LANES];
+        let mut finish = [i32::MIN; LANES];
+        let mut any = false;
         for index in 0..self.steps.len() {
             let step = self.steps[index];
             let task = (step >> 2) as usize;
@@ -407,17 +423,9 @@ impl<'a> Kernel<'a> {
                 let late = cf[l] > by_start;
                 ef[l] = if late { cf[l] } else { by_start };
                 es[l] = if late { cf[l] - length[l] } else { cs[l] };
+                finish[l] = finish[l].max(ef[l]);
             }
-        }
-        let mut finish = [i32::MIN; LANES];
-        let mut any = false;
-        for task in 0..n {
-            if !self.summary[task] {
-                any = true;
-                for l in 0..LANES {
-                    finish[l] = finish[l].max(self.ef[task][l]);
-                }
-            }
+            any = true;
         }
         if !any {
             finish = start;
@@ -425,6 +433,25 @@ impl<'a> Kernel<'a> {
         let Some(critical) = critical else {
             return finish;
         };
+        critical.clear();
+        critical.resize(n, 0);
+        if self.trace {
+            self.trace_critical(minutes, &finish, critical);
+        } else {
+            self.backward(minutes, &finish, critical);
+        }
+        // A summary's slot comes after its children's.
+        for task in 0..n {
+            let parent = self.parent[task];
+            if parent != NONE {
+                critical[parent as usize] |= critical[task];
+            }
+        }
+        finish
+    }
+
+    /// The backward pass: late dates, and critical tasks where the float is not positive.
+    fn backward(&mut self, minutes: &[Lanes<i32>], finish: &Lanes<i32>, critical: &mut [u32]) {
         let late_limit = finish.map(|f| f.min(self.late_limit_cap));
         for index in (0..self.steps.len()).rev() {
             let step = self.steps[index];
@@ -489,35 +516,69 @@ impl<'a> Kernel<'a> {
             }
             let length = &minutes[task];
             let (ls, lf) = (&mut self.ls[task], &mut self.lf[task]);
+            let (es, ef) = (&self.es[task], &self.ef[task]);
+            let mut mask = 0u32;
             for l in 0..LANES {
                 let by_finish = cf[l] - length[l];
                 let early = cs[l] < by_finish;
                 ls[l] = if early { cs[l] } else { by_finish };
                 lf[l] = if early { cs[l] + length[l] } else { cf[l] };
-            }
-        }
-        critical.clear();
-        critical.resize(n, 0);
-        for task in 0..n {
-            if self.summary[task] || self.done[task] {
-                continue;
-            }
-            let mut mask = 0u32;
-            for l in 0..LANES {
-                let float =
-                    (self.ls[task][l] - self.es[task][l]).min(self.lf[task][l] - self.ef[task][l]);
+                let float = (ls[l] - es[l]).min(lf[l] - ef[l]);
                 mask |= u32::from(float <= 0) << l;
             }
-            critical[task] = mask;
-        }
-        // A summary's slot comes after its children's.
-        for task in 0..n {
-            let parent = self.parent[task];
-            if parent != NONE {
-                critical[parent as usize] |= critical[task];
+            if !self.done[task] {
+                critical[task] = mask;
             }
         }
-        finish
+    }
+
+    /// Critical tasks without the backward pass, for plans without deadlines and without links
+    /// or constraints on summaries: a task has zero float exactly when it finishes the project
+    /// or a link to a zero-float successor is tight (the successor's date is the one this
+    /// task's link gives), so marks flow from the finish back along tight links, in reverse
+    /// topological order, touching only the links of critical tasks.
+    fn trace_critical(
+        &mut self,
+        minutes: &[Lanes<i32>],
+        finish: &Lanes<i32>,
+        critical: &mut [u32],
+    ) {
+        let tight = &mut self.tight;
+        tight.clear();
+        tight.resize(self.n, 0);
+        for index in (0..self.steps.len()).rev() {
+            let step = self.steps[index];
+            if step & 3 != LEAF {
+                continue;
+            }
+            let task = (step >> 2) as usize;
+            let (es, ef) = (&self.es[task], &self.ef[task]);
+            let mut mask = tight[task];
+            for l in 0..LANES {
+                mask |= u32::from(ef[l] == finish[l]) << l;
+            }
+            if mask == 0 {
+                continue;
+            }
+            if !self.done[task] {
+                critical[task] = mask;
+            }
+            for edge in self.incoming.of(task) {
+                let p = edge.other as usize;
+                let (from, to) = match edge.kind {
+                    LinkKind::FinishToStart => (&self.ef[p], es),
+                    LinkKind::StartToStart => (&self.es[p], es),
+                    LinkKind::FinishToFinish => (&self.ef[p], ef),
+                    LinkKind::StartToFinish => (&self.es[p], ef),
+                };
+                let lag = Self::lag(edge, &minutes[p]);
+                let mut hit = 0u32;
+                for l in 0..LANES {
+                    hit |= u32::from(from[l] + lag[l] == to[l]) << l;
+                }
+                tight[p] |= hit & mask;
+            }
+        }
     }
 
     /// Early finishes of the last run (relative working minutes) of a task (not a slot).
