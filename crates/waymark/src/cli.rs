@@ -199,6 +199,82 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the Waymark server: the JSON API under /api/v1 for a team's shared projects.
+    ///
+    /// The database is a SQLite file (created when missing) or a PostgreSQL URL; its schema is
+    /// brought up to date at start. On an empty database the server prints a one-time link that
+    /// creates the first administrator. Stop it with Ctrl-C or SIGTERM: requests in flight finish.
+    /// Logs go to stderr (RUST_LOG sets the level, e.g. RUST_LOG=debug).
+    ///
+    /// Examples:
+    ///   waymark serve --demo
+    ///   waymark serve --database postgres://waymark@db/waymark --listen 0.0.0.0:8080
+    #[command(verbatim_doc_comment)]
+    Serve {
+        /// A SQLite file path (or sqlite://PATH), or a postgres:// URL.
+        #[arg(long, value_name = "URL", default_value = "waymark.db")]
+        database: String,
+        /// The address and port to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Load the three example projects and a user `demo` (password `demo`) who owns them.
+        #[arg(long)]
+        demo: bool,
+        /// Let --demo listen on an address other than loopback (its password is public).
+        #[arg(long, requires = "demo")]
+        demo_public: bool,
+        /// Mark the session cookie Secure: set this when clients reach the server over HTTPS
+        /// (for example through a TLS-terminating proxy).
+        #[arg(long)]
+        secure_cookies: bool,
+        /// Write logs as JSON lines instead of text.
+        #[arg(long)]
+        log_json: bool,
+    },
+    /// Manage accounts from the command line (for scripts and first set-up).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a user; the password is read from the first line of stdin.
+    ///
+    /// Example:
+    ///   printf '%s\n' "$PASSWORD" | waymark admin create-user ana --admin --database waymark.db
+    #[command(verbatim_doc_comment)]
+    CreateUser {
+        /// The sign-in name.
+        name: String,
+        /// Make the user an administrator (sees and manages every project).
+        #[arg(long)]
+        admin: bool,
+        /// The name shown to people (default: the sign-in name).
+        #[arg(long, value_name = "TEXT")]
+        display_name: Option<String>,
+        /// A SQLite file path (or sqlite://PATH), or a postgres:// URL.
+        #[arg(long, value_name = "URL", default_value = "waymark.db")]
+        database: String,
+    },
+    /// Create an API token for a user and print it on stdout (shown once).
+    ///
+    /// Example:
+    ///   TOKEN=$(waymark admin create-token ana --database waymark.db)
+    ///   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8080/api/v1/projects
+    #[command(verbatim_doc_comment)]
+    CreateToken {
+        /// The user's sign-in name.
+        name: String,
+        /// What the token is for, as listed in the user's tokens.
+        #[arg(long, value_name = "TEXT", default_value = "command line")]
+        token_name: String,
+        /// Days until the token expires (default: until revoked).
+        #[arg(long, value_name = "DAYS")]
+        expires_in_days: Option<u32>,
+        /// A SQLite file path (or sqlite://PATH), or a postgres:// URL.
+        #[arg(long, value_name = "URL", default_value = "waymark.db")]
+        database: String,
+    },
 }
 
 /// Run a parsed command line; returns the process exit code.
@@ -206,6 +282,33 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Schedule { file, json, svg } => run_schedule(&file, json, svg.as_deref()),
         Command::Check { file, json } => run_check(&file, json),
+        Command::Serve {
+            database,
+            listen,
+            demo,
+            demo_public,
+            secure_cookies,
+            log_json,
+        } => crate::server::serve(crate::server::ServeArgs {
+            database,
+            listen,
+            demo,
+            demo_public,
+            secure_cookies,
+            log_json,
+        }),
+        Command::Admin(AdminCommand::CreateUser {
+            name,
+            admin,
+            display_name,
+            database,
+        }) => crate::server::create_user(&database, &name, display_name.as_deref(), admin),
+        Command::Admin(AdminCommand::CreateToken {
+            name,
+            token_name,
+            expires_in_days,
+            database,
+        }) => crate::server::create_token(&database, &name, &token_name, expires_in_days),
         Command::Forecast {
             file,
             iterations,

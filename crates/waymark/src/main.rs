@@ -1,8 +1,8 @@
 //! The `waymark` command: plan-as-code scheduling from the command line.
 //!
 //! A thin shell: it parses arguments, reads files, calls the engine and chooses exit codes.
-//! Everything a command computes comes from the library crates, so the web server (later) and
-//! the CLI never disagree.
+//! Everything a command computes comes from the library crates, so the web server (`waymark serve`,
+//! in the web crate) and the CLI never disagree.
 
 mod cli;
 mod forecast;
@@ -10,6 +10,7 @@ mod input;
 mod level;
 mod levelling;
 mod output;
+mod server;
 
 use std::process::ExitCode;
 

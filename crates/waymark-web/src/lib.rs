@@ -1,0 +1,236 @@
+//! The Waymark server: the JSON API under `/api/v1` (with its OpenAPI document at
+//! `/api/v1/openapi.json`), the first administrator's setup page, and `/healthz`, on axum.
+//!
+//! This is the only crate that knows HTTP. It keeps no state of its own between requests:
+//! sessions, rate-limit counters and setup links live in the store, so any number of servers can
+//! run side by side on one PostgreSQL database. The engine runs on blocking threads
+//! (`spawn_blocking`), never on the async workers. Start it with [`serve`] on a listener the
+//! caller binds (tests bind port 0) and a future that says when to stop.
+
+pub mod auth;
+pub mod content;
+pub mod document;
+pub mod error;
+pub mod http;
+pub mod projects;
+mod setup;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use waymark_store::Store;
+
+pub use error::{ApiError, ApiResult};
+
+/// How the server behaves; [`Config::default`] is what `waymark serve` uses.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Mark the session cookie `Secure` (set it when clients reach the server over HTTPS, e.g.
+    /// through a TLS-terminating proxy).
+    pub secure_cookies: bool,
+    /// How long a session lasts.
+    pub session_lifetime: chrono::Duration,
+    /// The window of the sign-in rate limits.
+    pub sign_in_window: chrono::Duration,
+    /// Sign-in attempts per user name in one window before 429.
+    pub sign_in_attempts_per_name: i64,
+    /// Sign-in attempts per client address in one window before 429.
+    pub sign_in_attempts_per_address: i64,
+    /// The largest request body (imports are the largest).
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            session_lifetime: chrono::Duration::days(7),
+            sign_in_window: chrono::Duration::minutes(15),
+            sign_in_attempts_per_name: 10,
+            sign_in_attempts_per_address: 100,
+            max_body_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// What every handler gets: the store and the configuration. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> AppState {
+        AppState {
+            store,
+            config: Arc::new(config),
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Waymark API",
+        description = "Projects, their plans (tasks, resources, calendars, risks in the plan \
+                       file's shape), members and history, and the engine's computed views. \
+                       See docs/api.md."
+    ),
+    modifiers(&Security),
+    security(("token" = []), ("session" = [])),
+    tags(
+        (name = "accounts", description = "Sign-in, sessions, API tokens, setup"),
+        (name = "projects", description = "Projects and their history"),
+        (name = "members", description = "Who may do what in a project"),
+        (name = "content", description = "Tasks, resources, calendars and risks"),
+        (name = "views", description = "Schedule, levelling, forecast, import and export"),
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("wmt_...")
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(auth::SESSION_COOKIE))),
+        );
+    }
+}
+
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(auth::routes())
+        .merge(projects::routes())
+        .merge(content::routes())
+}
+
+/// The OpenAPI document of the API (paths under `/api/v1`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api())
+        .split_for_parts();
+    document
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n"),
+        Err(error) => {
+            tracing::error!(%error, "health check: the database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+        }
+    }
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("page")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "this path does not take that method",
+    )
+}
+
+/// The whole application: API, OpenAPI document, setup page, health check, request logs.
+pub fn router(state: AppState) -> Router {
+    let (api, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", api())
+        .split_for_parts();
+    let document = Arc::new(document);
+    let max_body = state.config.max_body_bytes;
+    api.route(
+        "/api/v1/openapi.json",
+        get(move || {
+            let document = document.clone();
+            async move { axum::Json(document.as_ref().clone()) }
+        }),
+    )
+    .merge(setup::routes())
+    .route("/healthz", get(healthz))
+    .fallback(not_found)
+    .method_not_allowed_fallback(method_not_allowed)
+    .layer(DefaultBodyLimit::max(max_body))
+    .layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))
+            .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+    )
+    .with_state(state)
+}
+
+/// Serves the application on `listener` until `shutdown` completes, then finishes the requests
+/// in flight (graceful shutdown).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT: shutting down"),
+        () = terminate => tracing::info!("SIGTERM: shutting down"),
+    }
+}
+
+/// Imports plan TOML text as a new project owned by `actor` (the `--demo` projects).
+pub async fn import_plan_text(
+    store: &Store,
+    actor: waymark_store::Actor,
+    text: &str,
+) -> Result<waymark_store::Project, ApiError> {
+    let text = text.to_owned();
+    let (content, _) = tokio::task::spawn_blocking(move || document::content_from_plan_text(&text))
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(|diagnostics| ApiError::invalid_plan("the plan has errors", &diagnostics))?;
+    Ok(store.import_project(actor, &content).await?)
+}

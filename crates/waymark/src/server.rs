@@ -1,0 +1,258 @@
+//! `waymark serve` and `waymark admin`: configuration, logging, the demo data and the first
+//! start, around the web crate's [`waymark_web::serve`].
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use waymark_store::{auth, Actor, NewUser, Store, StoreError};
+
+/// The three example plans, loaded by `--demo`.
+const DEMO_PLANS: [(&str, &str); 3] = [
+    (
+        "website-launch.plan.toml",
+        include_str!("../../../examples/website-launch.plan.toml"),
+    ),
+    (
+        "mobile-app.plan.toml",
+        include_str!("../../../examples/mobile-app.plan.toml"),
+    ),
+    (
+        "crm-rollout.plan.toml",
+        include_str!("../../../examples/crm-rollout.plan.toml"),
+    ),
+];
+
+/// The demo account.
+pub const DEMO_USER: &str = "demo";
+const DEMO_PASSWORD: &str = "demo";
+
+/// How `waymark serve` runs.
+pub struct ServeArgs {
+    pub database: String,
+    pub listen: SocketAddr,
+    pub demo: bool,
+    pub demo_public: bool,
+    pub secure_cookies: bool,
+    pub log_json: bool,
+}
+
+fn init_logging(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    // A second initialisation (tests) is harmless: the first subscriber stays.
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+async fn open(database: &str) -> Result<Store> {
+    let store = Store::connect(database)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(database)))?;
+    store
+        .migrate()
+        .await
+        .context("cannot bring the database schema up to date")?;
+    Ok(store)
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// `waymark serve`.
+pub fn serve(args: ServeArgs) -> Result<ExitCode> {
+    if args.demo && !args.listen.ip().is_loopback() && !args.demo_public {
+        bail!(
+            "--demo has a well-known password (demo/demo): it listens on loopback only; give \
+             --demo-public to listen on {} anyway",
+            args.listen
+        );
+    }
+    init_logging(args.log_json);
+    runtime()?.block_on(async move {
+        let store = open(&args.database).await?;
+        tracing::info!(
+            database = %redact(&args.database),
+            backend = store.backend_name(),
+            "database ready"
+        );
+        if args.demo {
+            load_demo(&store).await?;
+        }
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
+        let address = listener.local_addr()?;
+        if store.user_count().await? == 0 {
+            if let Some(issued) = store
+                .create_setup_token(chrono::Duration::hours(24))
+                .await?
+            {
+                println!(
+                    "No accounts yet. Create the first administrator within 24 hours at:\n  \
+                     http://{address}/setup?token={}",
+                    issued.secret
+                );
+            }
+        }
+        println!("Waymark is listening on http://{address}/ (API: http://{address}/api/v1/)");
+        if args.demo {
+            println!("Demo account: user `{DEMO_USER}`, password `{DEMO_PASSWORD}`");
+        }
+        let config = waymark_web::Config {
+            secure_cookies: args.secure_cookies,
+            ..waymark_web::Config::default()
+        };
+        let state = waymark_web::AppState::new(store.clone(), config);
+        waymark_web::serve(listener, state, waymark_web::shutdown_signal())
+            .await
+            .context("the server stopped with an error")?;
+        store.close().await;
+        tracing::info!("stopped");
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The demo user and, the first time, the example projects they own.
+async fn load_demo(store: &Store) -> Result<()> {
+    let user = match store.user_by_name(DEMO_USER).await {
+        Ok(user) => user,
+        Err(StoreError::NotFound(_)) => {
+            let hash = tokio::task::spawn_blocking(|| auth::hash_password(DEMO_PASSWORD))
+                .await
+                .context("hashing the demo password")??;
+            store
+                .create_user(
+                    Actor::System,
+                    &NewUser {
+                        name: DEMO_USER.into(),
+                        display_name: "Demo".into(),
+                        email: None,
+                        password_hash: Some(hash),
+                        is_admin: false,
+                    },
+                )
+                .await?
+        }
+        Err(error) => return Err(error.into()),
+    };
+    if !store.projects_of_user(user.id, None, 1).await?.is_empty() {
+        return Ok(());
+    }
+    for (name, text) in DEMO_PLANS {
+        let project = waymark_web::import_plan_text(store, Actor::User(user.id), text)
+            .await
+            .map_err(|error| anyhow::anyhow!("{name}: {}", error.message))?;
+        tracing::info!(project = project.id.0, name = %project.name, "demo project loaded");
+    }
+    Ok(())
+}
+
+/// `waymark admin create-user NAME [--admin]`: the password is the first line of stdin.
+pub fn create_user(
+    database: &str,
+    name: &str,
+    display_name: Option<&str>,
+    admin: bool,
+) -> Result<ExitCode> {
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("cannot read the password from stdin")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    if password.chars().count() < waymark_web::auth::MIN_PASSWORD {
+        bail!(
+            "the password (first line of stdin) needs at least {} characters",
+            waymark_web::auth::MIN_PASSWORD
+        );
+    }
+    runtime()?.block_on(async {
+        let store = open(database).await?;
+        let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+            .await
+            .context("hashing the password")??;
+        let user = store
+            .create_user(
+                Actor::System,
+                &NewUser {
+                    name: name.to_owned(),
+                    display_name: display_name.unwrap_or(name).to_owned(),
+                    email: None,
+                    password_hash: Some(hash),
+                    is_admin: admin,
+                },
+            )
+            .await
+            .map_err(|error| match error {
+                StoreError::Duplicate(_) => anyhow::anyhow!("a user named `{name}` exists"),
+                other => other.into(),
+            })?;
+        store.close().await;
+        eprintln!(
+            "created {} `{}` (id {})",
+            if user.is_admin {
+                "administrator"
+            } else {
+                "user"
+            },
+            user.name,
+            user.id
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `waymark admin create-token NAME`: prints a new API token of user NAME on stdout.
+pub fn create_token(
+    database: &str,
+    name: &str,
+    token_name: &str,
+    expires_in_days: Option<u32>,
+) -> Result<ExitCode> {
+    runtime()?.block_on(async {
+        let store = open(database).await?;
+        let user = store
+            .user_by_name(name)
+            .await
+            .map_err(|error| match error {
+                StoreError::NotFound(_) => anyhow::anyhow!("there is no user named `{name}`"),
+                other => other.into(),
+            })?;
+        let expires_at = expires_in_days
+            .map(|days| chrono::Utc::now() + chrono::Duration::days(i64::from(days)));
+        let issued = store
+            .create_token(Actor::System, user.id, token_name, expires_at)
+            .await?;
+        store.close().await;
+        println!("{}", issued.secret);
+        Ok(ExitCode::SUCCESS)
+    })
+}
