@@ -4,11 +4,13 @@
 //! into text. Nothing reads a file, the clock or the environment, and the same input always
 //! gives the same bytes, so charts can be snapshot-tested and committed next to a plan. The
 //! inputs are this crate's own types, so the report does not depend on the scheduler's
-//! internals; the binary and the web layer convert to them.
+//! internals; the binary and the web layer convert to them. `json` holds the JSON documents of
+//! the command line's `--json`, which the server answers with too.
 
 pub mod gantt;
 pub mod heatmap;
 pub mod histogram;
+pub mod json;
 mod svg;
 
 pub use gantt::{

@@ -416,68 +416,12 @@ pub fn run_throughput(args: &ThroughputArgs<'_>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(Serialize)]
-struct Percentiles<T> {
-    p10: T,
-    p50: T,
-    p80: T,
-    p90: T,
-    p95: T,
-    mean: T,
-}
-
-#[derive(Serialize)]
-struct DeadlineJson {
-    date: String,
-    probability: f64,
-}
-
-#[derive(Serialize)]
-struct TaskRiskJson {
-    id: String,
-    criticality: f64,
-    sensitivity: f64,
-}
-
-#[derive(Serialize)]
-struct RiskEffectJson {
-    id: String,
-    p80_days_saved: f64,
-}
-
-#[derive(Serialize)]
-struct PlanForecastJson {
-    iterations: u32,
-    seed: u64,
-    duration_days: Percentiles<f64>,
-    finish: Percentiles<String>,
-    deadline: Option<DeadlineJson>,
-    tasks: Vec<TaskRiskJson>,
-    risks: Vec<RiskEffectJson>,
-    /// Every task deadline and the chance of meeting it.
-    task_deadlines: Vec<TaskDeadlineJson>,
-    /// Cost percentiles, when resources have rates.
-    cost: Option<Percentiles<f64>>,
-}
-
-#[derive(Serialize)]
-struct TaskDeadlineJson {
-    id: String,
-    date: String,
-    probability: f64,
-}
-
 /// How to run `waymark forecast PLAN`.
 pub struct PlanArgs {
     pub iterations: u32,
     pub seed: u64,
     /// `None`: every core.
     pub threads: Option<usize>,
-}
-
-fn round(value: f64, places: i32) -> f64 {
-    let scale = 10f64.powi(places);
-    (value * scale).round() / scale
 }
 
 /// `waymark forecast PLAN`: Monte Carlo schedule risk analysis.
@@ -514,80 +458,7 @@ pub fn run_plan(
         }
     };
     let per_day = plan.project.minutes_per_day.max(1) as f64;
-    let days = |minutes: i64| round(minutes as f64 / per_day, 3);
-    let mean_minutes = result.working_minutes.iter().sum::<i64>() as f64
-        / result.working_minutes.len().max(1) as f64;
-    let mean_finish = (result.finishes.iter().map(|&f| f as f64).sum::<f64>()
-        / result.finishes.len().max(1) as f64)
-        .round() as i64;
-    let document = PlanForecastJson {
-        iterations: result.iterations,
-        seed: result.seed,
-        duration_days: Percentiles {
-            p10: days(result.percentile_minutes(0.1)),
-            p50: days(result.percentile_minutes(0.5)),
-            p80: days(result.percentile_minutes(0.8)),
-            p90: days(result.percentile_minutes(0.9)),
-            p95: days(result.percentile_minutes(0.95)),
-            mean: round(mean_minutes / per_day, 3),
-        },
-        finish: Percentiles {
-            p10: time::iso(result.percentile_finish(0.1)),
-            p50: time::iso(result.percentile_finish(0.5)),
-            p80: time::iso(result.percentile_finish(0.8)),
-            p90: time::iso(result.percentile_finish(0.9)),
-            p95: time::iso(result.percentile_finish(0.95)),
-            mean: time::iso(mean_finish),
-        },
-        deadline: plan.project.deadline.zip(result.deadline_probability).map(
-            |(date, probability)| DeadlineJson {
-                date: time::iso(date),
-                probability: round(probability, 4),
-            },
-        ),
-        tasks: plan
-            .tasks
-            .iter()
-            .enumerate()
-            .map(|(index, task)| TaskRiskJson {
-                id: task.id.clone(),
-                criticality: round(result.criticality[index], 4),
-                sensitivity: round(result.sensitivity[index], 4),
-            })
-            .collect(),
-        risks: plan
-            .risks
-            .iter()
-            .zip(&result.risk_p80_saved)
-            .map(|(risk, &saved)| RiskEffectJson {
-                id: risk.id.clone(),
-                p80_days_saved: days(saved),
-            })
-            .collect(),
-        task_deadlines: result
-            .task_deadlines
-            .iter()
-            .map(|deadline| TaskDeadlineJson {
-                id: plan.tasks[deadline.task.0].id.clone(),
-                date: time::iso(deadline.date),
-                probability: round(deadline.probability, 4),
-            })
-            .collect(),
-        cost: (!result.costs.is_empty()).then(|| {
-            let at = |p: f64| round(result.percentile_cost(p).unwrap_or(0.0), 2);
-            Percentiles {
-                p10: at(0.1),
-                p50: at(0.5),
-                p80: at(0.8),
-                p90: at(0.9),
-                p95: at(0.95),
-                mean: round(
-                    result.costs.iter().sum::<f64>() / result.costs.len() as f64,
-                    2,
-                ),
-            }
-        }),
-    };
+    let document = waymark_report::json::forecast_json(plan, &result);
     if let Some(path) = svg {
         let calendar =
             waymark_core::WorkCalendar::compile(&plan.calendars, plan.project.calendar.0)?;
@@ -656,7 +527,7 @@ pub fn run_plan(
             cost.p50, cost.p80, cost.p95
         ));
     }
-    let mut drivers: Vec<&TaskRiskJson> = document
+    let mut drivers: Vec<&waymark_report::json::TaskRiskJson> = document
         .tasks
         .iter()
         .filter(|t| t.sensitivity > 0.05)

@@ -8,9 +8,10 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use waymark_core::level::{self, LevelOptions, Levelled, UnresolvedReason};
+use waymark_core::level::{self, LevelOptions, UnresolvedReason};
 use waymark_core::load::{load, Period};
-use waymark_core::{doctor, schedule, time, Plan, Schedule, TaskCalendars, TaskId};
+use waymark_core::{doctor, schedule, time, Plan, Schedule, TaskCalendars};
+use waymark_report::json::plan_finish;
 
 /// Read every file, stopping with diagnostics on the first that has errors.
 fn load_all(files: &[PathBuf]) -> Result<Option<Vec<Input>>> {
@@ -28,114 +29,6 @@ fn load_all(files: &[PathBuf]) -> Result<Option<Vec<Input>>> {
         inputs.push(input);
     }
     Ok(Some(inputs))
-}
-
-#[derive(Serialize)]
-struct WaitJson {
-    resource: String,
-    resource_name: String,
-    from: String,
-    to: String,
-    held_by: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct DelayJson {
-    earliest_start: String,
-    delay_minutes: i64,
-    reasons: Vec<WaitJson>,
-}
-
-#[derive(Serialize)]
-struct LevelledTaskJson {
-    #[serde(flatten)]
-    task: output::TaskJson,
-    delay: Option<DelayJson>,
-}
-
-#[derive(Serialize)]
-struct UnresolvedJson {
-    plan: String,
-    task: String,
-    resource: String,
-    reason: &'static str,
-}
-
-#[derive(Serialize)]
-struct PlanJson {
-    file: String,
-    name: String,
-    finish_before: String,
-    finish_after: String,
-    tasks: Vec<LevelledTaskJson>,
-}
-
-#[derive(Serialize)]
-struct LevelJson {
-    project: output::ProjectJson,
-    finish_before: String,
-    tasks: Vec<LevelledTaskJson>,
-    unresolved: Vec<UnresolvedJson>,
-    plans: Vec<PlanJson>,
-}
-
-fn reason_text(reason: UnresolvedReason) -> &'static str {
-    match reason {
-        UnresolvedReason::Fixed => "fixed",
-        UnresolvedReason::OutOfFloat => "out-of-float",
-        UnresolvedReason::OverCapacity => "over-capacity",
-    }
-}
-
-/// The tasks of one plan (`owner == index`) as JSON with their delays.
-fn tasks_json(
-    plan: &Plan,
-    levelled: &Levelled,
-    owner: &[usize],
-    index: usize,
-) -> Vec<LevelledTaskJson> {
-    let all = output::schedule_json(plan, &levelled.schedule).tasks;
-    all.into_iter()
-        .enumerate()
-        .filter(|(t, _)| owner[*t] == index)
-        .map(|(t, task)| {
-            let delay = levelled
-                .delays
-                .iter()
-                .find(|d| d.task == TaskId(t))
-                .map(|d| DelayJson {
-                    earliest_start: time::iso(d.earliest),
-                    delay_minutes: d.minutes,
-                    reasons: d
-                        .waits
-                        .iter()
-                        .map(|w| WaitJson {
-                            resource: plan.resources[w.resource.0].id.clone(),
-                            resource_name: plan.resources[w.resource.0].name.clone(),
-                            from: time::iso(w.from),
-                            to: time::iso(w.to),
-                            held_by: w
-                                .held_by
-                                .iter()
-                                .map(|h| plan.tasks[h.0].id.clone())
-                                .collect(),
-                        })
-                        .collect(),
-                });
-            LevelledTaskJson { task, delay }
-        })
-        .collect()
-}
-
-fn plan_finish(schedule: &Schedule, owner: &[usize], index: usize) -> time::Instant {
-    schedule
-        .tasks
-        .iter()
-        .zip(owner)
-        .filter(|(t, &o)| o == index && !t.summary)
-        .map(|(t, _)| t.finish)
-        .max()
-        .unwrap_or(schedule.finish)
 }
 
 /// A task as people recognise it: its id, and its name when that says more.
@@ -211,43 +104,12 @@ pub fn run_level(
         }
         crate::cli::write_atomically(path, waymark_report::gantt_svg(&chart).as_bytes())?;
     }
-    let unresolved: Vec<UnresolvedJson> = levelled
-        .unresolved
-        .iter()
-        .map(|u| UnresolvedJson {
-            plan: inputs[pooled.owner[u.task.0]].name.clone(),
-            task: plan.tasks[u.task.0].id.clone(),
-            resource: plan.resources[u.resource.0].id.clone(),
-            reason: reason_text(u.reason),
-        })
-        .collect();
     if json {
-        let plans_json: Vec<PlanJson> = inputs
+        let files: Vec<(&str, &Plan)> = inputs
             .iter()
-            .enumerate()
-            .map(|(index, input)| PlanJson {
-                file: input.name.clone(),
-                name: input.plan.project.name.clone(),
-                finish_before: time::iso(plan_finish(&before, &pooled.owner, index)),
-                finish_after: time::iso(plan_finish(&levelled.schedule, &pooled.owner, index)),
-                tasks: if inputs.len() > 1 {
-                    tasks_json(plan, &levelled, &pooled.owner, index)
-                } else {
-                    Vec::new()
-                },
-            })
+            .map(|input| (input.name.as_str(), &input.plan))
             .collect();
-        let document = LevelJson {
-            project: output::schedule_json(plan, &levelled.schedule).project,
-            finish_before: time::iso(before.finish),
-            tasks: if inputs.len() == 1 {
-                tasks_json(plan, &levelled, &pooled.owner, 0)
-            } else {
-                Vec::new()
-            },
-            unresolved,
-            plans: plans_json,
-        };
+        let document = waymark_report::json::level_json(&files, &pooled, &before, &levelled);
         output::print_json(&document)?;
         return Ok(ExitCode::SUCCESS);
     }
