@@ -4,9 +4,6 @@
 //!
 //! Who may change what: managers and owners edit everything; members may change a task's
 //! progress fields only ([`PROGRESS_FIELDS`]); viewers read.
-
-// utoipa expands `params(SomeQuery)` into a path its own code qualifies needlessly.
-#![allow(unused_qualifications)]
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;

@@ -7,6 +7,9 @@
 //! (`spawn_blocking`), never on the async workers. Start it with [`serve`] on a listener the
 //! caller binds (tests bind port 0) and a future that says when to stop.
 
+// utoipa expands `params(SomeQuery)` into paths its own generated code qualifies needlessly.
+#![allow(unused_qualifications)]
+
 pub mod auth;
 pub mod content;
 pub mod document;
@@ -14,6 +17,7 @@ pub mod error;
 pub mod http;
 pub mod projects;
 mod setup;
+pub mod views;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -125,6 +129,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(auth::routes())
         .merge(projects::routes())
         .merge(content::routes())
+        .merge(views::routes())
 }
 
 /// The OpenAPI document of the API (paths under `/api/v1`).

@@ -1,8 +1,5 @@
 //! Projects, their members and their history (the event log), and the one permission check
 //! every project route goes through: [`access`].
-
-// utoipa expands `params(SomeQuery)` into a path its own code qualifies needlessly.
-#![allow(unused_qualifications)]
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
