@@ -1,0 +1,287 @@
+//! A fresh, migrated database per test (a SQLite file, or a PostgreSQL schema of its own), the
+//! application's router on it, a clock the test moves, and requests sent in-process with
+//! `tower::ServiceExt::oneshot`.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
+use chrono::{DateTime, Duration, Utc};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+use waymark_store::{auth, Actor, Clock, NewUser, Project, ProjectId, Role, Store, User};
+use waymark_web::{AppState, Config};
+
+pub struct TestApp {
+    pub store: Store,
+    pub router: Router,
+    now: Arc<Mutex<DateTime<Utc>>>,
+    schema: Option<(String, sqlx::PgPool)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// An answer: status, headers and the body as JSON (`Value::String` when it is not JSON).
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn etag(&self) -> String {
+        self.headers
+            .get(header::ETAG)
+            .expect("an ETag")
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or_default()
+    }
+}
+
+/// A request being built.
+pub struct Call {
+    method: Method,
+    uri: String,
+    headers: Vec<(String, String)>,
+    body: Option<(String, Vec<u8>)>,
+}
+
+impl Call {
+    pub fn new(method: Method, uri: &str) -> Call {
+        Call {
+            method,
+            uri: uri.to_owned(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn token(self, token: &str) -> Call {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Call {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn if_match(self, etag: &str) -> Call {
+        self.header("if-match", etag)
+    }
+
+    pub fn json(mut self, value: &Value) -> Call {
+        self.body = Some(("application/json".into(), value.to_string().into_bytes()));
+        self
+    }
+
+    pub fn raw(mut self, content_type: &str, bytes: &[u8]) -> Call {
+        self.body = Some((content_type.into(), bytes.to_vec()));
+        self
+    }
+}
+
+impl TestApp {
+    pub async fn sqlite() -> TestApp {
+        TestApp::sqlite_with(Config::default()).await
+    }
+
+    pub async fn sqlite_with(config: Config) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("waymark.db");
+        let store = Store::connect(path.to_str().unwrap()).await.unwrap();
+        TestApp::ready(store, config, None, Some(dir)).await
+    }
+
+    pub async fn postgres() -> Option<TestApp> {
+        TestApp::postgres_with(Config::default()).await
+    }
+
+    pub async fn postgres_with(config: Config) -> Option<TestApp> {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let base = std::env::var("WAYMARK_TEST_POSTGRES").ok()?;
+        let schema = format!(
+            "web_test_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let admin = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .connect(&base)
+            .await
+            .unwrap();
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&admin)
+            .await
+            .unwrap();
+        let separator = if base.contains('?') { '&' } else { '?' };
+        let url = format!("{base}{separator}options%5Bsearch_path%5D={schema}");
+        let store = Store::connect(&url).await.unwrap();
+        Some(TestApp::ready(store, config, Some((schema, admin)), None).await)
+    }
+
+    async fn ready(
+        store: Store,
+        config: Config,
+        schema: Option<(String, sqlx::PgPool)>,
+        dir: Option<tempfile::TempDir>,
+    ) -> TestApp {
+        let now = Arc::new(Mutex::new(Utc::now()));
+        let clock = {
+            let now = now.clone();
+            Clock::new(move || *now.lock().unwrap())
+        };
+        let store = store.with_clock(clock);
+        store.migrate().await.unwrap();
+        let router = waymark_web::router(AppState::new(store.clone(), config));
+        TestApp {
+            store,
+            router,
+            now,
+            schema,
+            _dir: dir,
+        }
+    }
+
+    pub async fn finish(self) {
+        self.store.close().await;
+        if let Some((schema, admin)) = &self.schema {
+            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                .execute(admin)
+                .await
+                .unwrap();
+            admin.close().await;
+        }
+    }
+
+    pub fn advance(&self, by: Duration) {
+        *self.now.lock().unwrap() += by;
+    }
+
+    pub async fn send(&self, call: Call) -> Answer {
+        let mut request = Request::builder().method(call.method).uri(&call.uri);
+        for (name, value) in &call.headers {
+            request = request.header(name, value);
+        }
+        let request = match call.body {
+            Some((content_type, bytes)) => request
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Body::from(bytes)),
+            None => request.body(Body::empty()),
+        }
+        .unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text.clone()));
+        Answer {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub async fn get(&self, uri: &str, token: &str) -> Answer {
+        self.send(Call::new(Method::GET, uri).token(token)).await
+    }
+
+    /// A user without a password.
+    pub async fn user(&self, name: &str) -> User {
+        self.store
+            .create_user(
+                Actor::System,
+                &NewUser {
+                    name: name.into(),
+                    display_name: name.to_uppercase(),
+                    ..NewUser::default()
+                },
+            )
+            .await
+            .unwrap()
+    }
+
+    /// A user with a password.
+    pub async fn user_with_password(&self, name: &str, password: &str) -> User {
+        self.store
+            .create_user(
+                Actor::System,
+                &NewUser {
+                    name: name.into(),
+                    display_name: name.to_uppercase(),
+                    password_hash: Some(auth::hash_password(password).unwrap()),
+                    ..NewUser::default()
+                },
+            )
+            .await
+            .unwrap()
+    }
+
+    /// An API token of `user`.
+    pub async fn token(&self, user: &User) -> String {
+        self.store
+            .create_token(Actor::System, user.id, "test", None)
+            .await
+            .unwrap()
+            .secret
+    }
+
+    /// A project imported from plan text, owned by `owner`.
+    pub async fn project(&self, owner: &User, text: &str) -> Project {
+        waymark_web::import_plan_text(&self.store, Actor::User(owner.id), text)
+            .await
+            .unwrap()
+    }
+
+    pub async fn add(&self, project: ProjectId, user: &User, role: Role) {
+        self.store
+            .add_member(Actor::System, project, user.id, role)
+            .await
+            .unwrap();
+    }
+}
+
+/// A small plan with one of everything.
+pub const FIXTURE: &str = r#"
+[project]
+name = "Fixture"
+start = 2027-01-04
+deadline = 2027-03-01
+
+[calendars.office]
+days = ["mon", "tue", "wed", "thu", "fri"]
+
+[resources.ana]
+name = "Ana"
+rate = 90.0
+
+[tasks.design]
+name = "Design"
+estimate = ["2d", "3d", "5d"]
+resources = ["ana"]
+
+[tasks.build]
+name = "Build"
+duration = "5d"
+after = ["design"]
+resources = ["ana"]
+
+[risks.late]
+title = "Late"
+probability = 0.2
+tasks = ["build"]
+delay = ["1d", "2d", "3d"]
+"#;
