@@ -3,6 +3,7 @@
 mod cli;
 mod conformance;
 mod levelling;
+mod server;
 mod tidy;
 
 /// The shared data folder beside the repository, when present.

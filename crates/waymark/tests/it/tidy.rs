@@ -80,3 +80,35 @@ fn core_is_pure() {
         );
     }
 }
+
+/// Only the store names sqlx, and only the web crate (and the binary that starts it) knows HTTP:
+/// the sources of every other crate must not mention them.
+#[test]
+fn storage_and_http_stay_in_their_crates() {
+    let rules: [(&str, &[&str]); 3] = [
+        ("sqlx", &["waymark-store"]),
+        ("axum", &["waymark-web"]),
+        ("utoipa", &["waymark-web"]),
+    ];
+    let mut found = Vec::new();
+    for (word, allowed) in rules {
+        for krate in std::fs::read_dir(root().join("crates"))
+            .expect("crates")
+            .flatten()
+        {
+            let name = krate.file_name().to_string_lossy().into_owned();
+            if allowed.contains(&name.as_str()) {
+                continue;
+            }
+            let mut files = Vec::new();
+            rust_files(&krate.path().join("src"), &mut files);
+            for path in files {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                if text.contains(&format!("{word}::")) {
+                    found.push(format!("{} names {word}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
+}
