@@ -190,7 +190,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
 }
 
 /// Sign in with name and password: sets the session cookie (a new session every time).
-#[utoipa::path(post, path = "/session", tag = "accounts", request_body = SignIn,
+#[utoipa::path(post, path = "/session", tag = "accounts", request_body = SignIn, security(()),
     responses(
         (status = 200, description = "Signed in; the cookie is set", body = SessionBody),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -201,6 +201,17 @@ async fn sign_in(
     ClientAddress(address): ClientAddress,
     Body(SignIn { name, password }): Body<SignIn>,
 ) -> ApiResult<Response> {
+    let bad_credentials = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad-credentials",
+            "unknown name or wrong password",
+        )
+    };
+    // No account name holds a NUL character, and the databases cannot store one in a key.
+    if name.contains('\0') {
+        return Err(bad_credentials());
+    }
     let config = &state.config;
     let window = config.sign_in_window;
     let by_name = state
@@ -233,11 +244,7 @@ async fn sign_in(
         _ => None,
     };
     let Some(user) = verified else {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "bad-credentials",
-            "unknown name or wrong password",
-        ));
+        return Err(bad_credentials());
     };
     state
         .store
@@ -295,6 +302,8 @@ async fn sign_out(State(state): State<AppState>, caller: Caller) -> ApiResult<Re
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
+    /// At least 8 characters.
+    #[schema(min_length = 8)]
     pub new_password: String,
 }
 
@@ -379,9 +388,12 @@ pub struct NewTokenBody {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
+    /// What the token is for (1 to 200 characters, not only spaces).
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     /// Days until the token expires (1..=3650); without it, it lasts until revoked.
     #[schema(minimum = 1, maximum = 3650)]
+    #[serde(default, deserialize_with = "crate::http::whole_number")]
     pub expires_in_days: Option<u32>,
 }
 
@@ -470,8 +482,12 @@ async fn revoke_token(
 pub struct Setup {
     /// The secret of the setup link printed at the first start.
     pub token: String,
+    /// The sign-in name, 1 to 100 characters, not only spaces.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub name: String,
     pub display_name: Option<String>,
+    /// At least 8 characters.
+    #[schema(min_length = 8)]
     pub password: String,
 }
 
@@ -511,7 +527,7 @@ pub async fn complete_setup(state: &AppState, setup: Setup) -> ApiResult<User> {
 }
 
 /// Create the first administrator with the setup link's secret (only on a fresh database).
-#[utoipa::path(post, path = "/setup", tag = "accounts", request_body = Setup,
+#[utoipa::path(post, path = "/setup", tag = "accounts", request_body = Setup, security(()),
     responses((status = 201, body = UserBody), (status = 400, body = ErrorBody),
         (status = 404, description = "Unknown, spent or expired setup secret", body = ErrorBody),
         (status = 422, body = ErrorBody)))]

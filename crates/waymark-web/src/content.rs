@@ -96,9 +96,11 @@ pub struct EntityListQuery {
     /// Page size, 1..=500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
-    /// The `next` of the previous page.
+    /// The `next` of the previous page (empty: the first page).
+    #[param(pattern = r"^(-?[0-9]{1,18}\.[A-Za-z0-9_-]{1,200})?$")]
     pub after: Option<String>,
-    /// Tasks only: the children of this task; empty (`parent=`) for top-level tasks.
+    /// The children of this task; empty (`parent=`) for top-level tasks. Only tasks have
+    /// parents.
     pub parent: Option<String>,
     /// Names containing this text (case-insensitive).
     pub q: Option<String>,
@@ -125,11 +127,18 @@ async fn list_entities(
                 .map_err(|_| ApiError::bad_request("`after` is not a `next` from a page"))?,
         ),
     };
-    let parent = match (collection, query.parent) {
-        (_, None) => None,
-        (Collection::Tasks, Some(parent)) if parent.is_empty() => Some(ParentFilter::None),
-        (Collection::Tasks, Some(parent)) => Some(ParentFilter::Of(parent)),
-        (_, Some(_)) => return Err(ApiError::bad_request("only tasks have a `parent`")),
+    let nul = |text: &Option<String>| text.as_deref().is_some_and(|t| t.contains('\0'));
+    if nul(&query.parent) || nul(&query.q) {
+        return Err(ApiError::bad_request(
+            "`parent` and `q` cannot hold a NUL character",
+        ));
+    }
+    // Only tasks have parents: on other collections `parent=` keeps everything and
+    // `parent=ID` finds nothing, which is what the filter means there.
+    let parent = match query.parent {
+        None => None,
+        Some(parent) if parent.is_empty() => Some(ParentFilter::None),
+        Some(parent) => Some(ParentFilter::Of(parent)),
     };
     let page = state
         .store
@@ -159,6 +168,7 @@ pub struct NewEntityInput {
     #[schema(value_type = Object)]
     pub data: Fields,
     /// Where it goes in the order; last without it.
+    #[serde(default, deserialize_with = "crate::http::whole_i64")]
     pub position: Option<i64>,
 }
 
@@ -198,6 +208,11 @@ async fn create_entity(
     ))
 }
 
+/// An id that is not a plan id names nothing: 404, as for one that does not exist.
+fn check_id(key: &str) -> ApiResult<()> {
+    waymark_store::check_key(key).map_err(|_| ApiError::not_found("object"))
+}
+
 /// One task (resource, calendar, risk).
 #[utoipa::path(get, path = "/projects/{project}/{collection}/{id}", tag = "content",
     params(("project" = i64, Path), ("collection" = Collection, Path), ("id" = String, Path)),
@@ -208,6 +223,7 @@ async fn get_entity(
     caller: Caller,
     Path((project, collection, key)): Path<(i64, Collection, String)>,
 ) -> ApiResult<Response> {
+    check_id(&key)?;
     let project = ProjectId(project);
     access(&state, &caller, project, Role::Viewer).await?;
     let entity = state.store.entity(project, collection.kind(), &key).await?;
@@ -225,6 +241,7 @@ pub struct EntityInput {
     #[schema(value_type = Object)]
     pub data: Fields,
     /// A new place in the order; unchanged without it.
+    #[serde(default, deserialize_with = "crate::http::whole_i64")]
     pub position: Option<i64>,
 }
 
@@ -278,7 +295,7 @@ async fn update(
 /// progress fields; everything else needs a manager.
 #[utoipa::path(put, path = "/projects/{project}/{collection}/{id}", tag = "content",
     params(("project" = i64, Path), ("collection" = Collection, Path), ("id" = String, Path),
-        ("If-Match" = String, Header)),
+        ("If-Match" = Option<String>, Header, description = "The ETag read; 428 without it, 412 when stale")),
     request_body = EntityInput,
     responses((status = 200, body = EntityBody, headers(("ETag" = String))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -292,6 +309,7 @@ async fn replace_entity(
     headers: HeaderMap,
     Body(input): Body<EntityInput>,
 ) -> ApiResult<Response> {
+    check_id(&key)?;
     let project = ProjectId(project);
     let role = access(&state, &caller, project, Role::Member).await?;
     let version = if_match(&headers)?;
@@ -340,7 +358,7 @@ fn merge_patch(target: &mut Fields, patch: &Fields) {
 /// its `data` (`{"progress": 0.5}`; `null` removes a field); needs `If-Match`.
 #[utoipa::path(patch, path = "/projects/{project}/{collection}/{id}", tag = "content",
     params(("project" = i64, Path), ("collection" = Collection, Path), ("id" = String, Path),
-        ("If-Match" = String, Header)),
+        ("If-Match" = Option<String>, Header, description = "The ETag read; 428 without it, 412 when stale")),
     request_body(content = Object, description = "A merge patch of the object's `data`"),
     responses((status = 200, body = EntityBody, headers(("ETag" = String))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -354,6 +372,7 @@ async fn patch_entity(
     headers: HeaderMap,
     Body(patch): Body<Fields>,
 ) -> ApiResult<Response> {
+    check_id(&key)?;
     let project = ProjectId(project);
     let role = access(&state, &caller, project, Role::Member).await?;
     let version = if_match(&headers)?;
@@ -386,7 +405,7 @@ async fn patch_entity(
 /// Delete a task (resource, calendar, risk); manager; needs `If-Match`.
 #[utoipa::path(delete, path = "/projects/{project}/{collection}/{id}", tag = "content",
     params(("project" = i64, Path), ("collection" = Collection, Path), ("id" = String, Path),
-        ("If-Match" = String, Header)),
+        ("If-Match" = Option<String>, Header, description = "The ETag read; 428 without it, 412 when stale")),
     responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 412, body = ErrorBody), (status = 428, body = ErrorBody)))]
@@ -396,6 +415,7 @@ async fn delete_entity(
     Path((project, collection, key)): Path<(i64, Collection, String)>,
     headers: HeaderMap,
 ) -> ApiResult<StatusCode> {
+    check_id(&key)?;
     let project = ProjectId(project);
     access(&state, &caller, project, Role::Manager).await?;
     let version = if_match(&headers)?;

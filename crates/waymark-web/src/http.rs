@@ -1,7 +1,8 @@
 //! HTTP plumbing shared by the handlers: extractors whose rejections are the API's JSON errors,
 //! versions as `ETag`s and the `If-Match` they must come back in, and page limits.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -16,7 +17,9 @@ pub const MAX_PAGE: u32 = 500;
 /// The page size without `?limit=`.
 pub const DEFAULT_PAGE: u32 = 50;
 
-/// A JSON request body; a malformed one is a 400 (413 when too large) in the API's format.
+/// A JSON request body, whatever its `Content-Type` says (the CSRF token, not the media type,
+/// is what protects cookie requests); a malformed one is a 400 (413 when too large) in the API's
+/// format.
 pub struct Body<T>(pub T);
 
 impl<S, T> FromRequest<S> for Body<T>
@@ -27,27 +30,39 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(Body(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
-        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                let status = rejection.status();
+                let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    "too-large"
+                } else {
+                    "bad-request"
+                };
+                ApiError::new(status, code, rejection.body_text())
+            })?;
+        serde_json::from_slice(&bytes).map(Body).map_err(|error| {
+            ApiError::bad_request(format!("the body is not the JSON expected: {error}"))
+        })
     }
 }
 
-fn json_rejection(rejection: JsonRejection) -> ApiError {
-    let status = rejection.status();
-    let code = match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "too-large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported-media-type",
-        _ => "bad-request",
-    };
-    let mut error = ApiError::new(status, code, rejection.body_text());
-    if status == StatusCode::UNPROCESSABLE_ENTITY {
-        // A body of the wrong shape: the JSON parsed but did not fit.
-        error.code = "bad-request";
-        error.status = StatusCode::BAD_REQUEST;
+/// Reads a whole number that JSON may write as `3` or `3.0` (JSON Schema's `integer` allows
+/// both).
+pub fn whole_number<'de, D>(deserializer: D) -> Result<Option<u32>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let value: Option<f64> = serde::Deserialize::deserialize(deserializer)?;
+    match value {
+        None => Ok(None),
+        Some(number) if number.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&number) => {
+            Ok(Some(number as u32))
+        }
+        Some(number) => Err(serde::de::Error::custom(format!(
+            "{number} is not a whole number in range"
+        ))),
     }
-    error
 }
 
 /// Query parameters; malformed ones are a 400.
@@ -98,6 +113,29 @@ fn path_rejection(rejection: PathRejection) -> ApiError {
             tracing::error!(error = %other.body_text(), "path parameters");
             ApiError::internal()
         }
+    }
+}
+
+/// Reads a whole number that JSON may write as `3` or `3.0`, as an `i64`.
+pub fn whole_i64<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let value: Option<serde_json::Number> = serde::Deserialize::deserialize(deserializer)?;
+    match value {
+        None => Ok(None),
+        Some(number) => match (number.as_i64(), number.as_f64()) {
+            (Some(integer), _) => Ok(Some(integer)),
+            // Floats within ±2^53 are exact; beyond they may not be the integer meant.
+            (None, Some(float))
+                if float.fract() == 0.0 && float.abs() <= 9_007_199_254_740_992.0 =>
+            {
+                Ok(Some(float as i64))
+            }
+            _ => Err(serde::de::Error::custom(format!(
+                "{number} is not a whole number in range"
+            ))),
+        },
     }
 }
 

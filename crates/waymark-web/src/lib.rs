@@ -92,6 +92,7 @@ impl AppState {
                        See docs/api.md."
     ),
     modifiers(&Security),
+    components(schemas(content::Collection, views::Format)),
     security(("token" = []), ("session" = [])),
     tags(
         (name = "accounts", description = "Sign-in, sessions, API tokens, setup"),

@@ -234,7 +234,7 @@ async fn get_project(
 
 /// Replace the project's fields (manager); needs `If-Match`.
 #[utoipa::path(put, path = "/projects/{project}", tag = "projects",
-    params(("project" = i64, Path), ("If-Match" = String, Header)), request_body = ProjectInput,
+    params(("project" = i64, Path), ("If-Match" = Option<String>, Header, description = "The ETag read; 428 without it, 412 when stale")), request_body = ProjectInput,
     responses((status = 200, body = ProjectBody, headers(("ETag" = String))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -279,7 +279,7 @@ async fn update_project(
 
 /// Delete the project and everything in it (owner); needs `If-Match`.
 #[utoipa::path(delete, path = "/projects/{project}", tag = "projects",
-    params(("project" = i64, Path), ("If-Match" = String, Header)),
+    params(("project" = i64, Path), ("If-Match" = Option<String>, Header, description = "The ETag read; 428 without it, 412 when stale")),
     responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 412, body = ErrorBody), (status = 428, body = ErrorBody)))]
@@ -365,7 +365,9 @@ async fn add_member(
     let id = ProjectId(id);
     access(&state, &caller, id, Role::Owner).await?;
     let user = match state.store.user_by_name(&new.user).await {
-        Err(StoreError::NotFound(_)) => return Err(ApiError::not_found("user")),
+        Err(StoreError::NotFound(_) | StoreError::Invalid(_)) => {
+            return Err(ApiError::not_found("user"))
+        }
         other => other?,
     };
     let membership = state
@@ -388,7 +390,7 @@ pub struct MemberUpdate {
 /// Change a member's role (owner); needs `If-Match`. The last owner cannot step down.
 #[utoipa::path(put, path = "/projects/{project}/members/{user}", tag = "members",
     params(("project" = i64, Path), ("user" = i64, Path, description = "The user's id"),
-        ("If-Match" = String, Header)),
+        ("If-Match" = Option<String>, Header, description = "The ETag read; 428 without it, 412 when stale")),
     request_body = MemberUpdate,
     responses((status = 200, body = MemberBody, headers(("ETag" = String))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -426,7 +428,7 @@ async fn update_member(
 /// Remove a member (owner); needs `If-Match`. The last owner cannot be removed.
 #[utoipa::path(delete, path = "/projects/{project}/members/{user}", tag = "members",
     params(("project" = i64, Path), ("user" = i64, Path, description = "The user's id"),
-        ("If-Match" = String, Header)),
+        ("If-Match" = Option<String>, Header, description = "The ETag read; 428 without it, 412 when stale")),
     responses((status = 204, description = "Removed"), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 412, body = ErrorBody), (status = 422, body = ErrorBody),

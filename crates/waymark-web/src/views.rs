@@ -27,6 +27,17 @@ use crate::http::{Path, Query};
 use crate::projects::{access, created, ProjectBody};
 use crate::AppState;
 
+/// A seed as the API takes it: 0 to `i64::MAX`, which every JSON tool can write exactly.
+fn seed(seed: Option<u64>) -> ApiResult<u64> {
+    match seed {
+        None => Ok(1),
+        Some(seed) if i64::try_from(seed).is_ok() => Ok(seed),
+        Some(_) => Err(ApiError::bad_request(
+            "`seed` must be between 0 and 9223372036854775807",
+        )),
+    }
+}
+
 /// The most forecast iterations one request may ask for.
 pub const MAX_ITERATIONS: u32 = 100_000;
 /// The most levelling schedules one request may ask for.
@@ -97,6 +108,7 @@ async fn schedule(
 #[into_params(parameter_in = Query)]
 pub struct LevelQuery {
     /// Seed of the search's random choices (default 1).
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
     pub seed: Option<u64>,
     /// Schedules to try, 1..=100000 (default 1000); the search also stops after 5 seconds.
     #[param(minimum = 1, maximum = 100000)]
@@ -124,9 +136,10 @@ async fn level(
             "`schedules` must be between 1 and {MAX_SCHEDULES}"
         )));
     }
+    let seed = seed(query.seed)?;
     let plan = stored_plan(&state, &caller, id).await?;
     let search = waymark_core::level::SearchOptions {
-        seed: query.seed.unwrap_or(1),
+        seed,
         max_schedules: Some(schedules),
     };
     let options = waymark_core::level::LevelOptions {
@@ -168,6 +181,7 @@ pub struct ForecastQuery {
     #[param(minimum = 1, maximum = 100000)]
     pub iterations: Option<u32>,
     /// Seed of the random samples (default 1): the same seed gives the same forecast.
+    #[param(minimum = 0, maximum = 9223372036854775807_i64)]
     pub seed: Option<u64>,
 }
 
@@ -190,10 +204,11 @@ async fn forecast(
             "`iterations` must be between 1 and {MAX_ITERATIONS}"
         )));
     }
+    let seed = seed(query.seed)?;
     let plan = stored_plan(&state, &caller, id).await?;
     let options = waymark_core::forecast::ForecastOptions {
         iterations,
-        seed: query.seed.unwrap_or(1),
+        seed,
     };
     let document = blocking(
         move || match waymark_core::forecast::forecast(&plan, &options) {
@@ -246,8 +261,9 @@ fn sniff(headers: &HeaderMap, text: &str) -> Format {
 
 /// Import a plan file or Microsoft Project XML as a new project; you become its owner.
 #[utoipa::path(post, path = "/projects/import", tag = "views", params(ImportQuery),
-    request_body(content = String, description = "The file: plan TOML or MSPDI XML",
-        content_type = "application/toml"),
+    request_body(content = String, description = "The file: plan TOML or MSPDI XML. Send it as \
+        `application/toml`, `application/xml` or `text/plain` (then the first character decides)",
+        content_type = "text/plain"),
     responses((status = 201, body = ProjectBody, headers(("ETag" = String))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),

@@ -546,7 +546,60 @@ async fn views_answer_like_the_command_line(app: &TestApp) {
     assert_eq!(export.text, waymark_formats::plan::write(&plan));
 }
 
+/// Inputs schemathesis found answered outside the document: whole numbers written as floats,
+/// NUL characters, a `parent` filter on resources, a malformed id.
+async fn odd_inputs_get_documented_answers(app: &TestApp) {
+    let ana = app.user("ana").await;
+    let token = app.token(&ana).await;
+    let project = app.project(&ana, FIXTURE).await;
+    let base = format!("/api/v1/projects/{}", project.id);
+    let made = app
+        .send(
+            Call::new(Method::POST, &format!("{base}/risks"))
+                .token(&token)
+                .json(&json!({"id": "r2", "data": {"title": "R"}, "position": 4096.0})),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    assert_eq!(made.body["position"], 4096);
+    let token_made = app
+        .send(
+            Call::new(Method::POST, "/api/v1/me/tokens")
+                .token(&token)
+                .json(&json!({"name": "t", "expires_in_days": 30.0})),
+        )
+        .await;
+    assert_eq!(
+        token_made.status,
+        StatusCode::CREATED,
+        "{}",
+        token_made.text
+    );
+    let nul = app
+        .send(
+            Call::new(Method::POST, "/api/v1/session")
+                .json(&json!({"name": "a\0b", "password": "x"})),
+        )
+        .await;
+    assert_eq!(nul.status, StatusCode::UNAUTHORIZED, "{}", nul.text);
+    let none = app
+        .get(&format!("{base}/resources?parent=ana"), &token)
+        .await;
+    assert_eq!(none.body["items"], json!([]));
+    let all = app.get(&format!("{base}/resources?parent="), &token).await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 1);
+    let q = app.get(&format!("{base}/tasks?q=%00"), &token).await;
+    assert_eq!(q.status, StatusCode::BAD_REQUEST);
+    let bad_id = app.get(&format!("{base}/tasks/a%20b"), &token).await;
+    assert_eq!(bad_id.status, StatusCode::NOT_FOUND);
+    let seed = app
+        .get(&format!("{base}/forecast?seed=9223372036854775808"), &token)
+        .await;
+    assert_eq!(seed.status, StatusCode::BAD_REQUEST);
+}
+
 web_tests!(
+    odd_inputs_get_documented_answers,
     updates_need_the_current_etag,
     other_projects_answer_not_found,
     lists_page_and_filter,
