@@ -206,10 +206,7 @@ async fn forecast(
     }
     let seed = seed(query.seed)?;
     let plan = stored_plan(&state, &caller, id).await?;
-    let options = waymark_core::forecast::ForecastOptions {
-        iterations,
-        seed,
-    };
+    let options = waymark_core::forecast::ForecastOptions { iterations, seed };
     let document = blocking(
         move || match waymark_core::forecast::forecast(&plan, &options) {
             Ok(result) => Ok(waymark_report::json::forecast_json(&plan, &result)),
