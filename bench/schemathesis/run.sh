@@ -30,7 +30,7 @@ status=0
 "$st" --config-file bench/schemathesis/schemathesis.toml run \
     "http://127.0.0.1:$port/api/v1/openapi.json" \
     -H "Authorization: Bearer $token" \
-    --max-time "$seconds" -w 2 \
+    --max-time "$seconds" -w 2 --request-timeout 120 \
     --exclude-path '/api/v1/me/tokens/{token}' || status=$?
 echo "server answers by status:"
 grep -o 'status=[0-9]*' "$work/server.log" | sort | uniq -c
