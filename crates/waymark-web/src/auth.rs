@@ -189,6 +189,12 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     }
 }
 
+/// An argon2id hash of a random password, made once, to verify against when there is no account.
+fn stand_in_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| auth::hash_password(&auth::new_secret("")).unwrap_or_default())
+}
+
 /// Sign in with name and password: sets the session cookie (a new session every time).
 #[utoipa::path(post, path = "/session", tag = "accounts", request_body = SignIn, security(()),
     responses(
@@ -234,15 +240,22 @@ async fn sign_in(
         return Err(error);
     }
     let credentials = state.store.credentials(&name).await?;
-    let verified = match credentials {
-        Some((user, hash)) if !user.disabled => {
-            let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
-                .await
-                .map_err(|_| ApiError::internal())?;
-            ok.then_some(user)
-        }
-        _ => None,
+    // Unknown names and disabled accounts are checked against a stand-in hash, so that the time
+    // an answer takes does not tell whether the account exists.
+    let (user, hash) = match credentials {
+        Some((user, hash)) if !user.disabled => (Some(user), Some(hash)),
+        _ => (None, None),
     };
+    let ok = tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => auth::verify_password(&password, &hash),
+        None => {
+            let _ = auth::verify_password(&password, stand_in_hash());
+            false
+        }
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let verified = user.filter(|_| ok);
     let Some(user) = verified else {
         return Err(bad_credentials());
     };
