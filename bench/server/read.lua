@@ -2,7 +2,7 @@
 -- paced by a fixed pause after each answer so that the rate stays near a target (Debian's wrk
 -- 4.1 has no constant-rate mode: rate ~= connections * 1000 / (pause_ms + latency_ms)).
 --
---   wrk -t1 -c50 -d60s --latency -s read.lua URL -- TOKEN PAUSE_MS PAGES_FILE
+--   wrk -t1 -c20 -d60s --latency -s read.lua URL -- TOKEN PAUSE_MS PAGES_FILE
 local paths = {}
 local pause = 0
 local n = 0
