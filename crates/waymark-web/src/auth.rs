@@ -49,7 +49,7 @@ impl Caller {
     }
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -61,7 +61,7 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Compares two secrets in time that does not depend on where they differ.
-fn same_secret(a: &str, b: &str) -> bool {
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -160,7 +160,7 @@ pub struct SessionBody {
     pub csrf_token: Option<String>,
 }
 
-fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+pub(crate) fn session_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     let secure = if state.config.secure_cookies {
         "; Secure"
     } else {
@@ -207,6 +207,32 @@ async fn sign_in(
     ClientAddress(address): ClientAddress,
     Body(SignIn { name, password }): Body<SignIn>,
 ) -> ApiResult<Response> {
+    let (user, issued) = check_sign_in(&state, &address, &name, password).await?;
+    let config = &state.config;
+    let mut response = axum::Json(SessionBody {
+        user: UserBody::of(&user),
+        csrf_token: Some(issued.record.csrf_token),
+    })
+    .into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(
+            &state,
+            &issued.secret,
+            config.session_lifetime.num_seconds(),
+        ),
+    );
+    Ok(response)
+}
+
+/// Checks a name and password under the sign-in rate limits and opens a session: the one rule
+/// of signing in, shared by the API (`POST /session`) and the sign-in page.
+pub(crate) async fn check_sign_in(
+    state: &AppState,
+    address: &str,
+    name: &str,
+    password: String,
+) -> ApiResult<(User, waymark_store::Issued<waymark_store::Session>)> {
     let bad_credentials = || {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -239,7 +265,7 @@ async fn sign_in(
         error.retry_after = Some(window.num_seconds().max(1) as u64);
         return Err(error);
     }
-    let credentials = state.store.credentials(&name).await?;
+    let credentials = state.store.credentials(name).await?;
     // Unknown names and disabled accounts are checked against a stand-in hash, so that the time
     // an answer takes does not tell whether the account exists.
     let (user, hash) = match credentials {
@@ -267,20 +293,7 @@ async fn sign_in(
         .store
         .create_session(user.id, config.session_lifetime)
         .await?;
-    let mut response = axum::Json(SessionBody {
-        user: UserBody::of(&user),
-        csrf_token: Some(issued.record.csrf_token),
-    })
-    .into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session_cookie(
-            &state,
-            &issued.secret,
-            config.session_lifetime.num_seconds(),
-        ),
-    );
-    Ok(response)
+    Ok((user, issued))
 }
 
 /// The signed-in user (and the session's CSRF token).

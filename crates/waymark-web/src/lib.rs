@@ -1,5 +1,6 @@
 //! The Waymark server: the JSON API under `/api/v1` (with its OpenAPI document at
-//! `/api/v1/openapi.json`), the first administrator's setup page, and `/healthz`, on axum.
+//! `/api/v1/openapi.json`), the web pages (`pages`), the first administrator's setup page, and
+//! `/healthz`, on axum.
 //!
 //! This is the only crate that knows HTTP. It keeps no state of its own between requests:
 //! sessions, rate-limit counters and setup links live in the store, so any number of servers can
@@ -15,6 +16,7 @@ pub mod content;
 pub mod document;
 pub mod error;
 pub mod http;
+pub mod pages;
 pub mod projects;
 mod setup;
 pub mod views;
@@ -178,10 +180,12 @@ pub fn router(state: AppState) -> Router {
         }),
     )
     .merge(setup::routes())
+    .merge(pages::routes())
     .route("/healthz", get(healthz))
     .fallback(not_found)
     .method_not_allowed_fallback(method_not_allowed)
     .layer(DefaultBodyLimit::max(max_body))
+    .layer(axum::middleware::from_fn(pages::security_headers))
     .layer(
         TraceLayer::new_for_http()
             .make_span_with(DefaultMakeSpan::new().level(tracing::Level::INFO))

@@ -32,9 +32,7 @@ fn page(body: &str) -> Html<String> {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width\">\
          <title>Waymark setup</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;\
-         padding:0 1rem}}label{{display:block;margin:.8rem 0}}input{{display:block;width:100%;\
-         padding:.4rem}}</style></head><body><h1>Waymark</h1>{body}</body></html>\n"
+         <link rel=\"stylesheet\" href=\"/static/waymark.css\"></head><body><h1>Waymark</h1>{body}</body></html>\n"
     ))
 }
 

@@ -43,4 +43,5 @@ mod accounts;
 mod api;
 mod harness;
 mod matrix;
+mod pages;
 mod roundtrip;

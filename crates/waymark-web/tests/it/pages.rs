@@ -1,0 +1,242 @@
+//! The web pages through HTTP: the sign-in form (labels, a wrong password, a right one), the
+//! redirect of signed-out visitors, the portfolio and the overview seen through the API's
+//! permission rule, the security headers of every page, and the CSRF field of form posts.
+
+use axum::http::{header, Method, StatusCode};
+use waymark_store::Role;
+
+use crate::harness::{Answer, Call, TestApp, FIXTURE};
+
+fn form(call: Call, fields: &[(&str, &str)]) -> Call {
+    let body = fields
+        .iter()
+        .map(|(name, value)| format!("{name}={}", value.replace(' ', "+")))
+        .collect::<Vec<_>>()
+        .join("&");
+    call.raw("application/x-www-form-urlencoded", body.as_bytes())
+}
+
+async fn sign_in(app: &TestApp, name: &str, password: &str) -> Answer {
+    app.send(form(
+        Call::new(Method::POST, "/signin"),
+        &[("name", name), ("password", password)],
+    ))
+    .await
+}
+
+/// Signs in through the form and returns the cookie (`name=value`).
+async fn cookie(app: &TestApp, name: &str, password: &str) -> String {
+    let answer = sign_in(app, name, password).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
+    let set = answer.headers[header::SET_COOKIE].to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
+async fn page(app: &TestApp, uri: &str, cookie: &str) -> Answer {
+    app.send(Call::new(Method::GET, uri).header("cookie", cookie))
+        .await
+}
+
+/// The page's hidden CSRF field's value.
+fn csrf_field(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf_token\" value=\"")
+        .expect("a CSRF field")
+        + 25;
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+async fn sign_in_page_has_labelled_fields(app: &TestApp) {
+    let answer = app.send(Call::new(Method::GET, "/signin")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let html = &answer.text;
+    assert!(
+        html.contains("<label for=\"name\">Username</label>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<label for=\"password\">Password</label>"),
+        "{html}"
+    );
+    assert!(html.contains("id=\"name\""), "{html}");
+    assert!(html.contains("id=\"password\""), "{html}");
+    assert!(html.contains(">Sign in</button>"), "{html}");
+    assert!(html.contains("<meta name=\"viewport\""), "{html}");
+}
+
+async fn wrong_password_re_renders_with_an_error(app: &TestApp) {
+    app.user_with_password("ana", "correct horse").await;
+    let answer = sign_in(app, "ana", "wrong horse").await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert!(answer.headers.get(header::SET_COOKIE).is_none());
+    assert!(answer.text.contains("role=\"alert\""), "{}", answer.text);
+    assert!(answer.text.contains("wrong password"), "{}", answer.text);
+    assert!(answer.text.contains("value=\"ana\""), "{}", answer.text);
+}
+
+async fn right_password_sets_the_cookie_and_redirects(app: &TestApp) {
+    app.user_with_password("ana", "correct horse").await;
+    let answer = sign_in(app, "ana", "correct horse").await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER);
+    assert_eq!(answer.headers[header::LOCATION], "/");
+    let set = answer.headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(set.starts_with("waymark_session="), "{set}");
+    assert!(set.contains("HttpOnly"), "{set}");
+    let cookie = set.split(';').next().unwrap();
+    let portfolio = page(app, "/", cookie).await;
+    assert_eq!(portfolio.status, StatusCode::OK);
+    assert!(portfolio.text.contains("Portfolio"));
+}
+
+async fn signed_out_visitors_are_sent_to_sign_in(app: &TestApp) {
+    for uri in ["/", "/projects/1"] {
+        let answer = app.send(Call::new(Method::GET, uri)).await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{uri}");
+        assert_eq!(answer.headers[header::LOCATION], "/signin", "{uri}");
+    }
+    let stale = page(app, "/", "waymark_session=nonsense").await;
+    assert_eq!(stale.status, StatusCode::SEE_OTHER);
+}
+
+async fn portfolio_lists_only_the_users_projects(app: &TestApp) {
+    let ana = app.user_with_password("ana", "correct horse").await;
+    let bob = app.user_with_password("bob", "battery staple").await;
+    let mine = app.project(&ana, FIXTURE).await;
+    let theirs = app
+        .project(&bob, &FIXTURE.replace("\"Fixture\"", "\"Secret plan\""))
+        .await;
+    let shared = app
+        .project(&bob, &FIXTURE.replace("\"Fixture\"", "\"Shared plan\""))
+        .await;
+    app.add(shared.id, &ana, Role::Viewer).await;
+
+    let cookie = cookie(app, "ana", "correct horse").await;
+    let answer = page(app, "/", &cookie).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let html = &answer.text;
+    assert!(
+        html.contains(&format!("href=\"/projects/{}\"", mine.id.0)),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("href=\"/projects/{}\"", shared.id.0)),
+        "{html}"
+    );
+    assert!(html.contains("Shared plan"), "{html}");
+    assert!(!html.contains("Secret plan"), "{html}");
+    assert!(
+        !html.contains(&format!("href=\"/projects/{}\"", theirs.id.0)),
+        "{html}"
+    );
+    // The deadline and a forecast with a chance of meeting it.
+    assert!(html.contains("2027-03-01"), "{html}");
+    assert!(html.contains(" %"), "{html}");
+}
+
+async fn overview_shows_the_plan_and_hides_other_projects(app: &TestApp) {
+    let ana = app.user_with_password("ana", "correct horse").await;
+    let bob = app.user_with_password("bob", "battery staple").await;
+    let mine = app.project(&ana, FIXTURE).await;
+    let theirs = app.project(&bob, FIXTURE).await;
+    let cookie = cookie(app, "ana", "correct horse").await;
+
+    let answer = page(app, &format!("/projects/{}", mine.id.0), &cookie).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    for part in [
+        "Key dates",
+        "Critical path",
+        "Design → Build",
+        "Red flags",
+        "Top risks",
+        "Late",
+    ] {
+        assert!(answer.text.contains(part), "{part}: {}", answer.text);
+    }
+    for uri in [
+        format!("/projects/{}", theirs.id.0),
+        "/projects/999999".to_owned(),
+    ] {
+        let answer = page(app, &uri, &cookie).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(answer.text.contains("Not found"), "{}", answer.text);
+        assert!(!answer.text.contains("Fixture"), "{}", answer.text);
+    }
+}
+
+async fn every_page_sends_the_security_headers(app: &TestApp) {
+    let ana = app.user_with_password("ana", "correct horse").await;
+    let project = app.project(&ana, FIXTURE).await;
+    let cookie = cookie(app, "ana", "correct horse").await;
+    let overview = format!("/projects/{}", project.id.0);
+    for uri in [
+        "/signin",
+        "/",
+        overview.as_str(),
+        "/projects/999999",
+        "/static/waymark.css",
+    ] {
+        let answer = page(app, uri, &cookie).await;
+        let policy = answer.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(policy.contains("script-src 'self'"), "{uri}: {policy}");
+        assert!(!policy.contains("unsafe-inline"), "{uri}: {policy}");
+        assert!(policy.contains("frame-ancestors 'none'"), "{uri}: {policy}");
+        assert_eq!(answer.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert!(
+            answer.headers.get(header::REFERRER_POLICY).is_some(),
+            "{uri}"
+        );
+        // No inline script: every script element names a source.
+        assert!(!answer.text.contains("<script>"), "{uri}");
+    }
+    let script = app.send(Call::new(Method::GET, "/static/waymark.js")).await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert!(script.headers[header::CACHE_CONTROL]
+        .to_str()
+        .unwrap()
+        .contains("max-age"));
+}
+
+async fn form_posts_need_the_csrf_field(app: &TestApp) {
+    app.user_with_password("ana", "correct horse").await;
+    let cookie = cookie(app, "ana", "correct horse").await;
+    let token = csrf_field(&page(app, "/", &cookie).await.text);
+
+    for fields in [vec![], vec![("csrf_token", "forged")]] {
+        let refused = app
+            .send(form(
+                Call::new(Method::POST, "/signout").header("cookie", &cookie),
+                &fields,
+            ))
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{fields:?}");
+        // The session still works.
+        assert_eq!(page(app, "/", &cookie).await.status, StatusCode::OK);
+    }
+
+    let signed_out = app
+        .send(form(
+            Call::new(Method::POST, "/signout").header("cookie", &cookie),
+            &[("csrf_token", &token)],
+        ))
+        .await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
+    assert_eq!(signed_out.headers[header::LOCATION], "/signin");
+    assert_eq!(page(app, "/", &cookie).await.status, StatusCode::SEE_OTHER);
+}
+
+web_tests!(
+    sign_in_page_has_labelled_fields,
+    wrong_password_re_renders_with_an_error,
+    right_password_sets_the_cookie_and_redirects,
+    signed_out_visitors_are_sent_to_sign_in,
+    portfolio_lists_only_the_users_projects,
+    overview_shows_the_plan_and_hides_other_projects,
+    every_page_sends_the_security_headers,
+    form_posts_need_the_csrf_field,
+);
