@@ -233,12 +233,18 @@ async fn signin_post(
                 ),
                 _ => return error.into_response(),
             };
-            page(
+            let mut response = page(
                 status,
                 "Sign in",
                 None,
                 signin_form(Some(message), &form.name),
-            )
+            );
+            if let Some(seconds) = error.retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            response
         }
     }
 }

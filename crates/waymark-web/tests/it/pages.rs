@@ -88,6 +88,24 @@ async fn right_password_sets_the_cookie_and_redirects(app: &TestApp) {
     assert!(portfolio.text.contains("Portfolio"));
 }
 
+async fn form_sign_in_keeps_the_rate_limit(app: &TestApp) {
+    app.user_with_password("ana", "correct horse").await;
+    for _ in 0..10 {
+        let answer = sign_in(app, "ana", "wrong horse").await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    // The right password does not help once the limit is reached.
+    let limited = sign_in(app, "ana", "correct horse").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(limited.headers.get(header::SET_COOKIE).is_none());
+    assert!(limited.headers.get(header::RETRY_AFTER).is_some());
+    assert!(
+        limited.text.contains("Too many sign-in attempts"),
+        "{}",
+        limited.text
+    );
+}
+
 async fn signed_out_visitors_are_sent_to_sign_in(app: &TestApp) {
     for uri in ["/", "/projects/1"] {
         let answer = app.send(Call::new(Method::GET, uri)).await;
@@ -234,6 +252,7 @@ web_tests!(
     sign_in_page_has_labelled_fields,
     wrong_password_re_renders_with_an_error,
     right_password_sets_the_cookie_and_redirects,
+    form_sign_in_keeps_the_rate_limit,
     signed_out_visitors_are_sent_to_sign_in,
     portfolio_lists_only_the_users_projects,
     overview_shows_the_plan_and_hides_other_projects,
