@@ -153,8 +153,21 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn not_found() -> ApiError {
-    ApiError::not_found("page")
+/// Unknown paths: the not-found page for a browser asking for HTML outside the API, else the
+/// API's JSON error.
+async fn not_found(
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    let wants_html = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if wants_html && !uri.path().starts_with("/api/") {
+        pages::not_found_page(None)
+    } else {
+        ApiError::not_found("page").into_response()
+    }
 }
 
 async fn method_not_allowed() -> ApiError {

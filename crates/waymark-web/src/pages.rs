@@ -659,7 +659,8 @@ fn overview(plan: &Plan) -> Overview {
     result
 }
 
-fn not_found_page(user: Option<&PageUser>) -> Response {
+/// The not-found page (also of unknown paths, for browsers).
+pub(crate) fn not_found_page(user: Option<&PageUser>) -> Response {
     page(
         StatusCode::NOT_FOUND,
         "Not found",

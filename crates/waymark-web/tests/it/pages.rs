@@ -181,6 +181,26 @@ async fn overview_shows_the_plan_and_hides_other_projects(app: &TestApp) {
     }
 }
 
+async fn unknown_paths_answer_a_page_to_browsers_and_json_to_the_api(app: &TestApp) {
+    let browser = app
+        .send(Call::new(Method::GET, "/no/such/page").header("accept", "text/html"))
+        .await;
+    assert_eq!(browser.status, StatusCode::NOT_FOUND);
+    assert!(
+        browser.text.contains("<h1>Not found</h1>"),
+        "{}",
+        browser.text
+    );
+    for call in [
+        Call::new(Method::GET, "/no/such/page"),
+        Call::new(Method::GET, "/api/v1/nothing").header("accept", "text/html"),
+    ] {
+        let answer = app.send(call).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND);
+        assert_eq!(answer.code(), "not-found", "{}", answer.text);
+    }
+}
+
 async fn every_page_sends_the_security_headers(app: &TestApp) {
     let ana = app.user_with_password("ana", "correct horse").await;
     let project = app.project(&ana, FIXTURE).await;
@@ -256,6 +276,7 @@ web_tests!(
     signed_out_visitors_are_sent_to_sign_in,
     portfolio_lists_only_the_users_projects,
     overview_shows_the_plan_and_hides_other_projects,
+    unknown_paths_answer_a_page_to_browsers_and_json_to_the_api,
     every_page_sends_the_security_headers,
     form_posts_need_the_csrf_field,
 );
