@@ -528,7 +528,7 @@ async fn project_overview(
         } @else {
             ul.flags { @for flag in &overview.flags { li {
                 strong class=(if flag.severity == waymark_core::Severity::Error { "bad" } else { "" }) {
-                    (format!("{:?}", flag.severity).to_lowercase()) "[" (flag.code) "]"
+                    (flag.severity.as_str()) "[" (flag.code) "]"
                 }
                 " " (flag.message)
                 @if let Some(help) = &flag.help { br; span.muted { (help) } }
