@@ -135,6 +135,9 @@ fn layout(title: &str, user: Option<&PageUser>, content: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — Waymark" }
                 link rel="stylesheet" href="/static/waymark.css";
+                // No favicon yet: an empty one keeps browsers from asking for /favicon.ico
+                // and logging its 404 as a console error.
+                link rel="icon" href="data:,";
                 script src="/static/waymark.js" defer {}
             }
             body {
