@@ -204,6 +204,39 @@ pub fn check_schedule(plan: &Plan, schedule: &Schedule) -> Vec<Diagnostic> {
     out
 }
 
+/// The forecast the unrealistic-timeline check runs: a fixed seed keeps `check` repeatable and
+/// 2,000 iterations keep it fast.
+pub const TIMELINE_FORECAST: crate::forecast::ForecastOptions = crate::forecast::ForecastOptions {
+    iterations: 2_000,
+    seed: 1,
+};
+
+/// Whether the unrealistic-timeline check applies: the plan has a deadline and something
+/// uncertain (estimates or risks).
+pub fn timeline_applies(plan: &Plan) -> bool {
+    plan.project.deadline.is_some()
+        && (!plan.risks.is_empty() || plan.tasks.iter().any(|t| t.estimate.is_some()))
+}
+
+/// Every red flag of a plan, as `waymark check` and the web pages report them: its dependency
+/// cycles (and nothing else, since it cannot be scheduled), or the schedule's red flags plus the
+/// unrealistic-timeline check. `forecast` is the [`TIMELINE_FORECAST`] of the plan, when
+/// [`timeline_applies`]; without it that check is skipped.
+pub fn red_flags(plan: &Plan, forecast: Option<&crate::forecast::Forecast>) -> Vec<Diagnostic> {
+    let cycles = dependency_cycles(plan);
+    if !cycles.is_empty() {
+        return cycles;
+    }
+    let mut flags = match crate::schedule::schedule(plan) {
+        Ok(computed) => check_schedule(plan, &computed),
+        Err(error) => return vec![Diagnostic::error("schedule-failed", error.to_string())],
+    };
+    if timeline_applies(plan) {
+        flags.extend(forecast.and_then(|forecast| timeline(plan, forecast)));
+    }
+    flags
+}
+
 /// "Unrealistic timeline": the chance of meeting the project deadline, from a forecast, below
 /// 50 % is a warning and below 20 % an error, with the P80 finish as the date to commit to.
 pub fn timeline(plan: &Plan, forecast: &crate::forecast::Forecast) -> Option<Diagnostic> {

@@ -18,6 +18,7 @@ use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup, DOCTYPE};
 use serde::Deserialize;
+use waymark_core::doctor;
 use waymark_core::model::Plan;
 use waymark_store::{ProjectId, Role, User};
 
@@ -574,10 +575,6 @@ struct RiskLine {
     p80_days_saved: f64,
 }
 
-/// The iterations of the forecast behind the overview's timeline flag and risk ranking: the
-/// 2,000 of `waymark check`, so the page and the CLI name the same red flags.
-const OVERVIEW_ITERATIONS: u32 = 2_000;
-
 /// How many risks the overview shows.
 const TOP_RISKS: usize = 5;
 
@@ -587,20 +584,11 @@ const TOP_RISKS: usize = 5;
 /// P80 time each one costs in the forecast.
 fn overview(plan: &Plan) -> Overview {
     let mut result = Overview::default();
-    let cycles = waymark_core::doctor::dependency_cycles(plan);
-    if !cycles.is_empty() {
-        result.flags = cycles;
+    // The forecast of the plan doctor's timeline check also ranks the risks.
+    let forecast = waymark_core::forecast::forecast(plan, &doctor::TIMELINE_FORECAST).ok();
+    result.flags = doctor::red_flags(plan, forecast.as_ref());
+    let Ok(computed) = waymark_core::schedule(plan) else {
         return result;
-    }
-    let computed = match waymark_core::schedule(plan) {
-        Ok(computed) => computed,
-        Err(error) => {
-            result.flags.push(waymark_core::Diagnostic::error(
-                "schedule-failed",
-                error.to_string(),
-            ));
-            return result;
-        }
     };
     let document = waymark_report::json::schedule_json(plan, &computed);
     let minutes_per_day = document.project.minutes_per_day.max(1) as f64;
@@ -627,18 +615,7 @@ fn overview(plan: &Plan) -> Overview {
         .collect();
     critical.sort_by(|a, b| a.start.cmp(&b.start));
     result.critical_path = critical.into_iter().map(|task| task.name.clone()).collect();
-    result.flags = waymark_core::doctor::check_schedule(plan, &computed);
-    let options = waymark_core::forecast::ForecastOptions {
-        iterations: OVERVIEW_ITERATIONS,
-        seed: 1,
-    };
-    if let Ok(forecast) = waymark_core::forecast::forecast(plan, &options) {
-        let uncertain = !plan.risks.is_empty() || plan.tasks.iter().any(|t| t.estimate.is_some());
-        if plan.project.deadline.is_some() && uncertain {
-            result
-                .flags
-                .extend(waymark_core::doctor::timeline(plan, &forecast));
-        }
+    if let Some(forecast) = forecast {
         let mut risks: Vec<RiskLine> = plan
             .risks
             .iter()

@@ -461,21 +461,10 @@ fn run_check(file: &std::path::Path, json: bool) -> Result<ExitCode> {
             plan,
             mut warnings,
         }) => {
-            let cycles = doctor::dependency_cycles(&plan);
-            if cycles.is_empty() {
-                match schedule(&plan) {
-                    Ok(computed) => {
-                        warnings.extend(doctor::check_schedule(&plan, &computed));
-                        warnings.extend(timeline_check(&plan));
-                    }
-                    Err(error) => warnings.push(waymark_core::Diagnostic::error(
-                        "schedule-failed",
-                        error.to_string(),
-                    )),
-                }
-            } else {
-                warnings.extend(cycles);
-            }
+            let forecast = doctor::timeline_applies(&plan)
+                .then(|| waymark_core::forecast::forecast(&plan, &doctor::TIMELINE_FORECAST).ok())
+                .flatten();
+            warnings.extend(doctor::red_flags(&plan, forecast.as_ref()));
             (name, warnings)
         }
     };
@@ -503,21 +492,6 @@ fn run_check(file: &std::path::Path, json: bool) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// The forecast-based check, when the plan has a deadline and something uncertain in it
-/// (estimates or risks); 2,000 iterations with a fixed seed keep `check` fast and repeatable.
-fn timeline_check(plan: &waymark_core::Plan) -> Option<waymark_core::Diagnostic> {
-    let uncertain = !plan.risks.is_empty() || plan.tasks.iter().any(|t| t.estimate.is_some());
-    if plan.project.deadline.is_none() || !uncertain {
-        return None;
-    }
-    let options = waymark_core::forecast::ForecastOptions {
-        iterations: 2_000,
-        seed: 1,
-    };
-    let forecast = waymark_core::forecast::forecast(plan, &options).ok()?;
-    doctor::timeline(plan, &forecast)
 }
 
 /// Write a file through a temporary sibling and a rename, so a crash never leaves half a file.

@@ -374,3 +374,36 @@ mod fast_path {
         }
     }
 }
+
+#[test]
+fn red_flags_take_the_timeline_check_from_the_forecast() {
+    use crate::doctor::{red_flags, timeline_applies, TIMELINE_FORECAST};
+    // PERT means 5.5 + 6.67 days against a deadline at the end of day 10 (11 working days):
+    // about a 30 % chance, a warning.
+    let mut plan = with_estimates(
+        "A 5d\nB 6d after A",
+        &[("A", [3.0, 5.0, 10.0]), ("B", [4.0, 6.0, 12.0])],
+        Distribution::Pert,
+    );
+    assert!(!timeline_applies(&plan));
+    let calendar = crate::calendar::WorkCalendar::compile(&plan.calendars, 0).unwrap();
+    plan.project.deadline = Some(calendar.add(plan.project.start, 11 * 480, Edge::Finish));
+    assert!(timeline_applies(&plan));
+    let forecast = forecast(&plan, &TIMELINE_FORECAST).unwrap();
+    let with = red_flags(&plan, Some(&forecast));
+    let flag = with
+        .iter()
+        .find(|d| d.code == "unrealistic-timeline")
+        .expect("the timeline flag");
+    assert_eq!(flag.severity, crate::Severity::Warning);
+    let without = red_flags(&plan, None);
+    assert!(without.iter().all(|d| d.code != "unrealistic-timeline"));
+    // A cycle is all a plan that cannot be scheduled reports.
+    let cyclic = parse("A 1d after B\nB 1d after A");
+    let flags = red_flags(&cyclic, None);
+    assert!(!flags.is_empty());
+    assert!(
+        flags.iter().all(|d| d.code == "dependency-cycle"),
+        "{flags:?}"
+    );
+}
