@@ -1,6 +1,7 @@
 //! The web pages through HTTP: the sign-in form (labels, a wrong password, a right one), the
-//! redirect of signed-out visitors, the portfolio and the overview seen through the API's
-//! permission rule, the security headers of every page, and the CSRF field of form posts.
+//! redirect of signed-out visitors, the portfolio, the overview and the forecast page seen
+//! through the API's permission rule, the security headers of every page, and the CSRF field of
+//! form posts.
 
 use axum::http::{header, Method, StatusCode};
 use waymark_store::Role;
@@ -181,6 +182,76 @@ async fn overview_shows_the_plan_and_hides_other_projects(app: &TestApp) {
     }
 }
 
+async fn forecast_page_shows_the_chart_and_hides_other_projects(app: &TestApp) {
+    let ana = app.user_with_password("ana", "correct horse").await;
+    let bob = app.user_with_password("bob", "battery staple").await;
+    let mine = app.project(&ana, FIXTURE).await;
+    let theirs = app.project(&bob, FIXTURE).await;
+    let cookie = cookie(app, "ana", "correct horse").await;
+
+    let overview = page(app, &format!("/projects/{}", mine.id.0), &cookie).await;
+    let uri = format!("/projects/{}/forecast", mine.id.0);
+    assert!(
+        overview.text.contains(&format!("href=\"{uri}\"")),
+        "{}",
+        overview.text
+    );
+    let answer = page(app, &uri, &cookie).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+    let html = &answer.text;
+    for part in [
+        "<svg",
+        "P10",
+        "P50",
+        "P80",
+        "P90",
+        "P95",
+        "2027-03-01",
+        " %",
+        "Tasks by criticality",
+        "Design",
+        "Build",
+        "Risks by P80 days saved",
+        "Late",
+    ] {
+        assert!(html.contains(part), "{part}: {html}");
+    }
+    // The finish dates are the API view's, with its defaults.
+    let api = app
+        .send(
+            Call::new(
+                Method::GET,
+                &format!("/api/v1/projects/{}/forecast", mine.id.0),
+            )
+            .header("cookie", &cookie),
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.text);
+    let json: serde_json::Value = serde_json::from_str(&api.text).unwrap();
+    for p in ["p10", "p50", "p80", "p90", "p95"] {
+        let date = &json["finish"][p].as_str().unwrap()[..10];
+        assert!(html.contains(date), "{p} {date}: {html}");
+    }
+    assert!(!html.contains("<script>"), "{html}");
+    let policy = answer.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+
+    for uri in [
+        format!("/projects/{}/forecast", theirs.id.0),
+        "/projects/999999/forecast".to_owned(),
+    ] {
+        let answer = page(app, &uri, &cookie).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(answer.text.contains("Not found"), "{}", answer.text);
+        assert!(!answer.text.contains("<svg"), "{}", answer.text);
+    }
+    let signed_out = app.send(Call::new(Method::GET, &uri)).await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
+}
+
 async fn unknown_paths_answer_a_page_to_browsers_and_json_to_the_api(app: &TestApp) {
     let browser = app
         .send(Call::new(Method::GET, "/no/such/page").header("accept", "text/html"))
@@ -276,6 +347,7 @@ web_tests!(
     signed_out_visitors_are_sent_to_sign_in,
     portfolio_lists_only_the_users_projects,
     overview_shows_the_plan_and_hides_other_projects,
+    forecast_page_shows_the_chart_and_hides_other_projects,
     unknown_paths_answer_a_page_to_browsers_and_json_to_the_api,
     every_page_sends_the_security_headers,
     form_posts_need_the_csrf_field,
