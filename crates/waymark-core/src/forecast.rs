@@ -17,6 +17,11 @@ use crate::time::Instant;
 use draw::{bits, iteration_key, minutes, unit, Sampler};
 use kernel::{Kernel, Lanes, LANES};
 
+/// The iterations and seed a forecast runs with when nobody says otherwise (the CLI, the API
+/// view and the forecast page).
+pub const DEFAULT_ITERATIONS: u32 = 10_000;
+pub const DEFAULT_SEED: u64 = 1;
+
 /// How to simulate.
 #[derive(Clone, Debug)]
 pub struct ForecastOptions {

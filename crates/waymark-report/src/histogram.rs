@@ -16,6 +16,48 @@ pub struct ForecastChart {
     pub deadline: Option<(f64, String)>,
 }
 
+impl ForecastChart {
+    /// The chart of a plan's forecast, as `waymark forecast --svg` and the forecast page draw
+    /// it: the finishes in working days of the project calendar, the P50/P80/P95 marks and the
+    /// deadline.
+    pub fn of(
+        plan: &waymark_core::Plan,
+        result: &waymark_core::forecast::Forecast,
+    ) -> Result<ForecastChart, waymark_core::calendar::CalendarError> {
+        use waymark_core::time;
+        let per_day = plan.project.minutes_per_day.max(1) as f64;
+        let calendar =
+            waymark_core::WorkCalendar::compile(&plan.calendars, plan.project.calendar.0)?;
+        let to_days =
+            |t: time::Instant| (calendar.w(t) - calendar.w(plan.project.start)) as f64 / per_day;
+        Ok(ForecastChart {
+            title: format!(
+                "{}: finish forecast ({} iterations)",
+                plan.project.name, result.iterations
+            ),
+            durations: result
+                .working_minutes
+                .iter()
+                .map(|&m| m as f64 / per_day)
+                .collect(),
+            marks: [("P50", 0.5), ("P80", 0.8), ("P95", 0.95)]
+                .iter()
+                .map(|&(label, p)| {
+                    (
+                        label.to_string(),
+                        result.percentile_minutes(p) as f64 / per_day,
+                        time::iso(result.percentile_finish(p)),
+                    )
+                })
+                .collect(),
+            deadline: plan
+                .project
+                .deadline
+                .map(|d| (to_days(d), time::datetime(d).format("%Y-%m-%d").to_string())),
+        })
+    }
+}
+
 const WIDTH: f64 = 760.0;
 const HEIGHT: f64 = 360.0;
 const LEFT: f64 = 56.0;

@@ -558,12 +558,12 @@ async fn project_overview(
     page(StatusCode::OK, &project.name, Some(&user), content)
 }
 
-/// The forecast of the forecast page: the defaults of the API's `/forecast` view (10,000
-/// iterations, seed 1), so the page shows the numbers a plain `GET .../forecast` returns.
+/// The forecast of the forecast page: the defaults of the API's `/forecast` view, so the page
+/// shows the numbers a plain `GET .../forecast` returns.
 const FORECAST_PAGE: waymark_core::forecast::ForecastOptions =
     waymark_core::forecast::ForecastOptions {
-        iterations: 10_000,
-        seed: 1,
+        iterations: waymark_core::forecast::DEFAULT_ITERATIONS,
+        seed: waymark_core::forecast::DEFAULT_SEED,
     };
 
 /// How many tasks the forecast page ranks by criticality.
@@ -583,37 +583,7 @@ struct ForecastPage {
 /// The chart of `waymark forecast --svg`: histogram and S-curve of the finish in working days,
 /// with the P50/P80/P95 marks and the deadline.
 fn forecast_chart(plan: &Plan, result: &waymark_core::forecast::Forecast) -> Option<String> {
-    use waymark_core::time;
-    let per_day = plan.project.minutes_per_day.max(1) as f64;
-    let calendar =
-        waymark_core::WorkCalendar::compile(&plan.calendars, plan.project.calendar.0).ok()?;
-    let to_days =
-        |t: time::Instant| (calendar.w(t) - calendar.w(plan.project.start)) as f64 / per_day;
-    let chart = waymark_report::ForecastChart {
-        title: format!(
-            "{}: finish forecast ({} iterations)",
-            plan.project.name, result.iterations
-        ),
-        durations: result
-            .working_minutes
-            .iter()
-            .map(|&m| m as f64 / per_day)
-            .collect(),
-        marks: [("P50", 0.5), ("P80", 0.8), ("P95", 0.95)]
-            .iter()
-            .map(|&(label, p)| {
-                (
-                    label.to_string(),
-                    result.percentile_minutes(p) as f64 / per_day,
-                    time::iso(result.percentile_finish(p)),
-                )
-            })
-            .collect(),
-        deadline: plan
-            .project
-            .deadline
-            .map(|d| (to_days(d), day(&time::iso(d)).to_owned())),
-    };
+    let chart = waymark_report::ForecastChart::of(plan, result).ok()?;
     let svg = waymark_report::forecast_svg(&chart);
     // Inlined under a CSP without inline scripts: the chart (whose texts are escaped) must be
     // one <svg> element that carries no script at all.

@@ -198,7 +198,9 @@ async fn forecast(
     Path(id): Path<i64>,
     Query(query): Query<ForecastQuery>,
 ) -> ApiResult<Response> {
-    let iterations = query.iterations.unwrap_or(10_000);
+    let iterations = query
+        .iterations
+        .unwrap_or(waymark_core::forecast::DEFAULT_ITERATIONS);
     if !(1..=MAX_ITERATIONS).contains(&iterations) {
         return Err(ApiError::bad_request(format!(
             "`iterations` must be between 1 and {MAX_ITERATIONS}"

@@ -137,10 +137,10 @@ enum Command {
         )]
         file: Option<PathBuf>,
         /// Monte Carlo iterations.
-        #[arg(long, default_value_t = 10_000)]
+        #[arg(long, default_value_t = waymark_core::forecast::DEFAULT_ITERATIONS)]
         iterations: u32,
         /// Seed of the random samples; the same seed gives the same forecast.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = waymark_core::forecast::DEFAULT_SEED)]
         seed: u64,
         /// Threads to simulate on (default: every core). The forecast is the same, bit for
         /// bit, whatever the number.

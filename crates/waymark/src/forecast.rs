@@ -436,7 +436,6 @@ pub fn run_plan(
     svg: Option<&Path>,
 ) -> Result<ExitCode> {
     use waymark_core::forecast::{forecast, forecast_on, ForecastOptions};
-    use waymark_core::time;
     let Some(input) = crate::input::load(file)? else {
         return Ok(ExitCode::from(1));
     };
@@ -457,38 +456,9 @@ pub fn run_plan(
             return Ok(ExitCode::from(1));
         }
     };
-    let per_day = plan.project.minutes_per_day.max(1) as f64;
     let document = waymark_report::json::forecast_json(plan, &result);
     if let Some(path) = svg {
-        let calendar =
-            waymark_core::WorkCalendar::compile(&plan.calendars, plan.project.calendar.0)?;
-        let to_days =
-            |t: time::Instant| (calendar.w(t) - calendar.w(plan.project.start)) as f64 / per_day;
-        let chart = waymark_report::ForecastChart {
-            title: format!(
-                "{}: finish forecast ({} iterations)",
-                plan.project.name, result.iterations
-            ),
-            durations: result
-                .working_minutes
-                .iter()
-                .map(|&m| m as f64 / per_day)
-                .collect(),
-            marks: [("P50", 0.5), ("P80", 0.8), ("P95", 0.95)]
-                .iter()
-                .map(|&(label, p)| {
-                    (
-                        label.to_string(),
-                        result.percentile_minutes(p) as f64 / per_day,
-                        time::iso(result.percentile_finish(p)),
-                    )
-                })
-                .collect(),
-            deadline: plan
-                .project
-                .deadline
-                .map(|d| (to_days(d), time::datetime(d).format("%Y-%m-%d").to_string())),
-        };
+        let chart = waymark_report::ForecastChart::of(plan, &result)?;
         crate::cli::write_atomically(path, waymark_report::forecast_svg(&chart).as_bytes())?;
     }
     if json {
