@@ -326,6 +326,8 @@ struct Engine<'m, 'a> {
     order: Vec<usize>,
     position: Vec<u32>,
     slot_critical: Vec<u32>,
+    /// Each task deadline in the kernel's relative working minutes (computed once).
+    deadline_limits: Vec<i64>,
     values: Vec<Lanes<f32>>,
     minutes: Vec<Lanes<i32>>,
     full: Vec<i64>,
@@ -353,6 +355,14 @@ impl<'m, 'a> Engine<'m, 'a> {
             Some(kernel) => kernel.tasks().to_vec(),
             None => (0..model.tasks.len()).collect(),
         };
+        let deadline_limits = match &kernel {
+            Some(kernel) => model
+                .deadlines
+                .iter()
+                .map(|&(_, deadline)| kernel.calendar.w(deadline) - kernel.start)
+                .collect(),
+            None => Vec::new(),
+        };
         let mut position = vec![0u32; order.len()];
         for (index, &task) in order.iter().enumerate() {
             position[task] = index as u32;
@@ -363,6 +373,7 @@ impl<'m, 'a> Engine<'m, 'a> {
             order,
             position,
             slot_critical: Vec::new(),
+            deadline_limits,
             values: Vec::new(),
             minutes: Vec::new(),
             full: vec![0; model.tasks.len()],
@@ -416,8 +427,8 @@ impl<'m, 'a> Engine<'m, 'a> {
                         .at(kernel.start + i64::from(finish), Edge::Finish);
                 }
                 if full {
-                    for (met, &(task, deadline)) in batch.met.iter_mut().zip(&model.deadlines) {
-                        let limit = kernel.calendar.w(deadline) - kernel.start;
+                    let deadlines = model.deadlines.iter().zip(&self.deadline_limits);
+                    for (met, (&(task, _), &limit)) in batch.met.iter_mut().zip(deadlines) {
                         let ef = kernel.early_finish(task);
                         *met = 0;
                         for (l, &ef) in ef.iter().enumerate() {
