@@ -1,9 +1,108 @@
-// Waymark's own script, loaded by every page with `defer`; the pages work without it.
-// Forms marked `data-confirm` ask before they are sent.
+// Waymark's own script, loaded by every page with `defer`. Pages that only show things work
+// without it; the interactive pages (tasks, timeline, board, ...) load a script of their own
+// that uses `Waymark.api` to change the project through the JSON API.
 "use strict";
+
+// Forms marked `data-confirm` ask before they are sent.
 document.addEventListener("submit", function (event) {
   var message = event.target.getAttribute("data-confirm");
   if (message && !window.confirm(message)) {
     event.preventDefault();
   }
 });
+
+window.Waymark = (function () {
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  // Calls the JSON API with the session cookie. `options.body` is sent as JSON (or as is when
+  // it is a string or a Blob, with `options.contentType`); `options.version` becomes `If-Match`.
+  // Resolves to {status, ok, etag, json, text}; a network failure resolves with status 0, so
+  // callers handle every outcome in one place.
+  function api(method, path, options) {
+    options = options || {};
+    var headers = { Accept: "application/json" };
+    if (method !== "GET" && method !== "HEAD") {
+      headers["X-CSRF-Token"] = csrfToken();
+    }
+    if (options.version !== undefined && options.version !== null) {
+      headers["If-Match"] = '"' + options.version + '"';
+    }
+    var body;
+    if (options.body !== undefined) {
+      if (typeof options.body === "string" || options.body instanceof Blob) {
+        body = options.body;
+        if (options.contentType) headers["Content-Type"] = options.contentType;
+      } else {
+        body = JSON.stringify(options.body);
+        headers["Content-Type"] = "application/json";
+      }
+    }
+    var url = path.indexOf("/api/") === 0 ? path : "/api/v1" + path;
+    return fetch(url, { method: method, headers: headers, body: body, credentials: "same-origin" })
+      .then(function (response) {
+        return response.text().then(function (text) {
+          var json = null;
+          try { json = text ? JSON.parse(text) : null; } catch (ignored) { json = null; }
+          return {
+            status: response.status,
+            ok: response.ok,
+            etag: response.headers.get("ETag"),
+            json: json,
+            text: text,
+          };
+        });
+      }, function () {
+        return { status: 0, ok: false, etag: null, json: null, text: "" };
+      });
+  }
+
+  // A sentence for a failed API answer, for showing next to what the user did.
+  function problem(answer) {
+    if (answer.status === 0) return "The server could not be reached. Check the connection and try again.";
+    if (answer.status === 412) return "Someone else changed this in the meantime. Reload to see their change.";
+    if (answer.json && answer.json.error) {
+      var error = answer.json.error;
+      var text = error.message;
+      if (error.diagnostics && error.diagnostics.length) {
+        text += ": " + error.diagnostics.map(function (d) { return d.message; }).join("; ");
+      }
+      return text;
+    }
+    return "The server answered " + answer.status + ".";
+  }
+
+  // The current project's id and the user's role in it, from the page's <body>.
+  function project() {
+    var id = document.body.getAttribute("data-project");
+    return id ? { id: Number(id), role: document.body.getAttribute("data-role") } : null;
+  }
+
+  // Shows a short message in the page's live region (created on first use).
+  function announce(text, kind) {
+    var region = document.getElementById("announcer");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "announcer";
+      region.setAttribute("role", "status");
+      region.setAttribute("aria-live", "polite");
+      document.body.appendChild(region);
+    }
+    region.className = kind || "";
+    region.textContent = text;
+    if (text) {
+      clearTimeout(announce.timer);
+      announce.timer = setTimeout(function () { region.textContent = ""; }, 6000);
+    }
+  }
+
+  // Reads the JSON a page rendered into <script type="application/json" id="...">.
+  function data(id) {
+    var element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  return { api: api, problem: problem, project: project, announce: announce, data: data, csrfToken: csrfToken };
+})();

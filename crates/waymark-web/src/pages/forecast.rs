@@ -1,0 +1,189 @@
+//! The forecast page: histogram and S-curve of the finish, P-dates, deadline chances, tasks by
+//! criticality and the risks that matter most, on the API view's forecast builder.
+
+use axum::extract::State;
+use axum::response::Response;
+use maud::{html, PreEscaped};
+use waymark_core::model::Plan;
+use waymark_store::{ProjectId, Role};
+
+use super::{
+    blocking, chance_class, day, percent, project_context, project_page, stored_plan, PageUser, Tab,
+};
+use crate::http::Path;
+use crate::AppState;
+
+/// The forecast of the forecast page: the defaults of the API's `/forecast` view, so the page
+/// shows the numbers a plain `GET .../forecast` returns.
+const FORECAST_PAGE: waymark_core::forecast::ForecastOptions =
+    waymark_core::forecast::ForecastOptions {
+        iterations: waymark_core::forecast::DEFAULT_ITERATIONS,
+        seed: waymark_core::forecast::DEFAULT_SEED,
+    };
+
+/// How many tasks the forecast page ranks by criticality.
+const TOP_TASKS: usize = 15;
+
+/// Everything the forecast page shows: the `forecast --json` document (the API view's
+/// builder), the chart as `waymark forecast --svg` draws it, and the task names.
+struct ForecastPage {
+    document: waymark_report::json::PlanForecastJson,
+    /// The SVG text; `None` when it could not be drawn or is not safe to inline.
+    svg: Option<String>,
+    /// Task and risk names by id.
+    task_names: std::collections::HashMap<String, String>,
+    risk_titles: std::collections::HashMap<String, String>,
+}
+
+/// The chart of `waymark forecast --svg`: histogram and S-curve of the finish in working days,
+/// with the P50/P80/P95 marks and the deadline.
+fn forecast_chart(plan: &Plan, result: &waymark_core::forecast::Forecast) -> Option<String> {
+    let chart = waymark_report::ForecastChart::of(plan, result).ok()?;
+    let svg = waymark_report::forecast_svg(&chart);
+    // Inlined under a CSP without inline scripts: the chart (whose texts are escaped) must be
+    // one <svg> element that carries no script at all.
+    let lower = svg.to_ascii_lowercase();
+    (lower.starts_with("<svg") && !lower.contains("<script")).then_some(svg)
+}
+
+fn forecast_page_of(plan: &Plan) -> Result<ForecastPage, String> {
+    let result =
+        waymark_core::forecast::forecast(plan, &FORECAST_PAGE).map_err(|e| e.to_string())?;
+    Ok(ForecastPage {
+        document: waymark_report::json::forecast_json(plan, &result),
+        svg: forecast_chart(plan, &result),
+        task_names: plan
+            .tasks
+            .iter()
+            .map(|task| (task.id.clone(), task.name.clone()))
+            .collect(),
+        risk_titles: plan
+            .risks
+            .iter()
+            .map(|risk| (risk.id.clone(), risk.title.clone()))
+            .collect(),
+    })
+}
+
+/// The forecast of one project; 404 for a project the user may not see (the API's rule).
+pub(super) async fn project_forecast(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let id = ProjectId(id);
+    let context = match project_context(&state, &user, id, Role::Viewer).await {
+        Ok(context) => context,
+        Err(response) => return response,
+    };
+    let project = &context.project;
+    let computed = match stored_plan(&state, id).await {
+        Ok(Ok(plan)) => match blocking(move || forecast_page_of(&plan)).await {
+            Ok(computed) => computed,
+            Err(response) => return response,
+        },
+        Ok(Err(_)) => Err("the plan has errors; see the overview's red flags".to_owned()),
+        Err(response) => return response,
+    };
+    let overview = format!("/projects/{}", id.0);
+    let title = format!("{}: forecast", project.name);
+    let content = match &computed {
+        Err(problem) => html! {
+            h1 { (title) }
+            p.bad { "No forecast: " (problem) }
+            p { a href=(overview) { "Back to the overview" } }
+        },
+        Ok(forecast) => {
+            let document = &forecast.document;
+            let name = |id: &str| {
+                forecast
+                    .task_names
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| id.to_owned())
+            };
+            let mut tasks: Vec<_> = document.tasks.iter().collect();
+            tasks.sort_by(|a, b| {
+                (b.criticality, b.sensitivity)
+                    .partial_cmp(&(a.criticality, a.sensitivity))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            tasks.truncate(TOP_TASKS);
+            let mut risks: Vec<_> = document.risks.iter().collect();
+            risks.sort_by(|a, b| {
+                b.p80_days_saved
+                    .partial_cmp(&a.p80_days_saved)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            let finish = &document.finish;
+            html! {
+                h1 { (title) }
+                p.muted { (document.iterations) " iterations, seed " (document.seed) "." }
+                @if let Some(svg) = &forecast.svg {
+                    div.chart { (PreEscaped(svg)) }
+                }
+                h2 { "Finish" }
+                div.table-wrap { table.stack {
+                    thead { tr { th { "P10" } th { "P50" } th { "P80" } th { "P90" } th { "P95" } } }
+                    tbody { tr {
+                        td data-label="P10" { (day(&finish.p10)) }
+                        td data-label="P50" { (day(&finish.p50)) }
+                        td data-label="P80" { (day(&finish.p80)) }
+                        td data-label="P90" { (day(&finish.p90)) }
+                        td data-label="P95" { (day(&finish.p95)) }
+                    } }
+                } }
+                h2 { "Deadline" }
+                @if let Some(deadline) = &document.deadline {
+                    p {
+                        (day(&deadline.date)) ": "
+                        span class=(chance_class(deadline.probability)) { (percent(deadline.probability)) }
+                        " chance of meeting it."
+                    }
+                } @else {
+                    p.muted { "The project has no deadline." }
+                }
+                h2 { "Task deadlines" }
+                @if document.task_deadlines.is_empty() {
+                    p.muted { "No task deadlines." }
+                } @else {
+                    div.table-wrap { table.stack {
+                        thead { tr { th { "Task" } th { "Deadline" } th { "Chance" } } }
+                        tbody { @for deadline in &document.task_deadlines { tr {
+                            td data-label="Task" { (name(&deadline.id)) }
+                            td data-label="Deadline" { (day(&deadline.date)) }
+                            td data-label="Chance" class=(chance_class(deadline.probability)) {
+                                (percent(deadline.probability))
+                            }
+                        } } }
+                    } }
+                }
+                h2 { "Tasks by criticality" }
+                div.table-wrap { table.stack {
+                    thead { tr { th { "Task" } th { "Criticality" } th { "Sensitivity" } } }
+                    tbody { @for task in &tasks { tr {
+                        td data-label="Task" { (name(&task.id)) }
+                        td data-label="Criticality" { (percent(task.criticality)) }
+                        td data-label="Sensitivity" { (format!("{:.2}", task.sensitivity)) }
+                    } } }
+                } }
+                h2 { "Risks by P80 days saved" }
+                @if risks.is_empty() {
+                    p.muted { "No risks in the register." }
+                } @else {
+                    div.table-wrap { table.stack {
+                        thead { tr { th { "Risk" } th { "P80 days saved without it" } } }
+                        tbody { @for risk in &risks { tr {
+                            td data-label="Risk" {
+                                (forecast.risk_titles.get(&risk.id).map_or(risk.id.as_str(), String::as_str))
+                            }
+                            td data-label="P80 days saved without it" { (format!("{:.1}", risk.p80_days_saved)) }
+                        } } }
+                    } }
+                }
+                p { a href=(overview) { "Back to the overview" } }
+            }
+        }
+    };
+    project_page(&user, &context, Tab::Forecast, None, content)
+}

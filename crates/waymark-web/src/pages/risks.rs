@@ -1,0 +1,28 @@
+//! The project's risks page.
+
+use axum::extract::State;
+use axum::response::Response;
+use maud::html;
+use waymark_store::{ProjectId, Role};
+
+use super::{project_context, project_page, PageUser, Tab};
+use crate::http::Path;
+use crate::AppState;
+
+pub(super) async fn page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+) -> Response {
+    let project = match project_context(&state, &user, ProjectId(id), Role::Viewer).await {
+        Ok(project) => project,
+        Err(response) => return response,
+    };
+    project_page(
+        &user,
+        &project,
+        Tab::Risks,
+        Some("risks.js"),
+        html! { h1 { "risks" } },
+    )
+}

@@ -1,0 +1,1 @@
+// The resources page's script.

@@ -1,0 +1,1 @@
+// The risks page's script.

@@ -1,0 +1,1 @@
+// The tasks page's script.

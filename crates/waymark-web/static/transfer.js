@@ -1,0 +1,1 @@
+// The transfer page's script.
