@@ -6,5 +6,5 @@ use maud::html;
 use super::{page_with_script, PageUser};
 
 pub(super) async fn page(user: PageUser) -> Response {
-    page_with_script("Account", &user, "account.js", html! { h1 { "Account" } })
+    page_with_script("Account", &user, "account", html! { h1 { "Account" } })
 }

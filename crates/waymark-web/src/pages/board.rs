@@ -22,7 +22,7 @@ pub(super) async fn page(
         &user,
         &project,
         Tab::Board,
-        Some("board.js"),
+        Some("board"),
         html! { h1 { "board" } },
     )
 }

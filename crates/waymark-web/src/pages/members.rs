@@ -22,7 +22,7 @@ pub(super) async fn page(
         &user,
         &project,
         Tab::Members,
-        Some("members.js"),
+        Some("members"),
         html! { h1 { "members" } },
     )
 }

@@ -53,17 +53,37 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("waymark.css", CSS, include_str!("../../static/waymark.css")),
     ("waymark.js", JS, include_str!("../../static/waymark.js")),
     ("tasks.js", JS, include_str!("../../static/tasks.js")),
+    ("tasks.css", CSS, include_str!("../../static/tasks.css")),
     ("timeline.js", JS, include_str!("../../static/timeline.js")),
+    (
+        "timeline.css",
+        CSS,
+        include_str!("../../static/timeline.css"),
+    ),
     ("board.js", JS, include_str!("../../static/board.js")),
+    ("board.css", CSS, include_str!("../../static/board.css")),
     (
         "resources.js",
         JS,
         include_str!("../../static/resources.js"),
     ),
+    (
+        "resources.css",
+        CSS,
+        include_str!("../../static/resources.css"),
+    ),
     ("risks.js", JS, include_str!("../../static/risks.js")),
+    ("risks.css", CSS, include_str!("../../static/risks.css")),
     ("members.js", JS, include_str!("../../static/members.js")),
+    ("members.css", CSS, include_str!("../../static/members.css")),
     ("account.js", JS, include_str!("../../static/account.js")),
+    ("account.css", CSS, include_str!("../../static/account.css")),
     ("transfer.js", JS, include_str!("../../static/transfer.js")),
+    (
+        "transfer.css",
+        CSS,
+        include_str!("../../static/transfer.css"),
+    ),
 ];
 
 const CSS: &str = "text/css; charset=utf-8";
@@ -283,7 +303,7 @@ struct Frame<'a> {
     user: Option<&'a PageUser>,
     /// The project and the tab, for a project's pages.
     project: Option<(&'a ProjectPage, Tab)>,
-    /// The page's own script under `/static/`, if it has one.
+    /// The page's own files under `/static/`, if it has them: `NAME.js` and `NAME.css`.
     script: Option<&'a str>,
 }
 
@@ -304,8 +324,9 @@ fn layout(frame: &Frame, content: Markup) -> Markup {
                 // and logging its 404 as a console error.
                 link rel="icon" href="data:,";
                 script src=(asset_url("waymark.js")) defer {}
-                @if let Some(script) = frame.script {
-                    script src=(asset_url(script)) defer {}
+                @if let Some(name) = frame.script {
+                    link rel="stylesheet" href=(asset_url(&format!("{name}.css")));
+                    script src=(asset_url(&format!("{name}.js"))) defer {}
                 }
             }
             body data-project=[frame.project.map(|(project, _)| project.project.id.0)]
@@ -362,7 +383,8 @@ fn page(status: StatusCode, title: &str, user: Option<&PageUser>, content: Marku
     respond(status, &frame, content)
 }
 
-/// A page outside any project with a script of its own.
+/// A page outside any project with a script and a stylesheet of its own (`static/NAME.js`,
+/// `static/NAME.css`).
 fn page_with_script(title: &str, user: &PageUser, script: &str, content: Markup) -> Response {
     let frame = Frame {
         title,
@@ -373,7 +395,8 @@ fn page_with_script(title: &str, user: &PageUser, script: &str, content: Markup)
     respond(StatusCode::OK, &frame, content)
 }
 
-/// One of a project's pages: the project's tabs above the content, and the page's script.
+/// One of a project's pages: the project's tabs above the content, and the page's script and
+/// stylesheet (`static/NAME.js`, `static/NAME.css`) when it has them.
 fn project_page(
     user: &PageUser,
     project: &ProjectPage,
@@ -431,6 +454,16 @@ async fn stored_plan(
         .map_err(|error| ApiError::from(error).into_response())?;
     let checked = blocking(move || document::plan_of(&content)).await?;
     Ok(checked.map(|Checked { plan, .. }| plan))
+}
+
+/// Data for a page's script: JSON in a `<script type="application/json">` element (not run, so
+/// the CSP allows it), read with `Waymark.data(id)`. Every `<` is written `\u003c`, so no text
+/// in the data can close the element.
+pub(crate) fn json_island<T: serde::Serialize>(id: &str, value: &T) -> Markup {
+    let json = serde_json::to_string(value)
+        .unwrap_or_else(|_| "null".to_owned())
+        .replace('<', "\\u003c");
+    html! { script type="application/json" id=(id) { (maud::PreEscaped(json)) } }
 }
 
 fn day(text: &str) -> &str {

@@ -22,7 +22,7 @@ pub(super) async fn page(
         &user,
         &project,
         Tab::Resources,
-        Some("resources.js"),
+        Some("resources"),
         html! { h1 { "resources" } },
     )
 }

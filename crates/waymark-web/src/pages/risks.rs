@@ -22,7 +22,7 @@ pub(super) async fn page(
         &user,
         &project,
         Tab::Risks,
-        Some("risks.js"),
+        Some("risks"),
         html! { h1 { "risks" } },
     )
 }

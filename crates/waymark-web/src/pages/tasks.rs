@@ -22,7 +22,7 @@ pub(super) async fn page(
         &user,
         &project,
         Tab::Tasks,
-        Some("tasks.js"),
+        Some("tasks"),
         html! { h1 { "tasks" } },
     )
 }

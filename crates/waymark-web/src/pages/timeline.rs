@@ -22,7 +22,7 @@ pub(super) async fn page(
         &user,
         &project,
         Tab::Timeline,
-        Some("timeline.js"),
+        Some("timeline"),
         html! { h1 { "timeline" } },
     )
 }

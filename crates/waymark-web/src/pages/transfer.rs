@@ -22,7 +22,7 @@ pub(super) async fn page(
         &user,
         &project,
         Tab::Transfer,
-        Some("transfer.js"),
+        Some("transfer"),
         html! { h1 { "transfer" } },
     )
 }
