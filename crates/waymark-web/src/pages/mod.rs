@@ -373,7 +373,12 @@ fn respond(status: StatusCode, frame: &Frame, content: Markup) -> Response {
 }
 
 /// A page outside any project.
-fn page(status: StatusCode, title: &str, user: Option<&PageUser>, content: Markup) -> Response {
+pub(crate) fn page(
+    status: StatusCode,
+    title: &str,
+    user: Option<&PageUser>,
+    content: Markup,
+) -> Response {
     let frame = Frame {
         title,
         user,
