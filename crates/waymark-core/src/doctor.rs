@@ -8,6 +8,8 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{ConstraintKind, Lag, Plan, TaskId};
 use crate::schedule::{Graph, Schedule};
 
+pub mod late;
+
 /// Every dependency cycle in the plan, one per strongly connected group of tasks, each as a
 /// diagnostic naming every task on the cycle in order. Links on summary tasks count (they bind
 /// the children), so a link from a task to its own summary is a cycle too.
