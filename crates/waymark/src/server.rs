@@ -6,7 +6,13 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use waymark_store::{auth, Actor, NewUser, Store, StoreError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use waymark_store::{
+    auth, Actor, Clock, EntityKind, EntityUpdate, Fields, NewUser, PlanContent, Role, Store,
+    StoreError,
+};
 
 /// The three example plans, loaded by `--demo`.
 const DEMO_PLANS: [(&str, &str); 3] = [
@@ -140,7 +146,17 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
     })
 }
 
-/// The demo user and, the first time, the example projects they own.
+/// How far back the demo's history reaches: the example projects are imported this many days
+/// before the server starts and the team's progress reports follow over those days, so the
+/// overview's "what changed" and the event log show a living project.
+const DEMO_HISTORY_DAYS: i64 = 14;
+
+/// The demo user and, the first time, the example projects they own, with their teams and
+/// history: each project is imported as it stood two weeks ago (tasks in progress at about
+/// half their progress, the last tasks finished still open), its people (the plan's work
+/// resources, as accounts without a password) join as members, and then report their progress
+/// day by day until the project is exactly the example file. The events carry those past
+/// times (the store's clock is set for the story).
 async fn load_demo(store: &Store) -> Result<()> {
     let user = match store.user_by_name(DEMO_USER).await {
         Ok(user) => user,
@@ -166,13 +182,146 @@ async fn load_demo(store: &Store) -> Result<()> {
     if !store.projects_of_user(user.id, None, 1).await?.is_empty() {
         return Ok(());
     }
+    let started = chrono::Utc::now() - chrono::Duration::days(DEMO_HISTORY_DAYS);
+    let time = Arc::new(Mutex::new(started));
+    let story = {
+        let time = time.clone();
+        store.clone().with_clock(Clock::new(move || {
+            *time.lock().unwrap_or_else(PoisonError::into_inner)
+        }))
+    };
+    let set_time = |at: chrono::DateTime<chrono::Utc>| {
+        *time.lock().unwrap_or_else(PoisonError::into_inner) = at;
+    };
     for (name, text) in DEMO_PLANS {
-        let project = waymark_web::import_plan_text(store, Actor::User(user.id), text)
-            .await
-            .map_err(|error| anyhow::anyhow!("{name}: {}", error.message))?;
+        let (mut content, _) = waymark_web::document::content_from_plan_text(text)
+            .map_err(|_| anyhow::anyhow!("{name}: the example does not read"))?;
+        let reports = earlier_progress(&mut content);
+        set_time(started);
+        let project = story.import_project(Actor::User(user.id), &content).await?;
         tracing::info!(project = project.id.0, name = %project.name, "demo project loaded");
+        set_time(started + chrono::Duration::hours(1));
+        let team = demo_team(&story, &content, project.id).await?;
+        let days = (DEMO_HISTORY_DAYS - 1) as f64;
+        for (index, (key, data)) in reports.iter().enumerate() {
+            let day = 1.0 + days * index as f64 / reports.len().max(1) as f64;
+            set_time(started + chrono::Duration::minutes((day * 24.0 * 60.0) as i64));
+            let entity = story.entity(project.id, EntityKind::Task, key).await?;
+            let reporter = assignee(data)
+                .and_then(|resource| team.get(&resource).copied())
+                .unwrap_or(user.id);
+            story
+                .update_entity(
+                    Actor::User(reporter),
+                    project.id,
+                    EntityKind::Task,
+                    key,
+                    entity.version,
+                    &EntityUpdate {
+                        data: data.clone(),
+                        position: None,
+                    },
+                )
+                .await?;
+        }
     }
     Ok(())
+}
+
+/// How many progress reports each demo project's history holds.
+const DEMO_REPORTS: usize = 8;
+
+/// Turns a plan's content into its state two weeks earlier and answers the reports that bring
+/// it back, in order: the two tasks that finished last were still open at 80 %, and up to
+/// six tasks in progress were at half their progress (to 5 %).
+fn earlier_progress(content: &mut PlanContent) -> Vec<(String, Fields)> {
+    let mut finished: Vec<(String, usize)> = Vec::new();
+    let mut in_progress = Vec::new();
+    for (index, (_, data)) in content.tasks.iter().enumerate() {
+        let progress = data.get("progress").and_then(|value| value.as_f64());
+        if let Some(date) = data.get("actual_finish").and_then(|value| value.as_str()) {
+            finished.push((date.to_owned(), index));
+        } else if progress.is_some_and(|p| p > 0.0 && p < 1.0) {
+            in_progress.push(index);
+        }
+    }
+    finished.sort();
+    let last_finished = finished.iter().rev().take(2).rev().map(|(_, index)| *index);
+    let chosen: Vec<usize> = last_finished
+        .chain(in_progress.into_iter().take(DEMO_REPORTS - 2))
+        .collect();
+    let mut reports = Vec::new();
+    for index in chosen {
+        let (key, data) = &mut content.tasks[index];
+        reports.push((key.clone(), data.clone()));
+        let earlier = if data.remove("actual_finish").is_some() {
+            0.8
+        } else {
+            let progress = data.get("progress").and_then(|value| value.as_f64());
+            (progress.unwrap_or(0.0) * 10.0).round().max(1.0) / 20.0
+        };
+        data.insert("progress".into(), serde_json::json!(earlier));
+    }
+    reports
+}
+
+/// The first resource of a task's `resources` (`"ana"`, `"bob 50%"`).
+fn assignee(data: &Fields) -> Option<String> {
+    let first = match data.get("resources")? {
+        serde_json::Value::Array(list) => list.first()?.as_str()?,
+        serde_json::Value::String(one) => one.as_str(),
+        _ => return None,
+    };
+    first.split_whitespace().next().map(str::to_owned)
+}
+
+/// The project's people: an account for each work resource (named by its id, without a
+/// password, so nobody signs in as them), added as members; managers by their role.
+async fn demo_team(
+    store: &Store,
+    content: &PlanContent,
+    project: waymark_store::ProjectId,
+) -> Result<HashMap<String, waymark_store::UserId>> {
+    let mut team = HashMap::new();
+    for (key, data) in &content.resources {
+        let kind = data.get("kind").and_then(|value| value.as_str());
+        if kind.is_some_and(|kind| kind != "work") {
+            continue;
+        }
+        let display_name = data
+            .get("name")
+            .and_then(|value| value.as_str())
+            .unwrap_or(key)
+            .to_owned();
+        let person = match store.user_by_name(key).await {
+            Ok(person) => person,
+            Err(StoreError::NotFound(_)) => {
+                store
+                    .create_user(
+                        Actor::System,
+                        &NewUser {
+                            name: key.clone(),
+                            display_name,
+                            email: None,
+                            password_hash: None,
+                            is_admin: false,
+                        },
+                    )
+                    .await?
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let manages = data
+            .get("role")
+            .and_then(|value| value.as_str())
+            .is_some_and(|role| role.contains("manager"));
+        let role = if manages { Role::Manager } else { Role::Member };
+        store
+            .add_member(Actor::System, project, person.id, role)
+            .await?;
+        team.insert(key.clone(), person.id);
+    }
+    Ok(team)
 }
 
 /// `waymark admin create-user NAME [--admin]`: the password is the first line of stdin.

@@ -170,3 +170,104 @@ fn admin_creates_users_and_tokens() {
     assert_eq!(status, "HTTP/1.1 200 OK", "{body}");
     assert!(body.contains("\"is_admin\":true"), "{body}");
 }
+
+/// Starts `waymark serve` with `args` on a free loopback port; the child and its address.
+fn start_server(args: &[&str], database: &std::path::Path) -> (std::process::Child, String) {
+    let mut child = waymark()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database"])
+        .arg(database)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start waymark serve");
+    let lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    for line in lines {
+        let line = line.expect("a line");
+        if let Some(rest) = line.strip_prefix("Waymark is listening on http://") {
+            let address = rest.split('/').next().expect("an address").to_owned();
+            return (child, address);
+        }
+    }
+    panic!("the server did not say where it listens");
+}
+
+fn json_get(address: &str, path: &str, token: &str) -> serde_json::Value {
+    let (status, body) = get(address, path, Some(token));
+    assert_eq!(status, "HTTP/1.1 200 OK", "{path}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
+}
+
+#[test]
+fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("waymark.db");
+    let (mut child, address) = start_server(&["--demo"], &database);
+    let (code, token, stderr) = admin(
+        &[
+            "create-token",
+            "demo",
+            "--database",
+            database.to_str().expect("path"),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let token = token.trim();
+    let projects = json_get(&address, "/api/v1/projects", token);
+    let projects = projects["items"].as_array().expect("items");
+    assert_eq!(projects.len(), 3);
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/");
+    for project in projects {
+        let id = project["id"].as_i64().expect("id");
+        let name = project["name"].as_str().expect("name");
+        // The schedule after the story is the example's schedule, task by task.
+        let served = json_get(&address, &format!("/api/v1/projects/{id}/schedule"), token);
+        let file = ["mobile-app", "crm-rollout", "website-launch"]
+            .iter()
+            .map(|stem| format!("{root}{stem}.plan.toml"))
+            .find(|path| {
+                std::fs::read_to_string(path)
+                    .expect("example")
+                    .contains(&format!("name = \"{name}\""))
+            })
+            .unwrap_or_else(|| panic!("no example named {name}"));
+        let output = waymark()
+            .args(["schedule", "--json", &file])
+            .output()
+            .expect("schedule");
+        let expected: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("schedule json");
+        assert_eq!(served["tasks"], expected["tasks"], "{name}");
+        // The history: the team's reports, in the past, by team members.
+        let events = json_get(
+            &address,
+            &format!("/api/v1/projects/{id}/events?limit=500"),
+            token,
+        );
+        let events = events["items"].as_array().expect("events");
+        let reports: Vec<_> = events
+            .iter()
+            .filter(|event| event["entity"] == "task" && event["action"] == "update")
+            .collect();
+        assert!(reports.len() >= 4, "{name}: {} reports", reports.len());
+        let first = events[0]["at"].as_str().expect("at");
+        let last = reports.last().expect("a report")["at"]
+            .as_str()
+            .expect("at");
+        assert!(first < last, "{name}: history runs forward");
+        let imported = chrono::DateTime::parse_from_rfc3339(first).expect("time");
+        let age = chrono::Utc::now().signed_duration_since(imported);
+        assert!(age.num_days() >= 13, "{name}: imported {age} ago");
+        assert!(
+            reports
+                .iter()
+                .any(|event| event["actor"] != events[0]["actor"]),
+            "{name}: someone of the team reported"
+        );
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
