@@ -463,6 +463,17 @@ impl Store {
         dispatch!(self, events(Some(project), after, limit))
     }
 
+    /// A project's events at or after `since`, newest first, at most `limit` (1 to
+    /// `MAX_PAGE_SIZE`), and how many there are since then in all ("what changed since").
+    pub async fn events_since(
+        &self,
+        project: ProjectId,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<(Vec<Event>, i64)> {
+        dispatch!(self, events_since(project, since, limit))
+    }
+
     /// Every event (projects, accounts, tokens) in id order, after `after`: the audit log.
     pub async fn all_events(&self, after: Option<EventId>, limit: u32) -> Result<Vec<Event>> {
         dispatch!(self, events(None, after, limit))

@@ -318,6 +318,40 @@ pub(crate) async fn events(
     rows.iter().map(event_from_row).collect()
 }
 
+/// A project's events at or after `since`, newest first, at most `limit` of them, and how many
+/// there are in all. Both statements run in one read transaction, so the count and the list agree.
+pub(crate) async fn events_since(
+    pool: &Pool,
+    project: ProjectId,
+    since: DateTime<Utc>,
+    limit: u32,
+) -> Result<(Vec<Event>, i64)> {
+    let mut tx = begin_read(pool).await?;
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        event_columns!(),
+        " FROM events WHERE project_id = $1 AND occurred_at >= $2 ORDER BY id DESC LIMIT $3"
+    ))
+    .bind(project.0)
+    .bind(since)
+    .bind(page_size(limit))
+    .fetch_all(&mut *tx)
+    .await?;
+    let total: i64 =
+        sqlx::query("SELECT COUNT(*) FROM events WHERE project_id = $1 AND occurred_at >= $2")
+            .bind(project.0)
+            .bind(since)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+    tx.commit().await?;
+    let events = rows
+        .iter()
+        .map(event_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    Ok((events, total))
+}
+
 pub(crate) async fn ping(pool: &Pool) -> Result<()> {
     sqlx::query("SELECT 1").execute(pool).await?;
     Ok(())

@@ -45,3 +45,4 @@ mod events;
 mod harness;
 mod projects;
 mod secrets;
+mod since;
