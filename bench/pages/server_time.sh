@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Server time of every web page of a 2,000-task project (issue 6: <= 100 ms each).
+#
+#   cargo build --release -p waymark
+#   bash bench/pages/server_time.sh            # 20 timed requests per page
+#   RUNS=50 bash bench/pages/server_time.sh
+#
+# Generates bench/out/n2000-pages.plan.toml (2,000 work tasks in 40 work packages and 2
+# phases, about 6,000 links, three-point estimates, 20 people assigned, 10 risks; seed 1),
+# starts the release server on a fresh SQLite database in a temporary folder and a free port,
+# imports the plan with POST /api/v1/projects/import, signs in with the form (cookie) and asks
+# for every page: 2 warm-up requests, then RUNS timed ones, one at a time, each a new curl.
+# The time is curl's time_starttransfer (request sent to first byte of the answer, on loopback:
+# the server's time plus well under a millisecond) and time_total (the whole body); the
+# server's own `latency=` from its request log is given as a check. Prints a Markdown table.
+#   WAYMARK_BIN  the server (default target/release/waymark)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+BIN="${WAYMARK_BIN:-target/release/waymark}"
+RUNS="${RUNS:-20}"
+PLAN=bench/out/n2000-pages.plan.toml
+
+python3 bench/generate.py -n 2000 --estimates --risks 10 --resources 20 --out bench/out \
+  --name n2000-pages >&2
+
+dir="$(mktemp -d)"
+db="$dir/waymark.db"
+printf 'bench-password\n' | "$BIN" admin create-user bench --admin --database "$db" >/dev/null
+TOKEN="$("$BIN" admin create-token bench --database "$db")"
+"$BIN" serve --database "$db" --listen 127.0.0.1:0 >"$dir/server.log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+
+base=""
+for _ in $(seq 100); do
+  base="$(grep -o 'listening on http://[0-9.:]*' "$dir/server.log" | head -1 | sed 's/listening on //')" || true
+  [ -n "$base" ] && curl -fs "$base/healthz" >/dev/null && break
+  sleep 0.1
+done
+[ -n "$base" ] || { cat "$dir/server.log" >&2; exit 1; }
+
+start=$(date +%s.%N)
+project="$(curl -fsS -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/toml' \
+  --data-binary "@$PLAN" "$base/api/v1/projects/import" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')"
+echo "imported $PLAN as project $project in $(python3 -c "print(round($(date +%s.%N) - $start, 2))") s" >&2
+
+jar="$dir/cookies"
+curl -fsS -o /dev/null -c "$jar" -d name=bench -d password=bench-password "$base/signin"
+
+pages=(
+  "portfolio /"
+  "account /account"
+  "overview /projects/$project"
+  "tasks /projects/$project/tasks"
+  "timeline /projects/$project/timeline"
+  "board /projects/$project/board"
+  "resources /projects/$project/resources"
+  "risks /projects/$project/risks"
+  "forecast /projects/$project/forecast"
+  "members /projects/$project/members"
+  "import-export /projects/$project/transfer"
+)
+
+echo "| page | status | size (kB) | first byte: median | p95 | max | whole page: median | p95 | server log latency: median |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for entry in "${pages[@]}"; do
+  name="${entry%% *}"
+  route="${entry#* }"
+  for _ in 1 2; do curl -s -o /dev/null -b "$jar" "$base$route"; done
+  : >"$dir/times"
+  for _ in $(seq "$RUNS"); do
+    curl -s -o /dev/null -b "$jar" -w '%{http_code} %{time_starttransfer} %{time_total} %{size_download}\n' \
+      "$base$route" >>"$dir/times"
+  done
+  # The server's own figure for the same requests: the last RUNS lines of its log for the path.
+  grep -F "uri=$route version" "$dir/server.log" | tail -n "$RUNS" \
+    | sed -n 's/.*latency=\([0-9]*\) ms.*/\1/p' >"$dir/latency"
+  python3 - "$name" "$route" "$dir/times" "$dir/latency" <<'EOF'
+import statistics, sys
+name, route, times, latency = sys.argv[1:5]
+rows = [line.split() for line in open(times) if line.strip()]
+status = sorted({row[0] for row in rows})
+first = sorted(float(row[1]) * 1000 for row in rows)
+whole = sorted(float(row[2]) * 1000 for row in rows)
+size = int(rows[-1][3]) / 1000
+logged = [int(x) for x in open(latency) if x.strip()]
+def p95(values):
+    return values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+log = f"{statistics.median(logged):.0f} ms" if logged else "?"
+print(f"| {name} `{route}` | {','.join(status)} | {size:.1f} | {statistics.median(first):.1f} ms | {p95(first):.1f} ms "
+      f"| {first[-1]:.1f} ms | {statistics.median(whole):.1f} ms | {p95(whole):.1f} ms | {log} |")
+EOF
+done
+echo "($RUNS requests per page after 2 warm-up ones; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
