@@ -165,14 +165,24 @@ impl<'a> Model<'a> {
             })
             .collect();
         let pert = crate::model::Distribution::Pert;
+        // A closed risk keeps its index (so every other risk keeps its draws) but never occurs
+        // and affects no task: it changes nothing, and its P80 days saved are 0.
         let risks: Vec<RiskDraws> = plan
             .risks
             .iter()
-            .map(|risk| RiskDraws {
-                probability: risk.probability,
-                factor: risk.factor.map(|f| Sampler::new(pert, f)),
-                delay: risk.delay.map(|d| Sampler::new(pert, d.map(|m| m as f64))),
-                tasks: risk.tasks.iter().map(|t| t.0).collect(),
+            .map(|risk| match risk.is_open() {
+                true => RiskDraws {
+                    probability: risk.probability,
+                    factor: risk.factor.map(|f| Sampler::new(pert, f)),
+                    delay: risk.delay.map(|d| Sampler::new(pert, d.map(|m| m as f64))),
+                    tasks: risk.tasks.iter().map(|t| t.0).collect(),
+                },
+                false => RiskDraws {
+                    probability: 0.0,
+                    factor: None,
+                    delay: None,
+                    tasks: Vec::new(),
+                },
             })
             .collect();
         let mut risks_of_task = vec![Vec::new(); plan.tasks.len()];

@@ -8,6 +8,7 @@
 
 use crate::calendar::Calendar;
 use crate::time::Instant;
+use std::collections::BTreeMap;
 
 /// Where something was written in a source file (1-based line and column).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -59,6 +60,8 @@ pub struct Project {
     pub minutes_per_week: i64,
     /// Working days in a month `mo` of duration text.
     pub days_per_month: i64,
+    /// Kanban work-in-progress limits: the most tasks a board column should hold.
+    pub wip_limits: BTreeMap<TaskStatus, u32>,
     /// Where in the source the project was declared.
     pub location: Option<Location>,
 }
@@ -75,6 +78,7 @@ impl Default for Project {
             minutes_per_day: 480,
             minutes_per_week: 2400,
             days_per_month: 20,
+            wip_limits: BTreeMap::new(),
             location: None,
         }
     }
@@ -220,6 +224,62 @@ impl Default for Task {
     }
 }
 
+/// Where a task stands, as a board's columns show it (in column order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TaskStatus {
+    NotStarted,
+    InProgress,
+    Done,
+}
+
+impl TaskStatus {
+    /// Every status, in board column order.
+    pub const ALL: [TaskStatus; 3] = [
+        TaskStatus::NotStarted,
+        TaskStatus::InProgress,
+        TaskStatus::Done,
+    ];
+
+    /// The key in plan files (`wip_limits`) and JSON: `not_started`, `in_progress`, `done`.
+    pub fn key(self) -> &'static str {
+        match self {
+            TaskStatus::NotStarted => "not_started",
+            TaskStatus::InProgress => "in_progress",
+            TaskStatus::Done => "done",
+        }
+    }
+
+    /// The status of a key, if it is one.
+    pub fn of_key(key: &str) -> Option<TaskStatus> {
+        TaskStatus::ALL
+            .into_iter()
+            .find(|status| status.key() == key)
+    }
+
+    /// The name people read: "Not started", "In progress", "Done".
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskStatus::NotStarted => "Not started",
+            TaskStatus::InProgress => "In progress",
+            TaskStatus::Done => "Done",
+        }
+    }
+}
+
+impl Task {
+    /// Done when its progress is 1 or it has an actual finish; in progress when some progress
+    /// is recorded or it has an actual start; else not started.
+    pub fn status(&self) -> TaskStatus {
+        if self.progress >= 1.0 || self.actual_finish.is_some() {
+            TaskStatus::Done
+        } else if self.progress > 0.0 || self.actual_start.is_some() {
+            TaskStatus::InProgress
+        } else {
+            TaskStatus::NotStarted
+        }
+    }
+}
+
 /// The four dependency types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LinkKind {
@@ -277,8 +337,27 @@ pub enum RiskResponse {
     Accept,
 }
 
+/// Whether a risk is still watched. Closed risks stay in the register but no longer feed the
+/// forecast.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RiskStatus {
+    #[default]
+    Open,
+    Closed,
+}
+
+impl RiskStatus {
+    /// The plan-file word.
+    pub fn key(self) -> &'static str {
+        match self {
+            RiskStatus::Open => "open",
+            RiskStatus::Closed => "closed",
+        }
+    }
+}
+
 /// A risk event that may lengthen tasks (the risk-driver method).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Risk {
     pub id: String,
     pub title: String,
@@ -290,7 +369,73 @@ pub struct Risk {
     pub delay: Option<[i64; 3]>,
     pub owner: Option<ResourceId>,
     pub response: Option<RiskResponse>,
+    pub status: RiskStatus,
     pub location: Option<Location>,
+}
+
+impl Risk {
+    /// Whether the risk is open: only open risks are sampled by the forecast.
+    pub fn is_open(&self) -> bool {
+        self.status == RiskStatus::Open
+    }
+}
+
+/// Where a risk falls on a 5 x 5 probability x impact grid, and so how much attention it needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RiskRating {
+    Low,
+    Medium,
+    High,
+}
+
+impl RiskRating {
+    /// `"low"`, `"medium"` or `"high"`.
+    pub fn key(self) -> &'static str {
+        match self {
+            RiskRating::Low => "low",
+            RiskRating::Medium => "medium",
+            RiskRating::High => "high",
+        }
+    }
+}
+
+/// The row of a probability on the 5 x 5 risk grid, 1 to 5: up to 10 %, 30 %, 50 %, 70 %, and
+/// above 70 % (each band includes its upper bound).
+pub fn probability_band(probability: f64) -> u8 {
+    match probability {
+        p if p <= 0.1 => 1,
+        p if p <= 0.3 => 2,
+        p if p <= 0.5 => 3,
+        p if p <= 0.7 => 4,
+        _ => 5,
+    }
+}
+
+/// The column of an impact on the 5 x 5 risk grid, 1 to 5, in working days of delay to the
+/// finish: up to 1 day, a week (5), two weeks (10), a month (20), and more than a month (each
+/// band includes its upper bound).
+pub fn impact_band(impact_days: f64) -> u8 {
+    match impact_days {
+        d if d <= 1.0 => 1,
+        d if d <= 5.0 => 2,
+        d if d <= 10.0 => 3,
+        d if d <= 20.0 => 4,
+        _ => 5,
+    }
+}
+
+/// The rating of a risk from its probability (0..1) and its impact in working days, on the
+/// 5 x 5 grid of [`probability_band`] x [`impact_band`]: the product of the two bands (1 to 25)
+/// is **low** up to 4, **medium** from 5 to 11, **high** from 12. So a likely risk (over 50 %)
+/// of more than a week is high, and so is a moderate one (over 30 %) of more than two weeks; an
+/// unlikely one (10 % or less) is never high.
+pub fn risk_rating(probability: f64, impact_days: f64) -> RiskRating {
+    let score = u32::from(probability_band(probability)) * u32::from(impact_band(impact_days));
+    match score {
+        0..=4 => RiskRating::Low,
+        5..=11 => RiskRating::Medium,
+        _ => RiskRating::High,
+    }
 }
 
 impl Plan {
@@ -321,5 +466,58 @@ impl Plan {
     /// The calendar a task's duration is measured on.
     pub fn task_calendar(&self, task: TaskId) -> CalendarId {
         self.tasks[task.0].calendar.unwrap_or(self.project.calendar)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn risk_ratings_on_the_five_by_five_grid() {
+        // Rows are probability bands, columns impact bands; L, M, H as documented.
+        let probabilities = [0.05, 0.2, 0.4, 0.6, 0.9];
+        let impacts = [0.5, 3.0, 8.0, 15.0, 30.0];
+        let grid: Vec<String> = probabilities
+            .iter()
+            .map(|&p| {
+                impacts
+                    .iter()
+                    .map(|&d| match risk_rating(p, d) {
+                        RiskRating::Low => 'L',
+                        RiskRating::Medium => 'M',
+                        RiskRating::High => 'H',
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(grid, ["LLLLM", "LLMMM", "LMMHH", "LMHHH", "MMHHH"]);
+        // Band edges belong to the lower band.
+        assert_eq!(probability_band(0.1), 1);
+        assert_eq!(probability_band(0.7), 4);
+        assert_eq!(impact_band(5.0), 2);
+        assert_eq!(impact_band(20.0), 4);
+        assert_eq!(impact_band(0.0), 1);
+    }
+
+    #[test]
+    fn task_status_from_progress_and_actuals() {
+        let mut task = Task::default();
+        assert_eq!(task.status(), TaskStatus::NotStarted);
+        task.actual_start = Some(0);
+        assert_eq!(task.status(), TaskStatus::InProgress);
+        task.actual_start = None;
+        task.progress = 0.2;
+        assert_eq!(task.status(), TaskStatus::InProgress);
+        task.progress = 1.0;
+        assert_eq!(task.status(), TaskStatus::Done);
+        task.progress = 0.0;
+        task.actual_finish = Some(10);
+        assert_eq!(task.status(), TaskStatus::Done);
+        assert_eq!(
+            TaskStatus::of_key("in_progress"),
+            Some(TaskStatus::InProgress)
+        );
+        assert_eq!(TaskStatus::of_key("review"), None);
     }
 }

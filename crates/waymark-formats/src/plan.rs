@@ -23,7 +23,8 @@ use waymark_core::time::{self, Instant, DAY};
 use waymark_core::{
     Assignment, Calendar, CalendarException, CalendarId, Constraint, ConstraintKind, Diagnostic,
     Distribution, Edge, Interval, Lag, Link, LinkKind, Location, Plan, Project, Resource,
-    ResourceId, ResourceKind, Risk, RiskResponse, Severity, Task, TaskId, WorkCalendar,
+    ResourceId, ResourceKind, Risk, RiskResponse, RiskStatus, Severity, Task, TaskId, TaskStatus,
+    WorkCalendar,
 };
 
 /// Read a plan file. Returns the plan with its warnings, or every problem found (at least one of
@@ -161,6 +162,7 @@ const PROJECT_KEYS: &[&str] = &[
     "deadline",
     "calendar",
     "currency",
+    "wip_limits",
 ];
 const CALENDAR_KEYS: &[&str] = &[
     "name",
@@ -216,7 +218,12 @@ const RISK_KEYS: &[&str] = &[
     "delay",
     "owner",
     "response",
+    "status",
 ];
+/// The board columns that `wip_limits` may limit (the keys of [`TaskStatus`]).
+const WIP_COLUMNS: [&str; 3] = ["not_started", "in_progress", "done"];
+/// The largest work-in-progress limit: beyond it a limit limits nothing.
+const WIP_LIMIT_MAX: i64 = 10_000;
 const CONSTRAINT_KINDS: [ConstraintKind; 6] = [
     ConstraintKind::StartNoEarlierThan,
     ConstraintKind::StartNoLaterThan,
@@ -1694,7 +1701,58 @@ impl<'s> Reader<'s> {
         if let Some(date) = self.date(&fields, "deadline") {
             project.deadline = Some(resolve_date(date.value, DateRole::Finish, calendar));
         }
+        self.read_wip_limits(&fields, &mut project);
         project
+    }
+
+    /// `wip_limits = { in_progress = 4 }`: a positive whole number per board column.
+    fn read_wip_limits(&mut self, fields: &Fields<'_>, project: &mut Project) {
+        let Some(entry) = fields.get("wip_limits") else {
+            return;
+        };
+        let expected =
+            "a table of board columns and limits, e.g. `wip_limits = { in_progress = 4 }`";
+        let Some(table) = entry.as_table() else {
+            self.wrong_type(
+                "wip_limits",
+                &fields.context,
+                expected,
+                describe_item(&entry),
+                self.value_at(&entry),
+            );
+            return;
+        };
+        let limits = self.fields(
+            table,
+            &WIP_COLUMNS,
+            "`wip_limits` of [project]".to_string(),
+            self.key_at(&entry),
+        );
+        for column in TaskStatus::ALL {
+            let key = column.key();
+            let Some((value, at)) = self.value(&limits, key, "a whole number like 4") else {
+                continue;
+            };
+            match integer(value) {
+                Some(limit) if (1..=WIP_LIMIT_MAX).contains(&limit) => {
+                    project.wip_limits.insert(column, limit as u32);
+                }
+                Some(limit) => self.error(
+                    "out-of-range",
+                    at,
+                    format!(
+                        "`{key}` in `wip_limits` of [project] must be from 1 to {WIP_LIMIT_MAX}, found {limit}"
+                    ),
+                ),
+                None => self.wrong_type(
+                    key,
+                    &limits.context,
+                    "a whole number like 4",
+                    describe(value),
+                    at,
+                ),
+            }
+        }
     }
 
     fn read_resources(
@@ -2617,6 +2675,7 @@ impl<'s> Reader<'s> {
                 delay: None,
                 owner: None,
                 response: None,
+                status: RiskStatus::Open,
                 location: at,
             };
             if let Some(title) = self.string(&fields, "title", "a string") {
@@ -2737,6 +2796,24 @@ impl<'s> Reader<'s> {
                         None
                     }
                 };
+            }
+            if let Some(text) = self.string(&fields, "status", "\"open\" or \"closed\"") {
+                let options = ["open", "closed"];
+                match text.value.to_ascii_lowercase().as_str() {
+                    "open" => risk.status = RiskStatus::Open,
+                    "closed" => risk.status = RiskStatus::Closed,
+                    other => {
+                        let hint = did_you_mean(other, options);
+                        self.error(
+                            "unknown-value",
+                            text.at,
+                            format!(
+                                "unknown status `{}` in {owner}: use open or closed{hint}",
+                                text.value
+                            ),
+                        );
+                    }
+                }
             }
             risks.push(risk);
         }

@@ -1,7 +1,7 @@
 //! Forecast tests against known answers, with tolerances of four standard errors.
 
 use super::*;
-use crate::model::{Distribution, Risk, TaskId};
+use crate::model::{Distribution, Risk, RiskStatus, TaskId};
 use crate::schedule::tests::parse;
 
 const DAY: f64 = 480.0;
@@ -147,9 +147,7 @@ fn a_risk_event_mixes_two_distributions() {
         tasks: vec![TaskId(0)],
         factor: None,
         delay: Some([2400, 2400, 2400]),
-        owner: None,
-        response: None,
-        location: None,
+        ..Risk::default()
     });
     let n = 20_000;
     let forecast = forecast(
@@ -212,9 +210,7 @@ fn any_number_of_threads_gives_the_same_forecast() {
         tasks: vec![TaskId(2)],
         factor: Some([1.1, 1.5, 2.0]),
         delay: None,
-        owner: None,
-        response: None,
-        location: None,
+        ..Risk::default()
     });
     let options = ForecastOptions {
         iterations: 1_001,
@@ -406,4 +402,53 @@ fn red_flags_take_the_timeline_check_from_the_forecast() {
         flags.iter().all(|d| d.code == "dependency-cycle"),
         "{flags:?}"
     );
+}
+
+#[test]
+fn a_closed_risk_changes_nothing() {
+    let base = with_estimates(
+        "A 4d\nB 5d after A\nC 3d after A",
+        &[("A", [2.0, 4.0, 9.0]), ("B", [3.0, 5.0, 12.0])],
+        Distribution::Pert,
+    );
+    let open_risk = Risk {
+        id: "late".into(),
+        title: "Late".into(),
+        probability: 0.6,
+        tasks: vec![TaskId(1)],
+        delay: Some([2400, 4800, 9600]),
+        ..Risk::default()
+    };
+    let other = Risk {
+        id: "slow".into(),
+        title: "Slow".into(),
+        probability: 0.3,
+        tasks: vec![TaskId(2)],
+        factor: Some([1.2, 1.5, 3.0]),
+        ..Risk::default()
+    };
+    let options = ForecastOptions {
+        iterations: 2_000,
+        seed: 3,
+    };
+    let mut with_other = base.clone();
+    with_other.risks.push(other.clone());
+    let mut closed = with_other.clone();
+    closed.risks.push(Risk {
+        status: RiskStatus::Closed,
+        ..open_risk
+    });
+    let mut open = closed.clone();
+    open.risks[1].status = RiskStatus::Open;
+
+    let expected = forecast(&with_other, &options).unwrap();
+    let got = forecast(&closed, &options).unwrap();
+    assert_eq!(got.finishes, expected.finishes);
+    assert_eq!(got.working_minutes, expected.working_minutes);
+    assert_eq!(got.criticality, expected.criticality);
+    assert_eq!(got.risk_p80_saved, [expected.risk_p80_saved[0], 0]);
+    // Open, the same risk does move the finish.
+    let opened = forecast(&open, &options).unwrap();
+    assert_ne!(opened.working_minutes, expected.working_minutes);
+    assert!(opened.risk_p80_saved[1] > 0);
 }

@@ -166,6 +166,14 @@ impl<'p> Writer<'p> {
         if let Some(currency) = &project.currency {
             self.pair("currency", &string(currency));
         }
+        if !project.wip_limits.is_empty() {
+            let limits: Vec<String> = project
+                .wip_limits
+                .iter()
+                .map(|(column, limit)| format!("{} = {limit}", column.key()))
+                .collect();
+            self.pair("wip_limits", &format!("{{ {} }}", limits.join(", ")));
+        }
     }
 
     fn calendar(&mut self, index: usize) {
@@ -434,6 +442,9 @@ impl<'p> Writer<'p> {
                 RiskResponse::Accept => "accept",
             };
             self.pair("response", &string(word));
+        }
+        if !risk.is_open() {
+            self.pair("status", &string(risk.status.key()));
         }
     }
 }

@@ -24,6 +24,9 @@ fn dump(plan: &Plan) -> String {
         p.days_per_month,
         p.location.map(|l| (l.line, l.column)),
     );
+    for (column, limit) in &p.wip_limits {
+        let _ = writeln!(out, "  wip limit {} {limit}", column.key());
+    }
     for calendar in &plan.calendars {
         let week: Vec<String> = calendar
             .week
@@ -167,6 +170,9 @@ fn dump(plan: &Plan) -> String {
             risk.response,
             risk.location.map(|l| (l.line, l.column)),
         );
+        if !risk.is_open() {
+            let _ = writeln!(out, "  status {}", risk.status.key());
+        }
     }
     out
 }
@@ -196,6 +202,8 @@ fn full_plan() {
         include_str!("plan_full.toml"),
         expect![[r#"
             project "Website launch" start 2027-01-04T09:00:00 status Some("2027-02-16T00:00:00") deadline Some("2027-04-30T18:00:00") calendar office currency Some("EUR") day 480m week 2400m month 20d at Some((2, 2))
+              wip limit in_progress 4
+              wip limit done 30
             calendar standard "Standard" base None week [480-720,780-1020 480-720,780-1020 480-720,780-1020 480-720,780-1020 480-720,780-1020 - -]
             calendar office "Office" base None week [540-780,840-1080 540-780,840-1080 540-780,840-1080 540-780,840-1080 540-780,840-1080 - -]
               exception 2027-01-01..2027-01-01 []
@@ -223,6 +231,8 @@ fn full_plan() {
             link pour -> build-api FS elapsed 2880 at Some((65, 53))
             link design -> build-api SS 0.5 of predecessor at Some((65, 68))
             risk vendor-late "Payment provider sandbox arrives late" p 0.3 tasks [2] factor Some([1.1, 1.3, 2.0]) delay Some([960, 2400, 4800]) owner Some(0) response Some(Mitigate) at Some((89, 8))
+            risk hosting-quota "Hosting quota too small for launch traffic" p 0.2 tasks [4] factor None delay Some([480, 960, 1920]) owner None response Some(Accept) at Some((98, 8))
+              status closed
         "#]],
     );
 }
@@ -630,6 +640,43 @@ response = "ignore"
             plan.toml:20:10: error[wrong-type]: `factor` in risk `r3` must be three numbers like [1.1, 1.3, 2.0], found 2 values
             plan.toml:21:9: error[three-point-order]: `delay` of risk `r3` must be in the order optimistic <= most likely <= pessimistic, found 3d, 2d, 1d
             plan.toml:22:12: error[unknown-value]: unknown response `ignore` in risk `r3`: use avoid, mitigate, transfer or accept
+        "#]],
+    );
+}
+
+#[test]
+fn risk_status_and_wip_limit_problems() {
+    check(
+        r#"[project]
+start = 2027-01-04
+wip_limits = { in_progress = 0, review = 2, done = 2.5, not_started = "many" }
+[risks.r1]
+probability = 0.1
+status = "clsoed"
+[risks.r2]
+probability = 0.1
+status = true
+"#,
+        expect![[r#"
+            plan.toml:3:30: error[out-of-range]: `in_progress` in `wip_limits` of [project] must be from 1 to 10000, found 0
+            plan.toml:3:33: error[unknown-key]: unknown key `review` in `wip_limits` of [project]
+              help: known keys: not_started, in_progress, done
+            plan.toml:3:52: error[wrong-type]: `done` in `wip_limits` of [project] must be a whole number like 4, found a float
+            plan.toml:3:71: error[wrong-type]: `not_started` in `wip_limits` of [project] must be a whole number like 4, found a string
+            plan.toml:6:10: error[unknown-value]: unknown status `clsoed` in risk `r1`: use open or closed; did you mean `closed`?
+            plan.toml:9:10: error[wrong-type]: `status` in risk `r2` must be "open" or "closed", found a boolean
+        "#]],
+    );
+    check(
+        "[project]\nstart = 2027-01-04\nwip_limits = 3\n",
+        expect![[r#"
+            plan.toml:3:14: error[wrong-type]: `wip_limits` in [project] must be a table of board columns and limits, e.g. `wip_limits = { in_progress = 4 }`, found an integer
+        "#]],
+    );
+    check(
+        "[project]\nstart = 2027-01-04\n[project.wip_limits]\nin_progres = 3\n",
+        expect![[r#"
+            plan.toml:4:1: error[unknown-key]: unknown key `in_progres` in `wip_limits` of [project]; did you mean `in_progress`?
         "#]],
     );
 }

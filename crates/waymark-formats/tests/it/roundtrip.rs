@@ -96,7 +96,7 @@ fn effective_calendars(mut plan: Plan) -> Plan {
 }
 
 /// What an MSPDI file can hold of a plan written from a plan file: no ids (MSPDI has numeric
-/// UIDs), no estimates, distributions or risks, and the project deadline on a project summary
+/// UIDs), no estimates, distributions, risks or WIP limits, and the project deadline on a project summary
 /// task. `skip` such added tasks at the front are taken away and the references renumbered.
 fn mspdi_view(plan: &Plan, skip: usize) -> String {
     let mut plan = flat_calendars(effective_calendars(without_locations(plan)));
@@ -121,6 +121,7 @@ fn mspdi_view(plan: &Plan, skip: usize) -> String {
         link.successor = shift(link.successor).unwrap();
     }
     plan.risks.clear();
+    plan.project.wip_limits.clear();
     format!("{plan:#?}")
 }
 
