@@ -16,7 +16,8 @@ import { before, after, test as nodeTest } from "node:test";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, "..");
-export const waymarkBin = process.env.WAYMARK_BIN || path.join(repoRoot, "target/debug/waymark");
+// Relative to the current folder, as a shell user means it (the server runs in a temporary one).
+export const waymarkBin = path.resolve(process.env.WAYMARK_BIN || path.join(repoRoot, "target/debug/waymark"));
 export const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
 export const sharedData = path.resolve(repoRoot, "../shared/data/projects");
 
@@ -58,7 +59,10 @@ export async function startServer({ demo = false } = {}) {
       exited = { code, signal };
       reject(new Error(`waymark serve exited (${code ?? signal}) before it was ready`));
     });
-    child.on("error", reject);
+    child.on("error", (error) => {
+      exited = { error };
+      reject(error);
+    });
   });
   const server = {
     dir,

@@ -1,0 +1,113 @@
+// A viewer can read every page of a project but is offered nothing that changes it, and the
+// API refuses their changes (403).
+
+import assert from "node:assert/strict";
+import {
+  suite, openPage, signIn, assertNoProblems, createUser, admin, api, DEMO,
+} from "../harness.mjs";
+
+const test = suite({ demo: true });
+
+// Controls that change a project, by their accessible names.
+const EDITING = /^(add|new|create|delete|remove|save|edit|indent|outdent|move|level|apply|invite|import|upload|change role|undo)\b/i;
+
+/** What the page offers a viewer that would change the project. */
+async function editControls(page) {
+  const offered = [];
+  const main = page.locator("main");
+  for (const role of ["button", "textbox", "combobox", "spinbutton", "checkbox", "slider"]) {
+    for (const control of await main.getByRole(role).all()) {
+      if (!(await control.isVisible()) || !(await control.isEnabled())) continue;
+      const name = (await control.getAttribute("aria-label")) || (await control.innerText().catch(() => "")) || "";
+      if (role === "button" && !EDITING.test(name.trim())) continue;
+      // Fields a viewer may use without changing anything: filters, zoom, search, the
+      // forecast's own settings.
+      if (role !== "button") {
+        const inForm = await control.evaluate((el) => {
+          const form = el.closest("form");
+          return form ? (form.getAttribute("method") || "get").toLowerCase() : null;
+        });
+        const label = await control.evaluate((el) => (el.labels && el.labels[0] ? el.labels[0].textContent : el.getAttribute("aria-label")) || "");
+        if (inForm === "get" || inForm === null && /filter|search|zoom|show|assignee|iterations|seed|since/i.test(label)) continue;
+        offered.push(`${role} "${label.trim()}"`);
+        continue;
+      }
+      offered.push(`${role} "${name.trim()}"`);
+    }
+  }
+  for (const selector of ['[draggable="true"]', '[contenteditable="true"]', 'input[type="file"]']) {
+    const count = await main.locator(selector).count();
+    if (count) offered.push(`${count} × ${selector}`);
+  }
+  return offered;
+}
+
+test("a viewer sees the project but cannot change it", async ({ server, browser }, t) => {
+  const demoToken = admin(server, ["create-token", "demo"]);
+  const viewer = createUser(server, "vera", "viewer password");
+  const added = await api(server, demoToken, "POST", `/projects/${DEMO.mobile}/members`, { user: "vera", role: "viewer" });
+  assert.equal(added.status, 201, `the owner adds a viewer: ${added.text}`);
+
+  const { context, page, problems } = await openPage(browser);
+  try {
+    await signIn(page, server, "vera", "viewer password");
+    // The portfolio lists only the project they were added to.
+    await page.getByRole("heading", { name: "Portfolio" }).waitFor();
+    const links = await page.locator("main a[href^='/projects/']").allInnerTexts();
+    assert.deepEqual(links, ["Bean Rewards mobile app"]);
+
+    for (const tab of ["tasks", "timeline", "board", "risks", "members", "resources", "transfer"]) {
+      await t.test(`${tab}: no edit controls`, async () => {
+        problems.length = 0;
+        const response = await page.goto(`${server.url}/projects/${DEMO.mobile}/${tab}`);
+        assert.equal(response.status(), 200);
+        await page.waitForLoadState("networkidle");
+        assert.equal(await page.locator("body").getAttribute("data-role"), "viewer");
+        assert.equal(await page.locator("body").getAttribute("data-can-edit"), "false");
+        if (tab === "transfer") {
+          // Export is for everyone; importing makes a new project of the viewer's own, so the
+          // page may offer it, but nothing on it changes this project.
+          assertNoProblems(problems, tab);
+          return;
+        }
+        assert.deepEqual(await editControls(page), [], `the ${tab} page offers a viewer nothing that edits`);
+        assertNoProblems(problems, tab);
+      });
+    }
+  } finally {
+    await context.close();
+  }
+
+  await t.test("the API refuses a viewer's changes", async () => {
+    const project = `/projects/${DEMO.mobile}`;
+    const tasks = await api(server, viewer.token, "GET", `${project}/tasks?limit=1`);
+    assert.equal(tasks.status, 200, "a viewer reads the tasks");
+    const task = tasks.json.items[0];
+    const read = await api(server, viewer.token, "GET", `${project}/tasks/${task.id}`);
+    const patch = await fetch(`${server.url}/api/v1${project}/tasks/${task.id}`, {
+      method: "PATCH",
+      headers: { Authorization: `Bearer ${viewer.token}`, "Content-Type": "application/json", "If-Match": read.etag },
+      body: JSON.stringify({ progress: 0.5 }),
+    });
+    assert.equal(patch.status, 403, "a viewer cannot report progress");
+    const risk = await api(server, viewer.token, "POST", `${project}/risks`, { id: "viewer-risk", data: { title: "Mine", probability: 0.5 } });
+    assert.equal(risk.status, 403, "a viewer cannot add a risk");
+    const member = await api(server, viewer.token, "POST", `${project}/members`, { user: "demo", role: "viewer" });
+    assert.equal(member.status, 403, "a viewer cannot change the members");
+    const fields = await api(server, viewer.token, "GET", project);
+    const put = await fetch(`${server.url}/api/v1${project}`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${viewer.token}`, "Content-Type": "application/json", "If-Match": fields.etag },
+      body: JSON.stringify({ fields: fields.json.fields }),
+    });
+    assert.equal(put.status, 403, "a viewer cannot change the project");
+    const remove = await fetch(`${server.url}/api/v1${project}`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${viewer.token}`, "If-Match": fields.etag },
+    });
+    assert.equal(remove.status, 403, "a viewer cannot delete the project");
+    // Another project stays invisible: 404, as if it did not exist.
+    const other = await api(server, viewer.token, "GET", `/projects/${DEMO.crm}`);
+    assert.equal(other.status, 404);
+  });
+});
