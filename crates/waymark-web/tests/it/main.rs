@@ -44,4 +44,5 @@ mod api;
 mod harness;
 mod matrix;
 mod pages;
+mod pages_timeline;
 mod roundtrip;
