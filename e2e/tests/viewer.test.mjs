@@ -48,6 +48,19 @@ test("a viewer sees the project but cannot change it", async ({ server, browser 
   const added = await api(server, demoToken, "POST", `/projects/${DEMO.mobile}/members`, { user: "vera", role: "viewer" });
   assert.equal(added.status, 201, `the owner adds a viewer: ${added.text}`);
 
+  // The same checks find the controls an owner gets, so they do look for the right things.
+  const owner = await openPage(browser);
+  try {
+    await signIn(owner.page, server, "demo", "demo");
+    await owner.page.goto(`${server.url}/projects/${DEMO.mobile}/tasks`);
+    await owner.page.locator("#task-rows tr").first().waitFor();
+    assert.ok((await editControls(owner.page)).length > 0, "the owner's task page has edit controls");
+    await owner.page.goto(`${server.url}/projects/${DEMO.mobile}/timeline`);
+    await owner.page.locator("#timeline .tl-movable").first().waitFor();
+  } finally {
+    await owner.context.close();
+  }
+
   const { context, page, problems } = await openPage(browser);
   try {
     await signIn(page, server, "vera", "viewer password");
@@ -71,6 +84,17 @@ test("a viewer sees the project but cannot change it", async ({ server, browser 
           return;
         }
         assert.deepEqual(await editControls(page), [], `the ${tab} page offers a viewer nothing that edits`);
+        const none = async (selector, what) => assert.equal(await page.locator(selector).count(), 0, what);
+        if (tab === "tasks") {
+          await page.locator("#task-rows tr").first().waitFor();
+          await none("#task-rows td.editable", "no task cell is editable");
+          await none('[role="toolbar"][aria-label="Task actions"]', "no task actions");
+        } else if (tab === "timeline") {
+          await page.locator("#timeline .tl-item").first().waitFor();
+          await none("#timeline .tl-movable, #timeline .tl-handle", "no bar can be dragged");
+          await none('#timeline .tl-item[role="button"]', "bars are pictures, not buttons");
+          await none("#tl-dialog, #tl-undo", "no change form");
+        }
         assertNoProblems(problems, tab);
       });
     }
