@@ -1,26 +1,56 @@
-//! The project overview: key dates, milestones, the critical path, red flags and top risks.
+//! The project overview: key dates, milestones with the chance of making them, the critical
+//! path, red flags, top risks, and what changed since a chosen date (from the event log).
+//!
+//! One forecast serves the page: that of a copy of the plan in which every unfinished milestone
+//! without a deadline gets its scheduled date as one, so the forecast's task deadlines give each
+//! milestone its chance (by its scheduled date, or by its deadline when it has one). Deadlines
+//! do not move any task's early dates, so the copy's finishes, deadline chance and risk impacts
+//! are those of the plan itself, which the red flags and the top risks use.
 
 use axum::extract::State;
-use axum::response::Response;
-use maud::html;
+use axum::response::{IntoResponse, Response};
+use chrono::{Duration, NaiveDate, Utc};
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::Value;
 use waymark_core::doctor;
 use waymark_core::model::Plan;
-use waymark_store::{ProjectId, Role};
+use waymark_store::{Actor, Event, ProjectId, Role, UserId};
 
-use super::{blocking, day, project_context, project_page, stored_plan, PageUser, Tab};
-use crate::http::Path;
+use super::{
+    blocking, chance_class, day, percent, project_context, project_page, stored_plan, PageUser, Tab,
+};
+use crate::error::ApiError;
+use crate::http::{Path, Query};
 use crate::AppState;
+
+/// How many changes the page lists; the rest are counted ("and N more").
+pub const CHANGES_SHOWN: u32 = 200;
+/// The default window of "what changed since", in days before today.
+const DEFAULT_SINCE_DAYS: i64 = 7;
+
+#[derive(Deserialize)]
+pub(super) struct OverviewQuery {
+    since: Option<String>,
+}
 
 /// The overview of one project; 404 for a project the user may not see (the API's rule).
 pub(super) async fn project_overview(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
+    Query(query): Query<OverviewQuery>,
 ) -> Response {
     let id = ProjectId(id);
     let context = match project_context(&state, &user, id, Role::Viewer).await {
         Ok(context) => context,
         Err(response) => return response,
+    };
+    let today = Utc::now().date_naive();
+    let (since, since_error) = since_date(query.since.as_deref(), today);
+    let changes = match changes_since(&state, id, since).await {
+        Ok(changes) => changes,
+        Err(error) => return error.into_response(),
     };
     let project = &context.project;
     let overview = match stored_plan(&state, id).await {
@@ -51,16 +81,29 @@ pub(super) async fn project_overview(
             @if overview.milestones.is_empty() {
                 p.muted { "No milestones." }
             } @else {
-                div.table-wrap { table.stack {
-                    thead { tr { th { "Milestone" } th { "Date" } th { "Float (days)" } } }
-                    tbody { @for (name, date, float) in &overview.milestones { tr {
-                        td data-label="Milestone" { (name) }
-                        td data-label="Date" { (day(date)) }
-                        td data-label="Float (days)" class=(if *float < 0.0 { "bad" } else { "" }) {
-                            (format!("{float:.1}"))
+                div.table-wrap { table #milestones.stack {
+                    thead { tr {
+                        th { "Milestone" } th { "Date" } th { "Float (days)" }
+                        th { "Chance by its date" } th { "Deadline" } th { "Chance by the deadline" }
+                    } }
+                    tbody { @for milestone in &overview.milestones { tr {
+                        td data-label="Milestone" { (milestone.name) }
+                        td data-label="Date" { (day(&milestone.date)) }
+                        td data-label="Float (days)" class=(if milestone.float_days < 0.0 { "bad" } else { "" }) {
+                            (format!("{:.1}", milestone.float_days))
+                        }
+                        td data-label="Chance by its date" { (chance(milestone, milestone.by_date)) }
+                        td data-label="Deadline" { (milestone.deadline.as_deref().map_or("—", day)) }
+                        td data-label="Chance by the deadline" {
+                            @if milestone.deadline.is_some() { (chance(milestone, milestone.by_deadline)) } @else { "—" }
                         }
                     } } }
                 } }
+                p.muted {
+                    "Chances from " (doctor::TIMELINE_FORECAST.iterations)
+                    " iterations of the forecast (seed " (doctor::TIMELINE_FORECAST.seed) "). "
+                    "A milestone with a deadline is measured against the deadline."
+                }
             }
             h2 { "Critical path" }
             p { (overview.critical_path.join(" → ")) }
@@ -79,7 +122,7 @@ pub(super) async fn project_overview(
         }
         h2 { "Top risks" }
         @if overview.risks.is_empty() {
-            p.muted { "No risks in the register." }
+            p.muted { "No open risks in the register." }
         } @else {
             div.table-wrap { table.stack {
                 thead { tr { th { "Risk" } th { "Probability" } th { "Owner" } th { "P80 days saved without it" } } }
@@ -91,6 +134,7 @@ pub(super) async fn project_overview(
                 } } }
             } }
         }
+        (changes_section(id, since, since_error.as_deref(), &changes))
         p { a href={ "/projects/" (id.0) "/forecast" } { "Forecast" } }
         p { a href="/" { "Back to the portfolio" } }
     };
@@ -100,12 +144,54 @@ pub(super) async fn project_overview(
 #[derive(Default)]
 struct Overview {
     dates: Option<waymark_report::json::ProjectJson>,
-    /// Name, date and total float in days of each milestone, in date order.
-    milestones: Vec<(String, String, f64)>,
+    /// The milestones in date order.
+    milestones: Vec<MilestoneLine>,
     /// The critical leaf tasks' names in start order.
     critical_path: Vec<String>,
     flags: Vec<waymark_core::Diagnostic>,
     risks: Vec<RiskLine>,
+}
+
+struct MilestoneLine {
+    name: String,
+    /// The scheduled date.
+    date: String,
+    float_days: f64,
+    deadline: Option<String>,
+    /// Reached already (actual finish or full progress).
+    reached: bool,
+    /// The chance of making the scheduled date (milestones without a deadline).
+    by_date: Option<f64>,
+    /// The chance of making the deadline.
+    by_deadline: Option<f64>,
+}
+
+/// A chance as the milestones table shows it.
+fn chance(milestone: &MilestoneLine, chance: Option<f64>) -> Markup {
+    html! {
+        @if milestone.reached {
+            span.good { "reached" }
+        } @else if let Some(chance) = chance {
+            span class=(chance_class(chance)) { (percent(chance)) }
+        } @else {
+            "—"
+        }
+    }
+}
+
+/// The plan the overview forecasts: every unfinished leaf milestone without a deadline gets its
+/// scheduled finish (in `schedule`) as its deadline, so the forecast's task deadlines hold the
+/// chance of each milestone making its date. Nothing else changes.
+pub fn milestone_watch(plan: &Plan, schedule: &waymark_core::Schedule) -> Plan {
+    let mut watched = plan.clone();
+    let summaries = plan.summaries();
+    for (index, task) in watched.tasks.iter_mut().enumerate() {
+        let reached = task.actual_finish.is_some() || task.progress >= 1.0;
+        if task.milestone && !summaries[index] && !reached && task.deadline.is_none() {
+            task.deadline = Some(schedule.tasks[index].finish);
+        }
+    }
+    watched
 }
 
 struct RiskLine {
@@ -124,28 +210,46 @@ const TOP_RISKS: usize = 5;
 /// P80 time each one costs in the forecast.
 fn overview(plan: &Plan) -> Overview {
     let mut result = Overview::default();
-    // The forecast of the plan doctor's timeline check also ranks the risks.
-    let forecast = waymark_core::forecast::forecast(plan, &doctor::TIMELINE_FORECAST).ok();
-    result.flags = doctor::red_flags(plan, forecast.as_ref());
     let Ok(computed) = waymark_core::schedule(plan) else {
+        result.flags = doctor::red_flags(plan, None);
         return result;
     };
+    // One forecast for the page: the milestones' chances, the timeline check and the risks.
+    let watched = milestone_watch(plan, &computed);
+    let forecast = waymark_core::forecast::forecast(&watched, &doctor::TIMELINE_FORECAST).ok();
+    result.flags = doctor::red_flags(plan, forecast.as_ref());
     let document = waymark_report::json::schedule_json(plan, &computed);
     let minutes_per_day = document.project.minutes_per_day.max(1) as f64;
-    let mut milestones: Vec<_> = document
+    let chance_of = |index: usize| {
+        forecast.as_ref().and_then(|forecast| {
+            forecast
+                .task_deadlines
+                .iter()
+                .find(|deadline| deadline.task.0 == index)
+                .map(|deadline| deadline.probability)
+        })
+    };
+    let mut milestones: Vec<(usize, &waymark_report::json::TaskJson)> = document
         .tasks
         .iter()
-        .filter(|task| task.milestone)
+        .enumerate()
+        .filter(|(_, task)| task.milestone && !task.summary)
         .collect();
-    milestones.sort_by(|a, b| a.finish.cmp(&b.finish));
+    milestones.sort_by(|a, b| a.1.finish.cmp(&b.1.finish));
     result.milestones = milestones
         .into_iter()
-        .map(|task| {
-            (
-                task.name.clone(),
-                task.finish.clone(),
-                task.total_float_minutes as f64 / minutes_per_day,
-            )
+        .map(|(index, task)| {
+            let spec = &plan.tasks[index];
+            let has_deadline = spec.deadline.is_some();
+            MilestoneLine {
+                name: task.name.clone(),
+                date: task.finish.clone(),
+                float_days: task.total_float_minutes as f64 / minutes_per_day,
+                deadline: spec.deadline.map(waymark_core::time::iso),
+                reached: spec.actual_finish.is_some() || spec.progress >= 1.0,
+                by_date: (!has_deadline).then(|| chance_of(index)).flatten(),
+                by_deadline: has_deadline.then(|| chance_of(index)).flatten(),
+            }
         })
         .collect();
     let mut critical: Vec<_> = document
@@ -160,6 +264,7 @@ fn overview(plan: &Plan) -> Overview {
             .risks
             .iter()
             .zip(&forecast.risk_p80_saved)
+            .filter(|(risk, _)| risk.is_open())
             .map(|(risk, &saved)| RiskLine {
                 title: risk.title.clone(),
                 probability: risk.probability,
@@ -177,4 +282,283 @@ fn overview(plan: &Plan) -> Overview {
     }
     result.dates = Some(document.project);
     result
+}
+
+/// The day "what changed since" starts at: the `since` query parameter, or a week ago; a text
+/// that is not a date gives the default and a message for the field.
+fn since_date(text: Option<&str>, today: NaiveDate) -> (NaiveDate, Option<String>) {
+    let default = today - Duration::days(DEFAULT_SINCE_DAYS);
+    match text.map(str::trim) {
+        None | Some("") => (default, None),
+        Some(text) => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(date) if text.len() == 10 => (date, None),
+            _ => (
+                default,
+                Some("Enter a date as YYYY-MM-DD; showing the last 7 days.".to_owned()),
+            ),
+        },
+    }
+}
+
+/// The changes since a day (from its midnight, UTC), newest first, with the users they name.
+struct Changes {
+    events: Vec<Event>,
+    total: i64,
+    /// Display names of the actors and of the members the changes name.
+    names: std::collections::HashMap<i64, String>,
+}
+
+async fn changes_since(
+    state: &AppState,
+    project: ProjectId,
+    since: NaiveDate,
+) -> Result<Changes, ApiError> {
+    let from = since.and_time(chrono::NaiveTime::MIN).and_utc();
+    let (events, total) = state
+        .store
+        .events_since(project, from, CHANGES_SHOWN)
+        .await?;
+    let mut ids: Vec<i64> = events
+        .iter()
+        .flat_map(|event| {
+            let actor = match event.actor {
+                Actor::User(user) => Some(user.0),
+                Actor::System => None,
+            };
+            let member = (event.entity == "membership")
+                .then(|| event.key.parse::<i64>().ok())
+                .flatten();
+            actor.into_iter().chain(member)
+        })
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut names = std::collections::HashMap::new();
+    for id in ids {
+        match state.store.user(UserId(id)).await {
+            Ok(user) => {
+                names.insert(id, user.display_name);
+            }
+            Err(waymark_store::StoreError::NotFound(_)) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok(Changes {
+        events,
+        total,
+        names,
+    })
+}
+
+fn changes_section(
+    project: ProjectId,
+    since: NaiveDate,
+    error: Option<&str>,
+    changes: &Changes,
+) -> Markup {
+    let more = changes.total - changes.events.len() as i64;
+    html! {
+        section #changes aria-labelledby="changes-heading" {
+            h2 #changes-heading { "What changed since " (since.format("%Y-%m-%d")) }
+            form.inline method="get" action={ "/projects/" (project.0) } {
+                label for="since" { "Changes since" }
+                input #since type="date" name="since" value=(since.format("%Y-%m-%d"))
+                    aria-invalid=[error.map(|_| "true")]
+                    aria-describedby=[error.map(|_| "since-error")];
+                button type="submit" { "Show changes" }
+                @if let Some(error) = error {
+                    span.field-error #since-error { (error) }
+                }
+            }
+            @if changes.events.is_empty() {
+                p.muted { "No changes since then." }
+            } @else {
+                ol.changes {
+                    @for event in &changes.events {
+                        li {
+                            time datetime=(event.at.to_rfc3339()) {
+                                (super::account::utc_minute(&event.at))
+                            }
+                            " " (describe(event, &changes.names))
+                        }
+                    }
+                }
+                @if more > 0 {
+                    p.muted { "… and " (more) " more." }
+                }
+            }
+        }
+    }
+}
+
+/// What an entity is called in a sentence: its name (a risk's title), else its id.
+fn entity_name(event: &Event) -> String {
+    let data = |value: &Option<Value>| -> Option<String> {
+        let data = value.as_ref()?.get("data")?;
+        data.get("name")
+            .or_else(|| data.get("title"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    data(&event.after)
+        .or_else(|| data(&event.before))
+        .unwrap_or_else(|| event.key.clone())
+}
+
+/// A field's value in a sentence: text as it is, progress in percent, lists joined, long
+/// values cut short.
+fn value_text(key: &str, value: Option<&Value>) -> String {
+    let text = match value {
+        None | Some(Value::Null) => return "nothing".to_owned(),
+        Some(Value::Number(number)) if key == "progress" || key == "probability" => {
+            number.as_f64().map_or_else(|| number.to_string(), percent)
+        }
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => other.to_string(),
+    };
+    const LONGEST: usize = 60;
+    if text.chars().count() > LONGEST {
+        let cut: String = text.chars().take(LONGEST).collect();
+        format!("{cut}…")
+    } else {
+        text
+    }
+}
+
+/// The changed fields of two JSON objects, in key order.
+fn changed_fields<'a>(
+    before: Option<&'a serde_json::Map<String, Value>>,
+    after: Option<&'a serde_json::Map<String, Value>>,
+) -> Vec<(&'a str, Option<&'a Value>, Option<&'a Value>)> {
+    let mut keys: Vec<&str> = before
+        .into_iter()
+        .chain(after)
+        .flat_map(|map| map.keys().map(String::as_str))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.into_iter()
+        .filter_map(|key| {
+            let old = before.and_then(|map| map.get(key));
+            let new = after.and_then(|map| map.get(key));
+            (old != new).then_some((key, old, new))
+        })
+        .collect()
+}
+
+/// "progress of Build API from 20 % to 50 %", or for several fields "Build API: progress from
+/// 20 % to 50 %, duration from 5d to 8d".
+fn field_changes(subject: &str, fields: &[(&str, Option<&Value>, Option<&Value>)]) -> String {
+    let one = |(key, old, new): &(&str, Option<&Value>, Option<&Value>)| {
+        format!(
+            "{} from {} to {}",
+            key.replace('_', " "),
+            value_text(key, *old),
+            value_text(key, *new)
+        )
+    };
+    /// At most this many fields are spelled out.
+    const SHOWN: usize = 3;
+    match fields {
+        [] => format!("{subject} (no visible change)"),
+        [field] => {
+            let (key, old, new) = field;
+            format!(
+                "{} of {subject} from {} to {}",
+                key.replace('_', " "),
+                value_text(key, *old),
+                value_text(key, *new)
+            )
+        }
+        _ => {
+            let mut parts: Vec<String> = fields.iter().take(SHOWN).map(one).collect();
+            if fields.len() > SHOWN {
+                parts.push(format!("{} more", fields.len() - SHOWN));
+            }
+            format!("{subject}: {}", parts.join(", "))
+        }
+    }
+}
+
+/// The object under `key` in an event's record.
+fn object<'a>(value: &'a Option<Value>, key: &str) -> Option<&'a serde_json::Map<String, Value>> {
+    value.as_ref()?.get(key)?.as_object()
+}
+
+/// One change as a sentence: who did what.
+fn describe(event: &Event, names: &std::collections::HashMap<i64, String>) -> Markup {
+    let who = match event.actor {
+        Actor::User(user) => names
+            .get(&user.0)
+            .cloned()
+            .unwrap_or_else(|| "A former user".to_owned()),
+        Actor::System => "The system".to_owned(),
+    };
+    let action = event.action.as_str();
+    let what = match event.entity.as_str() {
+        "project" => match action {
+            "create" => "created the project".to_owned(),
+            "delete" => "deleted the project".to_owned(),
+            _ => format!(
+                "changed {}",
+                field_changes(
+                    "the project",
+                    &changed_fields(
+                        object(&event.before, "fields"),
+                        object(&event.after, "fields")
+                    )
+                )
+            ),
+        },
+        "membership" => {
+            let member = event
+                .key
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_else(|| "a former user".to_owned());
+            let role = |value: &Option<Value>| {
+                value
+                    .as_ref()
+                    .and_then(|value| value.get("role"))
+                    .and_then(Value::as_str)
+                    .unwrap_or("?")
+                    .to_owned()
+            };
+            match action {
+                "create" => format!("added {member} as {}", role(&event.after)),
+                "delete" => format!("removed {member} from the project"),
+                _ => format!(
+                    "changed the role of {member} from {} to {}",
+                    role(&event.before),
+                    role(&event.after)
+                ),
+            }
+        }
+        kind => {
+            let name = entity_name(event);
+            match action {
+                "create" => format!("created {kind} {name}"),
+                "delete" => format!("deleted {kind} {name}"),
+                _ => {
+                    let fields =
+                        changed_fields(object(&event.before, "data"), object(&event.after, "data"));
+                    if fields.is_empty() {
+                        format!("moved {kind} {name}")
+                    } else {
+                        format!("changed {}", field_changes(&name, &fields))
+                    }
+                }
+            }
+        }
+    };
+    html! { strong { (who) } " " (what) }
 }

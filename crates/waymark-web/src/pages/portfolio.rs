@@ -1,13 +1,14 @@
-//! The portfolio: every project the user can see, with its health at a glance.
+//! The portfolio: every project the user can see, with its health at a glance (forecast finish
+//! against the deadline, progress, critical tasks late, open high risks), and the forms that
+//! start a project: "New project" and the import of a file (`static/transfer.js`).
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use waymark_core::model::Plan;
 use waymark_store::Role;
 
-use super::{blocking, day, page, stored_plan, PageUser};
+use super::{blocking, day, page_with_script, stored_plan, transfer, PageUser};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -25,7 +26,19 @@ struct PortfolioRow {
     /// P50, P80 and the probability of meeting the deadline, from `forecast --json`.
     forecast: Option<(String, String, Option<f64>)>,
     progress: Option<f64>,
+    /// Critical leaf tasks behind the plan's own promise (`doctor::late`).
+    late: Option<usize>,
+    /// Open risks rated high.
+    high_risks: Option<usize>,
     problem: Option<String>,
+}
+
+/// What the portfolio computes of one plan, on a blocking thread.
+struct Health {
+    /// P50, P80 and the probability of meeting the deadline.
+    forecast: (String, String, Option<f64>),
+    late: Option<usize>,
+    high_risks: usize,
 }
 
 /// The duration-weighted progress of the plan's leaf tasks, 0..1.
@@ -47,7 +60,18 @@ fn progress(plan: &Plan) -> Option<f64> {
     (total > 0.0).then(|| done / total)
 }
 
-fn forecast_summary(plan: &Plan) -> Result<(String, String, Option<f64>), String> {
+/// Whether a risk counts as an open high risk: open, and rated high on the 5 x 5 grid with its
+/// impact taken as the working days its absence would take off the P80 finish in the
+/// portfolio's forecast (`impact_days`).
+fn is_open_high(risk: &waymark_core::model::Risk, impact_days: f64) -> bool {
+    risk.is_open()
+        && waymark_core::model::risk_rating(risk.probability, impact_days)
+            == waymark_core::model::RiskRating::High
+}
+
+/// The forecast summary, the late critical tasks as of `today` (when the plan has no status
+/// date) and the open high risks, on one forecast run whose P80 impacts rate the risks.
+fn health(plan: &Plan, today: waymark_core::time::Instant) -> Result<Health, String> {
     let options = waymark_core::forecast::ForecastOptions {
         iterations: PORTFOLIO_ITERATIONS,
         seed: 1,
@@ -56,11 +80,58 @@ fn forecast_summary(plan: &Plan) -> Result<(String, String, Option<f64>), String
     let json = serde_json::to_value(waymark_report::json::forecast_json(plan, &result))
         .map_err(|e| e.to_string())?;
     let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
-    Ok((
-        text(&json["finish"]["p50"]),
-        text(&json["finish"]["p80"]),
-        json["deadline"]["probability"].as_f64(),
-    ))
+    let minutes_per_day = plan.project.minutes_per_day.max(1) as f64;
+    let high_risks = plan
+        .risks
+        .iter()
+        .zip(&result.risk_p80_saved)
+        .filter(|(risk, &saved)| is_open_high(risk, saved as f64 / minutes_per_day))
+        .count();
+    let as_of = waymark_core::doctor::late::as_of(plan, today);
+    let late = waymark_core::doctor::late::late_critical_tasks(plan, as_of)
+        .ok()
+        .map(|late| late.len());
+    Ok(Health {
+        forecast: (
+            text(&json["finish"]["p50"]),
+            text(&json["finish"]["p80"]),
+            json["deadline"]["probability"].as_f64(),
+        ),
+        late,
+        high_risks,
+    })
+}
+
+/// How "late" is decided, for the page.
+const LATE_RULE: &str = "A critical task is late when, by the status date (today when the plan \
+     has none), the plan without any progress recorded would have it further along than its \
+     reported progress, or finished. Plans keep no baseline, so the plan itself is the promise.";
+
+/// How "open high risk" is decided, for the page.
+const HIGH_RULE: &str = "Open risks rated high on the 5 x 5 grid of probability and impact, the \
+     impact being the working days the risk adds to the P80 finish in this page's forecast \
+     (1,000 iterations).";
+
+/// The "New project" form (`static/transfer.js` posts it to the API).
+fn new_project_form() -> maud::Markup {
+    html! {
+        form #new-project-form.card method="post" action="/api/v1/projects" novalidate {
+            h2 { "New project" }
+            label for="project-name" { "Project name" }
+            input #project-name type="text" name="name" required maxlength="200"
+                aria-describedby="project-name-error";
+            span.field-error #project-name-error {}
+            label for="project-start" { "Start date" }
+            input #project-start type="date" name="start" required
+                aria-describedby="project-start-error";
+            span.field-error #project-start-error {}
+            label for="project-deadline" { "Deadline" span.muted { " (optional)" } }
+            input #project-deadline type="date" name="deadline"
+                aria-describedby="project-deadline-error";
+            span.field-error #project-deadline-error {}
+            p { button type="submit" { "Create project" } }
+        }
+    }
 }
 
 /// The portfolio: every project the user can see, with its forecast.
@@ -86,6 +157,7 @@ pub(super) async fn portfolio(State(state): State<AppState>, user: PageUser) -> 
         Ok(rows) => rows,
         Err(error) => return ApiError::from(error).into_response(),
     };
+    let today = waymark_core::time::day_start(chrono::Utc::now().date_naive());
     let mut table = Vec::new();
     for (project, _) in projects {
         let deadline = project
@@ -99,14 +171,18 @@ pub(super) async fn portfolio(State(state): State<AppState>, user: PageUser) -> 
             deadline,
             forecast: None,
             progress: None,
+            late: None,
+            high_risks: None,
             problem: None,
         };
         match stored_plan(&state, project.id).await {
             Ok(Ok(plan)) => {
-                let computed = blocking(move || (forecast_summary(&plan), progress(&plan))).await;
+                let computed = blocking(move || (health(&plan, today), progress(&plan))).await;
                 match computed {
-                    Ok((Ok(forecast), progress)) => {
-                        row.forecast = Some(forecast);
+                    Ok((Ok(health), progress)) => {
+                        row.forecast = Some(health.forecast);
+                        row.late = health.late;
+                        row.high_risks = Some(health.high_risks);
                         row.progress = progress;
                     }
                     Ok((Err(problem), _)) => row.problem = Some(problem),
@@ -121,13 +197,15 @@ pub(super) async fn portfolio(State(state): State<AppState>, user: PageUser) -> 
     let content = html! {
         h1 { "Portfolio" }
         @if table.is_empty() {
-            p.muted { "No projects yet. Import a plan file with the API or the CLI." }
+            p.muted { "No projects yet: create one or import a plan file below." }
         } @else {
             div.table-wrap {
                 table.stack {
                     thead { tr {
                         th { "Project" } th { "Deadline" } th { "Finish P50" }
                         th { "Finish P80" } th { "Chance of the deadline" } th { "Progress" }
+                        th { abbr title=(LATE_RULE) { "Critical tasks late" } }
+                        th { abbr title=(HIGH_RULE) { "Open high risks" } }
                     } }
                     tbody {
                         @for row in &table {
@@ -162,12 +240,35 @@ pub(super) async fn portfolio(State(state): State<AppState>, user: PageUser) -> 
                                         " " (format!("{:.0} %", progress * 100.0))
                                     } @else { "—" }
                                 }
+                                td data-label="Critical tasks late" {
+                                    @match row.late {
+                                        Some(0) => span.good { "0" },
+                                        Some(late) => span.bad { (late) },
+                                        None => "—",
+                                    }
+                                }
+                                td data-label="Open high risks" {
+                                    @match row.high_risks {
+                                        Some(0) => "0",
+                                        Some(high) => span.bad { (high) },
+                                        None => "—",
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
+            p.muted #late-rule { strong { "Critical tasks late: " } (LATE_RULE) }
+            p.muted #high-rule { strong { "Open high risks: " } (HIGH_RULE) }
+        }
+        div.portfolio-actions {
+            (new_project_form())
+            section.card aria-labelledby="import-heading" {
+                h2 #import-heading { "Import a file" }
+                (transfer::import_form())
+            }
         }
     };
-    page(StatusCode::OK, "Portfolio", Some(&user), content)
+    page_with_script("Portfolio", &user, "transfer", content)
 }

@@ -44,5 +44,6 @@ mod api;
 mod harness;
 mod matrix;
 mod pages;
+mod pages_admin;
 mod pages_timeline;
 mod roundtrip;
