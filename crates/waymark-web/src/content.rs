@@ -4,22 +4,33 @@
 //!
 //! Who may change what: managers and owners edit everything; members may change a task's
 //! progress fields only ([`PROGRESS_FIELDS`]); viewers read.
+//!
+//! Writes are checked before they are stored: a create, replace or patch that would make the
+//! project an invalid plan (a new error of the plan reader, run on the whole project with the
+//! change applied) is refused with `422 invalid-plan`, and each diagnostic names the object and
+//! the key it is about (`collection`, `id`, `field`), so a page can show it next to the field.
+//! Errors the project had before the change do not block it, so a project made invalid some
+//! other way (a delete) can still be repaired one write at a time.
+use std::collections::HashSet;
+
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use waymark_core::{Diagnostic, Severity};
 use waymark_store::{
     Entity, EntityCursor, EntityKind, EntityQuery, EntityUpdate, Fields, NewEntity, ParentFilter,
-    ProjectId, Role,
+    PlanContent, ProjectId, Role,
 };
 
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::document;
+use crate::error::{ApiError, ApiResult, DiagnosticBody, ErrorBody};
 use crate::http::{if_match, page_limit, tagged, Body, Path, Query};
 use crate::projects::access;
 use crate::AppState;
@@ -179,7 +190,7 @@ pub struct NewEntityInput {
     responses((status = 201, body = EntityBody, headers(("ETag" = String))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody), (status = 422, body = RefusedBody)))]
 async fn create_entity(
     State(state): State<AppState>,
     caller: Caller,
@@ -188,6 +199,19 @@ async fn create_entity(
 ) -> ApiResult<Response> {
     let project = ProjectId(project);
     access(&state, &caller, project, Role::Manager).await?;
+    waymark_store::check_key(&input.id)?;
+    if let Some(refused) = refusal(
+        &state,
+        project,
+        collection.kind(),
+        &input.id,
+        &input.data,
+        true,
+    )
+    .await?
+    {
+        return Ok(refused);
+    }
     let entity = state
         .store
         .create_entity(
@@ -245,21 +269,19 @@ pub struct EntityInput {
     pub position: Option<i64>,
 }
 
-/// Applies an update after checking the caller's role for what it changes: a manager changes
-/// anything, a member only a task's progress fields.
-#[allow(clippy::too_many_arguments)]
+/// Applies an update after checking the caller's role for what it changes (a manager changes
+/// anything, a member only a task's progress fields) and that the project stays a valid plan.
+/// `current` is the object as read, whose version `If-Match` named.
 async fn update(
     state: &AppState,
     caller: &Caller,
     role: Role,
     project: ProjectId,
-    kind: EntityKind,
-    key: &str,
-    version: i64,
+    current: &Entity,
     update: EntityUpdate,
 ) -> ApiResult<Response> {
+    let (kind, key, version) = (current.kind, current.key.as_str(), current.version);
     if !role.at_least(Role::Manager) {
-        let current = state.store.entity(project, kind, key).await?;
         let moved = update.position.is_some_and(|p| p != current.position);
         let mut keys: Vec<&String> = current.data.keys().chain(update.data.keys()).collect();
         keys.sort();
@@ -279,6 +301,9 @@ async fn update(
                  rest needs the manager role",
             ));
         }
+    }
+    if let Some(refused) = refusal(state, project, kind, key, &update.data, false).await? {
+        return Ok(refused);
     }
     let entity = state
         .store
@@ -300,7 +325,7 @@ async fn update(
     responses((status = 200, body = EntityBody, headers(("ETag" = String))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 412, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 412, body = ErrorBody), (status = 422, body = RefusedBody),
         (status = 428, body = ErrorBody)))]
 async fn replace_entity(
     State(state): State<AppState>,
@@ -313,20 +338,39 @@ async fn replace_entity(
     let project = ProjectId(project);
     let role = access(&state, &caller, project, Role::Member).await?;
     let version = if_match(&headers)?;
+    let current = current_version(&state, project, collection.kind(), &key, version).await?;
     update(
         &state,
         &caller,
         role,
         project,
-        collection.kind(),
-        &key,
-        version,
+        &current,
         EntityUpdate {
             data: input.data,
             position: input.position,
         },
     )
     .await
+}
+
+/// The object as stored, when `If-Match` names its version (`412 stale` otherwise), so a stale
+/// write is answered as stale before its content is checked.
+async fn current_version(
+    state: &AppState,
+    project: ProjectId,
+    kind: EntityKind,
+    key: &str,
+    version: i64,
+) -> ApiResult<Entity> {
+    let current = state.store.entity(project, kind, key).await?;
+    if current.version != version {
+        return Err(waymark_store::StoreError::Stale {
+            expected: version,
+            current: current.version,
+        }
+        .into());
+    }
+    Ok(current)
 }
 
 /// RFC 7396 JSON merge patch: `null` removes a key, objects merge, anything else replaces.
@@ -363,7 +407,7 @@ fn merge_patch(target: &mut Fields, patch: &Fields) {
     responses((status = 200, body = EntityBody, headers(("ETag" = String))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 412, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 412, body = ErrorBody), (status = 422, body = RefusedBody),
         (status = 428, body = ErrorBody)))]
 async fn patch_entity(
     State(state): State<AppState>,
@@ -376,24 +420,15 @@ async fn patch_entity(
     let project = ProjectId(project);
     let role = access(&state, &caller, project, Role::Member).await?;
     let version = if_match(&headers)?;
-    let current = state.store.entity(project, collection.kind(), &key).await?;
-    if current.version != version {
-        return Err(waymark_store::StoreError::Stale {
-            expected: version,
-            current: current.version,
-        }
-        .into());
-    }
-    let mut data = current.data;
+    let current = current_version(&state, project, collection.kind(), &key, version).await?;
+    let mut data = current.data.clone();
     merge_patch(&mut data, &patch);
     update(
         &state,
         &caller,
         role,
         project,
-        collection.kind(),
-        &key,
-        version,
+        &current,
         EntityUpdate {
             data,
             position: None,
@@ -424,6 +459,199 @@ async fn delete_entity(
         .delete_entity(caller.actor(), project, collection.kind(), &key, version)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A refused write: `{"error": {"code": "invalid-plan", "message", "diagnostics"}}`, each
+/// diagnostic naming the object and key it is about.
+#[derive(Serialize, ToSchema)]
+pub struct RefusedBody {
+    pub error: RefusedDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RefusedDetail {
+    /// `invalid-plan` (or another code of [`ErrorBody`] for other refusals).
+    pub code: String,
+    pub message: String,
+    /// The plan reader's errors that the change would add.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<FieldDiagnostic>,
+}
+
+/// One finding of the plan reader about a refused write. `line` and `column` are null: the
+/// object and key say where.
+#[derive(Serialize, ToSchema)]
+pub struct FieldDiagnostic {
+    #[serde(flatten)]
+    pub diagnostic: DiagnosticBody,
+    /// The collection of the object the finding is about (`tasks`, ...), `project` for the
+    /// project's fields, or null.
+    pub collection: Option<String>,
+    /// The object's id (`build-api`), or null.
+    pub id: Option<String>,
+    /// The key of the object's `data` (`duration`, `after`, ...), or null.
+    pub field: Option<String>,
+}
+
+/// What a line of a project's plan text is about: the table, the object's id and the key.
+#[derive(Clone, Default)]
+struct Place {
+    collection: Option<String>,
+    id: Option<String>,
+    field: Option<String>,
+}
+
+/// Where each line of a project's plan text comes from. `document::plan_text` writes one
+/// `[table.id]` header per object and one `key = value` line per field (strings escape their
+/// line breaks), which this follows.
+fn line_places(text: &str) -> Vec<Place> {
+    let unquote = |text: &str| text.trim().trim_matches('"').to_owned();
+    let mut current = Place::default();
+    text.lines()
+        .map(|line| {
+            if let Some(header) = line.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+                current = match header.split_once('.') {
+                    Some((table, key)) => Place {
+                        collection: Some(table.to_owned()),
+                        id: Some(unquote(key)),
+                        field: None,
+                    },
+                    None => Place {
+                        collection: Some(header.to_owned()),
+                        ..Place::default()
+                    },
+                };
+                current.clone()
+            } else {
+                Place {
+                    field: line.split_once(" = ").map(|(key, _)| unquote(key)),
+                    ..current.clone()
+                }
+            }
+        })
+        .collect()
+}
+
+/// The errors of a plan reading, as `(code, message)`.
+fn errors_of(diagnostics: &[Diagnostic]) -> HashSet<(&'static str, String)> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.code, d.message.clone()))
+        .collect()
+}
+
+/// The answer refusing a write of `data` as `kind` `key` (a new object when `creating`), or
+/// `None` when the project with the change is a plan without new errors. A create of an id that
+/// exists is left to the store (`409`).
+async fn refusal(
+    state: &AppState,
+    project: ProjectId,
+    kind: EntityKind,
+    key: &str,
+    data: &Fields,
+    creating: bool,
+) -> ApiResult<Option<Response>> {
+    let content = state.store.project_document(project).await?;
+    let (key, data) = (key.to_owned(), data.clone());
+    tokio::task::spawn_blocking(move || refusal_of(content, kind, &key, data, creating))
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "plan check failed");
+            ApiError::internal()
+        })
+}
+
+fn refusal_of(
+    mut content: PlanContent,
+    kind: EntityKind,
+    key: &str,
+    data: Fields,
+    creating: bool,
+) -> Option<Response> {
+    let entities = content.entities_mut(kind);
+    let index = entities.iter().position(|(id, _)| id == key);
+    let previous = match index {
+        Some(_) if creating => return None,
+        Some(index) => Some(std::mem::replace(&mut entities[index].1, data)),
+        None => {
+            entities.push((key.to_owned(), data));
+            None
+        }
+    };
+    let text = document::plan_text(&content);
+    let after = waymark_formats::plan::read_plan(&text).err()?;
+    // Only errors this change adds refuse it: read the project as it is to see which it had.
+    let entities = content.entities_mut(kind);
+    match (index, previous) {
+        (Some(index), Some(previous)) => entities[index].1 = previous,
+        _ => {
+            entities.pop();
+        }
+    }
+    let before = document::plan_of(&content)
+        .err()
+        .map(|diagnostics| errors_of(&diagnostics))
+        .unwrap_or_default();
+    let added: Vec<&Diagnostic> = after
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .filter(|d| !before.contains(&(d.code, d.message.clone())))
+        .collect();
+    if added.is_empty() {
+        return None;
+    }
+    let places = line_places(&text);
+    let diagnostics: Vec<FieldDiagnostic> = added
+        .iter()
+        .map(|diagnostic| {
+            let place = diagnostic
+                .location
+                .and_then(|at| places.get((at.line as usize).checked_sub(1)?))
+                .cloned()
+                .unwrap_or_default();
+            let mut body = DiagnosticBody::from_diagnostic(diagnostic);
+            body.line = None;
+            body.column = None;
+            // A missing duration is found at the task's header; the field to fill is known.
+            let field = match diagnostic.code {
+                "missing-duration" => place.field.or_else(|| Some("duration".to_owned())),
+                _ => place.field,
+            };
+            FieldDiagnostic {
+                diagnostic: body,
+                collection: place.collection,
+                id: place.id,
+                field,
+            }
+        })
+        .collect();
+    // The message names where (`tasks.build.duration`); the diagnostics say what.
+    let mut places: Vec<String> = diagnostics
+        .iter()
+        .filter_map(|d| {
+            let path = [&d.collection, &d.id, &d.field];
+            let parts: Vec<&str> = path.iter().filter_map(|p| p.as_deref()).collect();
+            (!parts.is_empty()).then(|| parts.join("."))
+        })
+        .collect();
+    places.dedup();
+    let message = if places.is_empty() {
+        "the change would make the project an invalid plan".to_owned()
+    } else {
+        format!(
+            "the change would make the project an invalid plan (at {})",
+            places.join(", ")
+        )
+    };
+    let body = RefusedBody {
+        error: RefusedDetail {
+            code: "invalid-plan".to_owned(),
+            message,
+            diagnostics,
+        },
+    };
+    Some((StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response())
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {
