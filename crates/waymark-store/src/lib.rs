@@ -451,6 +451,23 @@ impl Store {
         )
     }
 
+    /// Replaces the data of several entities in one transaction, only if the project is still
+    /// at `expected_revision` (`Stale` otherwise, and nothing changes); each keeps its position
+    /// and every one that changes gets its event. Answers the project's revision afterwards and
+    /// the entities as stored.
+    pub async fn update_entities(
+        &self,
+        actor: Actor,
+        project: ProjectId,
+        expected_revision: i64,
+        updates: &[(EntityKind, String, Fields)],
+    ) -> Result<(i64, Vec<Entity>)> {
+        dispatch!(
+            self,
+            update_entities(self.now(), actor, project, expected_revision, updates)
+        )
+    }
+
     // The event log.
 
     /// A project's events in order, after `after`.

@@ -1529,6 +1529,63 @@ pub(crate) async fn delete_entity(
     Ok(())
 }
 
+/// Replaces the data of several entities of one project in one transaction, each keeping its
+/// position, provided the project is still at `expected_revision`: otherwise `Stale` and nothing
+/// changes (one update of a batch the user approved as a whole must not land without the rest).
+/// An entity whose data is already equal is left as it is; every other gets its event. Answers
+/// the project's revision afterwards and the entities as stored, in the order of `updates`.
+pub(crate) async fn update_entities(
+    pool: &Pool,
+    now: Now,
+    actor: Actor,
+    project: ProjectId,
+    expected_revision: i64,
+    updates: &[(EntityKind, String, Fields)],
+) -> Result<(i64, Vec<Entity>)> {
+    let mut columns = Vec::with_capacity(updates.len());
+    for (kind, key, data) in updates {
+        if check_key(key).is_err() {
+            return Err(StoreError::NotFound(kind.as_str()));
+        }
+        columns.push(entity_columns(*kind, key, data)?);
+    }
+    let mut tx = begin_write(pool).await?;
+    let revision = lock_project(&mut tx, project).await?;
+    check_version(expected_revision, revision - 1)?;
+    let mut changes = Vec::new();
+    let mut entities = Vec::with_capacity(updates.len());
+    for ((kind, key, data), (name, parent)) in updates.iter().zip(&columns) {
+        let before = fetch_entity(&mut tx, project, *kind, key).await?;
+        if before.data == *data {
+            entities.push(before);
+            continue;
+        }
+        let after = write_entity(
+            &mut tx,
+            now,
+            &before,
+            name,
+            parent.as_deref(),
+            before.position,
+            data,
+        )
+        .await?;
+        changes.push(
+            Change::new(Some(project), kind.as_str(), key)
+                .updated(entity_json(&before), entity_json(&after)),
+        );
+        entities.push(after);
+    }
+    if changes.is_empty() {
+        // Nothing to write: the revision stays as it was.
+        tx.rollback().await?;
+        return Ok((revision - 1, entities));
+    }
+    record(&mut tx, now, actor, &changes).await?;
+    tx.commit().await?;
+    Ok((revision, entities))
+}
+
 // API tokens.
 
 pub(crate) async fn create_token(

@@ -1,7 +1,7 @@
 //! What the engine computes from a stored project, with the same JSON as the command line's
-//! `--json` (`waymark_report::json`): the schedule, the levelled schedule and the forecast; and
-//! the project in and out as a file: import of a plan file or Microsoft Project XML, export to
-//! either.
+//! `--json` (`waymark_report::json`): the schedule, the levelled schedule and the forecast;
+//! applying a levelling to the plan (start constraints, in one transaction); and the project in
+//! and out as a file: import of a plan file or Microsoft Project XML, export to either.
 //!
 //! A stored project becomes a plan through the plan reader (`document::plan_of`), so a project
 //! that would not be a valid plan file answers 422 with the reader's diagnostics. The engine runs
@@ -13,17 +13,17 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use waymark_core::{doctor, Plan};
-use waymark_store::{ProjectId, Role};
+use waymark_store::{EntityKind, Fields, ProjectId, Role};
 
 use crate::auth::Caller;
 use crate::document::{self, Checked};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::http::{Path, Query};
+use crate::http::{Body, Path, Query};
 use crate::projects::{access, created, ProjectBody};
 use crate::AppState;
 
@@ -117,6 +117,92 @@ pub struct LevelQuery {
     pub within_float: Option<bool>,
 }
 
+/// How to level a stored project: the level view's parameters, checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LevelSettings {
+    pub seed: u64,
+    pub schedules: u64,
+    pub within_float: bool,
+}
+
+impl LevelSettings {
+    /// The view's defaults where a parameter is missing (seed 1, 1000 schedules, not only within
+    /// float); 400 for one out of range.
+    pub fn new(
+        seed_asked: Option<u64>,
+        schedules: Option<u64>,
+        within_float: Option<bool>,
+    ) -> ApiResult<LevelSettings> {
+        let schedules = schedules.unwrap_or(1000);
+        if !(1..=MAX_SCHEDULES).contains(&schedules) {
+            return Err(ApiError::bad_request(format!(
+                "`schedules` must be between 1 and {MAX_SCHEDULES}"
+            )));
+        }
+        Ok(LevelSettings {
+            seed: seed(seed_asked)?,
+            schedules,
+            within_float: within_float.unwrap_or(false),
+        })
+    }
+}
+
+/// A plan levelled as the level view levels it: the plan as a pool of one (which is the plan
+/// itself, task for task), its schedule before levelling and the levelled one.
+pub struct LevelRun {
+    pub plan: Plan,
+    pub pooled: waymark_core::level::Pool,
+    pub before: waymark_core::Schedule,
+    pub levelled: waymark_core::level::Levelled,
+}
+
+impl LevelRun {
+    /// The `waymark level --json` document of the run.
+    pub fn document(&self) -> waymark_report::json::LevelJson {
+        waymark_report::json::level_json(
+            &[(self.plan.project.name.as_str(), &self.plan)],
+            &self.pooled,
+            &self.before,
+            &self.levelled,
+        )
+    }
+}
+
+/// Levels one plan with the search of `waymark level` and at most [`LEVEL_TIME_LIMIT`] of it:
+/// the one place the level view, the page's preview and applying a levelling run the engine.
+/// CPU-heavy: call it on a blocking thread.
+pub fn level_plan(plan: Plan, settings: &LevelSettings) -> ApiResult<LevelRun> {
+    let cycles = doctor::dependency_cycles(&plan);
+    if !cycles.is_empty() {
+        return Err(ApiError::invalid_plan(
+            "the plan has dependency cycles",
+            &cycles,
+        ));
+    }
+    let pooled = waymark_core::level::pool(std::slice::from_ref(&plan));
+    let before = waymark_core::schedule(&pooled.plan)
+        .map_err(|error| unschedulable(&pooled.plan, &error))?;
+    let search = waymark_core::level::SearchOptions {
+        seed: settings.seed,
+        max_schedules: Some(settings.schedules),
+    };
+    let options = waymark_core::level::LevelOptions {
+        within_float: settings.within_float,
+    };
+    // The engine never reads the clock: the time limit lives here, polled through `stop`.
+    let deadline = Instant::now() + LEVEL_TIME_LIMIT;
+    let mut stop = || Instant::now() >= deadline;
+    let (levelled, _) =
+        waymark_core::level::level_search(&pooled.plan, &options, &search, &mut stop)
+            .map_err(|error| unschedulable(&pooled.plan, &error))?;
+    Ok(LevelRun {
+        plan,
+        pooled,
+        before,
+        levelled,
+    })
+}
+
 /// The levelled schedule: the same JSON as `waymark level --json` for one plan.
 #[utoipa::path(get, path = "/projects/{project}/level", tag = "views",
     params(("project" = i64, Path), LevelQuery),
@@ -130,48 +216,269 @@ async fn level(
     Path(id): Path<i64>,
     Query(query): Query<LevelQuery>,
 ) -> ApiResult<Response> {
-    let schedules = query.schedules.unwrap_or(1000);
-    if !(1..=MAX_SCHEDULES).contains(&schedules) {
-        return Err(ApiError::bad_request(format!(
-            "`schedules` must be between 1 and {MAX_SCHEDULES}"
-        )));
-    }
-    let seed = seed(query.seed)?;
+    let settings = LevelSettings::new(query.seed, query.schedules, query.within_float)?;
     let plan = stored_plan(&state, &caller, id).await?;
-    let search = waymark_core::level::SearchOptions {
-        seed,
-        max_schedules: Some(schedules),
+    let document =
+        blocking(move || level_plan(plan, &settings).map(|run| run.document())).await??;
+    Ok(axum::Json(document).into_response())
+}
+
+/// Applying a levelling: the preview's parameters and what it was made from.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelApplyInput {
+    /// The project's `revision` when the preview was made: if anything in the project changed
+    /// since, the answer is 412 and nothing changes.
+    #[serde(deserialize_with = "required_whole")]
+    #[schema(value_type = i64)]
+    pub revision: i64,
+    /// The preview's seed (default 1).
+    #[serde(default, deserialize_with = "crate::http::whole_i64")]
+    #[schema(minimum = 0)]
+    pub seed: Option<i64>,
+    /// The preview's schedules, 1..=100000 (default 1000).
+    #[serde(default, deserialize_with = "crate::http::whole_i64")]
+    #[schema(minimum = 1, maximum = 100000)]
+    pub schedules: Option<i64>,
+    /// The preview's `within_float` (default false).
+    pub within_float: Option<bool>,
+    /// The levelled finish the preview showed (the level view's `project.finish`): when
+    /// levelling now finishes at another time (the search ran out of time differently), 412.
+    #[schema(max_length = 40)]
+    pub finish: Option<String>,
+}
+
+/// A JSON whole number that must be there.
+fn required_whole<'de, D>(deserializer: D) -> Result<i64, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    crate::http::whole_i64(deserializer)?
+        .ok_or_else(|| serde::de::Error::custom("a whole number is required"))
+}
+
+/// A task that applying the levelling gave a start constraint.
+#[derive(Serialize, ToSchema)]
+pub struct ConstrainedTask {
+    pub id: String,
+    /// The constraint written: the task's levelled start (a date when that is the first working
+    /// minute of the day, else a date-time).
+    pub start_no_earlier_than: String,
+    /// Working minutes the task waited for its resources, as in the level view's `delay`.
+    pub delay_minutes: i64,
+    /// The task's version after the change (its new `ETag`).
+    pub version: i64,
+}
+
+/// An over-allocation levelling could not remove, as in the level view's `unresolved`.
+#[derive(Serialize, ToSchema)]
+pub struct UnresolvedBody {
+    pub task: String,
+    pub resource: String,
+    /// `fixed`, `out-of-float` or `over-capacity`.
+    pub reason: String,
+}
+
+/// What applying a levelling changed.
+#[derive(Serialize, ToSchema)]
+pub struct LevelApplied {
+    /// The project's revision afterwards (as before when nothing had to move).
+    pub revision: i64,
+    /// The finish before levelling and after it, as in the level view.
+    pub finish_before: String,
+    pub finish_after: String,
+    /// The tasks levelling delayed, each now with `start_no_earlier_than` at its levelled start.
+    pub tasks: Vec<ConstrainedTask>,
+    pub unresolved: Vec<UnresolvedBody>,
+}
+
+/// A levelled start as a plan date: the date alone when it is the first working minute of its
+/// day on the task's calendar (which is what a date means there), else the date and time.
+fn plan_start(calendars: &waymark_core::TaskCalendars, task: usize, start: i64) -> String {
+    let midnight = start - start.rem_euclid(waymark_core::time::DAY);
+    let moment = waymark_core::time::datetime(start);
+    if calendars
+        .of(waymark_core::TaskId(task))
+        .between(midnight, start)
+        == 0
+    {
+        moment.format("%Y-%m-%d").to_string()
+    } else {
+        moment.format("%Y-%m-%dT%H:%M").to_string()
+    }
+}
+
+/// Entities to write: kind, plan id, new data.
+type Writes = Vec<(EntityKind, String, Fields)>;
+
+/// The writes of a levelling: for every task it delayed, the task's stored data with
+/// `start_no_earlier_than` at its levelled start. Checked before anything is written: the plan
+/// with the new constraints must still be a valid plan and its plain schedule must be the levelled
+/// one, task for task, so what the preview showed is what the schedule then says.
+fn level_writes(
+    run: &LevelRun,
+    content: &waymark_store::PlanContent,
+) -> ApiResult<(Writes, Vec<ConstrainedTask>)> {
+    let plan = &run.pooled.plan;
+    let calendars = waymark_core::TaskCalendars::new(plan).map_err(|error| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "schedule-failed",
+            error.to_string(),
+        )
+    })?;
+    let mut updated = content.clone();
+    let mut writes = Vec::new();
+    let mut tasks = Vec::new();
+    for delay in &run.levelled.delays {
+        let id = &plan.tasks[delay.task.0].id;
+        let start = plan_start(&calendars, delay.task.0, delay.start);
+        let Some((_, data)) = updated.tasks.iter_mut().find(|(key, _)| key == id) else {
+            tracing::error!(task = %id, "a levelled task is not in the stored project");
+            return Err(ApiError::internal());
+        };
+        data.insert(
+            "start_no_earlier_than".to_owned(),
+            serde_json::Value::String(start.clone()),
+        );
+        writes.push((EntityKind::Task, id.clone(), data.clone()));
+        tasks.push(ConstrainedTask {
+            id: id.clone(),
+            start_no_earlier_than: start,
+            delay_minutes: delay.minutes,
+            version: 0,
+        });
+    }
+    if writes.is_empty() {
+        return Ok((writes, tasks));
+    }
+    let checked = document::plan_of(&updated).map_err(|diagnostics| {
+        ApiError::invalid_plan(
+            "the levelled starts conflict with the tasks' other constraints; nothing was changed",
+            &diagnostics,
+        )
+    })?;
+    let after = waymark_core::schedule(&checked.plan)
+        .map_err(|error| unschedulable(&checked.plan, &error))?;
+    let levelled = &run.levelled.schedule;
+    let moved = plan.tasks.iter().enumerate().find(|(index, task)| {
+        let Some(position) = checked.plan.tasks.iter().position(|t| t.id == task.id) else {
+            return true;
+        };
+        let (want, got) = (&levelled.tasks[*index], &after.tasks[position]);
+        !want.summary && (want.start != got.start || want.finish != got.finish)
+    });
+    if let Some((_, task)) = moved {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "schedule-failed",
+            format!(
+                "the levelled schedule cannot be kept with start constraints alone (task `{}` \
+                 would move); nothing was changed",
+                task.id
+            ),
+        ));
+    }
+    Ok((writes, tasks))
+}
+
+/// Apply a levelling: every task the level view (with the same `seed`, `schedules` and
+/// `within_float`) delays gets `start_no_earlier_than` at its levelled start, all in one
+/// transaction with its events, so the plan itself then has the levelled schedule; manager.
+#[utoipa::path(post, path = "/projects/{project}/level/apply", tag = "views",
+    params(("project" = i64, Path)),
+    request_body = LevelApplyInput,
+    responses((status = 200, body = LevelApplied),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, description = "The project changed since `revision`, or levelling now \
+            gives another finish than `finish`: nothing changed", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+async fn level_apply(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Body(input): Body<LevelApplyInput>,
+) -> ApiResult<Response> {
+    let whole = |value: Option<i64>, name: &str| {
+        value
+            .map(|number| {
+                u64::try_from(number)
+                    .map_err(|_| ApiError::bad_request(format!("`{name}` must not be negative")))
+            })
+            .transpose()
     };
-    let options = waymark_core::level::LevelOptions {
-        within_float: query.within_float.unwrap_or(false),
-    };
-    let document = blocking(move || {
-        let cycles = doctor::dependency_cycles(&plan);
-        if !cycles.is_empty() {
-            return Err(ApiError::invalid_plan(
-                "the plan has dependency cycles",
-                &cycles,
+    let settings = LevelSettings::new(
+        whole(input.seed, "seed")?,
+        whole(input.schedules, "schedules")?,
+        input.within_float,
+    )?;
+    let project = ProjectId(id);
+    access(&state, &caller, project, Role::Manager).await?;
+    if state.store.project(project).await?.revision != input.revision {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale",
+            "the project changed since the preview: level again to see the levelling of the \
+             plan as it is now",
+        ));
+    }
+    let content = state.store.project_document(project).await?;
+    let expected_finish = input.finish;
+    let (writes, mut tasks, finish_before, finish_after, unresolved) = blocking(move || {
+        let plan = match document::plan_of(&content) {
+            Ok(Checked { plan, .. }) => plan,
+            Err(diagnostics) => {
+                return Err(ApiError::invalid_plan(
+                    "the project is not a valid plan; the diagnostics name the problems",
+                    &diagnostics,
+                ))
+            }
+        };
+        let run = level_plan(plan, &settings)?;
+        let document = run.document();
+        if expected_finish.is_some_and(|finish| finish != document.project.finish) {
+            return Err(ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "stale",
+                "levelling now gives another finish than the preview showed (the search ran out \
+                 of time); level again",
             ));
         }
-        let name = plan.project.name.clone();
-        let pooled = waymark_core::level::pool(std::slice::from_ref(&plan));
-        let before = waymark_core::schedule(&pooled.plan)
-            .map_err(|error| unschedulable(&pooled.plan, &error))?;
-        // The engine never reads the clock: the time limit lives here, polled through `stop`.
-        let deadline = Instant::now() + LEVEL_TIME_LIMIT;
-        let mut stop = || Instant::now() >= deadline;
-        let (levelled, _) =
-            waymark_core::level::level_search(&pooled.plan, &options, &search, &mut stop)
-                .map_err(|error| unschedulable(&pooled.plan, &error))?;
-        Ok(waymark_report::json::level_json(
-            &[(name.as_str(), &plan)],
-            &pooled,
-            &before,
-            &levelled,
+        let (writes, tasks) = level_writes(&run, &content)?;
+        let unresolved = document
+            .unresolved
+            .into_iter()
+            .map(|u| UnresolvedBody {
+                task: u.task,
+                resource: u.resource,
+                reason: u.reason.to_owned(),
+            })
+            .collect::<Vec<_>>();
+        Ok((
+            writes,
+            tasks,
+            document.finish_before,
+            document.project.finish,
+            unresolved,
         ))
     })
     .await??;
-    Ok(axum::Json(document).into_response())
+    let (revision, entities) = state
+        .store
+        .update_entities(caller.actor(), project, input.revision, &writes)
+        .await?;
+    for (task, entity) in tasks.iter_mut().zip(&entities) {
+        task.version = entity.version;
+    }
+    Ok(axum::Json(LevelApplied {
+        revision,
+        finish_before,
+        finish_after,
+        tasks,
+        unresolved,
+    })
+    .into_response())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -350,6 +657,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(schedule))
         .routes(routes!(level))
+        .routes(routes!(level_apply))
         .routes(routes!(forecast))
         .routes(routes!(import))
         .routes(routes!(export))

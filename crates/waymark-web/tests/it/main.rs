@@ -44,6 +44,7 @@ mod api;
 mod harness;
 mod matrix;
 mod pages;
+mod pages_resources;
 mod pages_tasks;
 mod pages_board;
 mod pages_admin;
