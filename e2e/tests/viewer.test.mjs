@@ -89,6 +89,19 @@ test("a viewer sees the project but cannot change it", async ({ server, browser 
           await page.locator("#task-rows tr").first().waitFor();
           await none("#task-rows td.editable", "no task cell is editable");
           await none('[role="toolbar"][aria-label="Task actions"]', "no task actions");
+        } else if (tab === "board") {
+          await page.locator("li.card").first().waitFor();
+          await none("li.card .grip, li.card button[data-move], #wip-form", "no card can be moved, no WIP limits form");
+          // A drag does nothing either: the card stays in its column.
+          const card = page.locator("li.card").first();
+          const status = await card.evaluate((el) => el.closest(".column").getAttribute("data-status"));
+          const box = await card.boundingBox();
+          const other = await page.locator(`section.column:not([data-status="${status}"])`).first().boundingBox();
+          await page.mouse.move(box.x + box.width / 2, box.y + 10);
+          await page.mouse.down();
+          await page.mouse.move(other.x + other.width / 2, other.y + 40, { steps: 8 });
+          await page.mouse.up();
+          assert.equal(await card.evaluate((el) => el.closest(".column").getAttribute("data-status")), status);
         } else if (tab === "timeline") {
           await page.locator("#timeline .tl-item").first().waitFor();
           await none("#timeline .tl-movable, #timeline .tl-handle", "no bar can be dragged");
