@@ -189,7 +189,10 @@ export async function openPage(browser, viewport = DESKTOP) {
   // Not `isMobile`: Chromium's mobile emulation zooms out to fit a too-wide document, which
   // would hide the overflow the phone-width check looks for.
   const context = await browser.newContext({ viewport });
+  // The debug server computes the forecast page (10,000 iterations) in seconds, more while
+  // the machine is busy: navigations get a minute, everything else 15 s.
   context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(60_000);
   const page = await context.newPage();
   const problems = [];
   page.on("console", (message) => {

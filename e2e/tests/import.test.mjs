@@ -19,7 +19,7 @@ test("importing an MSPDI file makes a project with its tasks and critical path",
     await page.goto(`${server.url}/projects/${DEMO.website}/transfer`);
     await page.getByLabel("Plan file or Microsoft Project XML").setInputFiles(FILE);
     await Promise.all([
-      page.waitForURL((url) => /^\/projects\/\d+$/.test(url.pathname) && url.pathname !== `/projects/${DEMO.website}`, { timeout: 30_000 }),
+      page.waitForURL((url) => /^\/projects\/\d+$/.test(url.pathname) && url.pathname !== `/projects/${DEMO.website}`),
       page.getByRole("button", { name: "Import", exact: true }).click(),
     ]);
     const project = Number(new URL(page.url()).pathname.split("/")[2]);
