@@ -45,13 +45,21 @@ async function editControls(page) {
 test("a viewer sees the project but cannot change it", async ({ server, browser }, t) => {
   const demoToken = admin(server, ["create-token", "demo"]);
   const viewer = createUser(server, "vera", "viewer password");
-  const added = await api(server, demoToken, "POST", `/projects/${DEMO.mobile}/members`, { user: "vera", role: "viewer" });
-  assert.equal(added.status, 201, `the owner adds a viewer: ${added.text}`);
 
-  // The same checks find the controls an owner gets, so they do look for the right things.
+  // The owner invites them as a viewer on the Members page. The same checks as below find the
+  // controls an owner gets, so they do look for the right things.
   const owner = await openPage(browser);
   try {
     await signIn(owner.page, server, "demo", "demo");
+    await owner.page.goto(`${server.url}/projects/${DEMO.mobile}/members`);
+    await owner.page.getByLabel("Username").fill("vera");
+    await owner.page.getByLabel("Role", { exact: true }).selectOption("viewer");
+    await owner.page.getByRole("button", { name: "Invite" }).click();
+    await owner.page.getByLabel("Role of vera").waitFor();
+    assert.equal(await owner.page.getByLabel("Role of vera").inputValue(), "viewer");
+    const members = await api(server, demoToken, "GET", `/projects/${DEMO.mobile}/members`);
+    assert.ok(members.json.items.some((m) => m.user.name === "vera" && m.role === "viewer"), "vera is a viewer");
+    assertNoProblems(owner.problems, "the owner's members page");
     await owner.page.goto(`${server.url}/projects/${DEMO.mobile}/tasks`);
     await owner.page.locator("#task-rows tr").first().waitFor();
     assert.ok((await editControls(owner.page)).length > 0, "the owner's task page has edit controls");
