@@ -67,10 +67,22 @@ test("a new project, tasks with dependencies, the critical path in the table and
     }
     await editCell(page, "Walls", "after", "Predecessors", ids.Foundation);
     await editCell(page, "Roof", "after", "Predecessors", ids.Walls);
-    await editCell(page, "Paint", "after", `Predecessors`, ids.Foundation);
+    // By keyboard alone: from Paint's name cell, right to Predecessors (past Duration and
+    // Estimate), Enter opens the editor, Enter saves.
+    const paintName = page.locator(`#task-rows tr[data-id="${ids.Paint}"] td.c-name`);
+    await paintName.click();
+    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Enter");
+    const editor = page.getByLabel("Predecessors of Paint");
+    await editor.waitFor();
+    await page.keyboard.type(ids.Foundation);
+    await page.keyboard.press("Enter");
+    await editor.waitFor({ state: "detached" });
+    await settled(page);
 
     const row = (name) => page.locator("#task-rows tr").filter({ has: page.locator("td.c-name", { hasText: name }) });
     await waitForText(row("Roof").locator("td.c-after"), ids.Walls);
+    await waitForText(row("Paint").locator("td.c-after"), ids.Foundation);
     for (const name of ["Foundation", "Walls", "Roof"]) {
       await page.locator("#task-rows tr.critical").filter({ hasText: name }).waitFor();
     }
