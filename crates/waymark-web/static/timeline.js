@@ -309,28 +309,29 @@
     names.appendChild(fragment);
   }
 
+  // Text for an SVG attribute or element written as markup.
+  function escape(text) {
+    return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+  }
+
+  // The band's chart, written as one string of SVG markup and parsed once: far cheaper than
+  // building hundreds of elements one by one. All arrows are one path per colour, so the
+  // browser lays out a handful of elements for the links however many there are.
   function drawChart(first, last) {
     const count = last - first + 1;
     const height = Math.max(0, count) * ROW;
     const width = Math.ceil(state.span * state.px);
-    bandSvg.textContent = "";
     bandSvg.setAttribute("width", width);
     bandSvg.setAttribute("height", height);
     bandSvg.style.transform = "translateY(" + first * ROW + "px)";
-    const defs = svg("defs", {});
-    for (const [id, className] of [["tl-arrow", "tl-arrow"], ["tl-arrow-critical", "tl-arrow tl-arrow-critical"]]) {
-      const marker = svg("marker", { id: id, viewBox: "0 0 8 8", refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse" });
-      marker.appendChild(svg("path", { d: "M0 0 L8 4 L0 8 z", class: className }));
-      defs.appendChild(marker);
+    const parts = [];
+    for (const mark of marks()) {
+      parts.push('<line class="tl-mark ' + mark.className + '" x1="' + x(mark.pos) + '" x2="' + x(mark.pos) + '" y1="0" y2="' + height + '"/>');
     }
-    bandSvg.appendChild(defs);
-    const links = svg("g", { class: "tl-links" });
-    const bars = svg("g", { class: "tl-bars" });
-    const lines = svg("g", { class: "tl-marks" });
+    const links = { plain: [], critical: [], plainHeads: [], criticalHeads: [] };
     const drawn = new Set();
     for (let i = first; i <= last; i++) {
       const task = state.tasks[i];
-      bars.appendChild(drawTask(task, (i - first) * ROW));
       for (const link of task.predecessors || []) drawLink(links, drawn, link.id, task.id, link.type, first);
       for (const successor of state.successors.get(task.id) || []) {
         const target = state.tasks[state.index.get(successor)];
@@ -339,10 +340,12 @@
         }
       }
     }
-    for (const mark of marks()) {
-      lines.appendChild(svg("line", { x1: x(mark.pos), x2: x(mark.pos), y1: 0, y2: height, class: "tl-mark " + mark.className }));
-    }
-    bandSvg.append(lines, links, bars);
+    parts.push('<path class="tl-link" d="' + links.plain.join("") + '"/>');
+    parts.push('<path class="tl-link tl-link-critical" d="' + links.critical.join("") + '"/>');
+    parts.push('<path class="tl-arrow" d="' + links.plainHeads.join("") + '"/>');
+    parts.push('<path class="tl-arrow tl-arrow-critical" d="' + links.criticalHeads.join("") + '"/>');
+    for (let i = first; i <= last; i++) parts.push(drawTask(state.tasks[i], (i - first) * ROW));
+    bandSvg.innerHTML = parts.join("");
   }
 
   function label(task) {
@@ -355,48 +358,42 @@
     return parts.join(", ");
   }
 
+  // One task's bar (a diamond for a milestone, a bracket for a summary) as SVG markup.
   function drawTask(task, y) {
     const x1 = x(posOf(task.start));
     const x2 = Math.max(x1 + 1, x(posOf(task.finish)));
+    const move = movable(task);
+    const resize = resizable(task);
     const classes = ["tl-item"];
     if (task.critical) classes.push("tl-critical");
     if (state.moved.has(task.id)) classes.push("tl-moved");
-    const group = svg("g", { class: classes.join(" "), "data-id": task.id, tabindex: "0" });
-    const move = movable(task);
-    const resize = resizable(task);
-    group.setAttribute("role", move || resize ? "button" : "img");
-    group.setAttribute("aria-label", label(task));
-    if (move) group.classList.add("tl-movable");
-    const title = svg("title", {});
-    title.textContent = label(task);
-    group.appendChild(title);
+    if (move) classes.push("tl-movable");
+    let shape;
     if (task.milestone) {
       const cx = x(posOf(task.finish));
       const cy = y + ROW / 2;
-      group.classList.add("tl-milestone");
-      group.appendChild(svg("path", { d: "M" + cx + " " + (cy - 8) + " l8 8 l-8 8 l-8 -8 z", class: "tl-diamond" }));
+      classes.push("tl-milestone");
+      shape = '<path class="tl-diamond" d="M' + cx + " " + (cy - 8) + ' l8 8 l-8 8 l-8 -8 z"/>';
     } else if (task.summary) {
-      group.classList.add("tl-summary");
-      const top = y + 8;
-      group.appendChild(svg("path", {
-        d: "M" + x1 + " " + top + " H" + x2 + " v10 l-5 -4 H" + (x1 + 5) + " l-5 4 z",
-        class: "tl-summary-bar",
-      }));
+      classes.push("tl-summary");
+      shape = '<path class="tl-summary-bar" d="M' + x1 + " " + (y + 8) + " H" + x2 + " v10 l-5 -4 H" + (x1 + 5) + ' l-5 4 z"/>';
     } else {
-      group.classList.add("tl-task");
-      group.appendChild(svg("rect", { x: x1, y: y + 6, width: x2 - x1, height: ROW - 12, rx: 3, class: "tl-bar" }));
+      classes.push("tl-task");
+      shape = '<rect class="tl-bar" x="' + x1 + '" y="' + (y + 6) + '" width="' + (x2 - x1) + '" height="' + (ROW - 12) + '" rx="3"/>';
       if (task.progress > 0) {
-        group.appendChild(svg("rect", { x: x1, y: y + 11, width: (x2 - x1) * Math.min(1, task.progress), height: ROW - 22, class: "tl-done" }));
+        shape += '<rect class="tl-done" x="' + x1 + '" y="' + (y + 11) + '" width="' + (x2 - x1) * Math.min(1, task.progress) + '" height="' + (ROW - 22) + '"/>';
       }
       if (resize) {
-        group.appendChild(svg("rect", { x: x2 - 4, y: y + 4, width: 10, height: ROW - 8, class: "tl-handle" }));
+        shape += '<rect class="tl-handle" x="' + (x2 - 4) + '" y="' + (y + 4) + '" width="10" height="' + (ROW - 8) + '"/>';
       }
     }
-    return group;
+    return '<g class="' + classes.join(" ") + '" data-id="' + escape(task.id) + '" tabindex="0" role="' +
+      (move || resize ? "button" : "img") + '" aria-label="' + escape(label(task)) + '">' + shape + "</g>";
   }
 
-  // One dependency arrow, from the predecessor's start or finish to the successor's.
-  function drawLink(layer, drawn, fromId, toId, type, first) {
+  // One dependency arrow, from the predecessor's start or finish to the successor's, added to
+  // the band's arrow paths.
+  function drawLink(links, drawn, fromId, toId, type, first) {
     const key = fromId + ">" + toId + ">" + type;
     if (drawn.has(key)) return;
     drawn.add(key);
@@ -413,19 +410,20 @@
     const into = toStart ? xb - 6 : xb + 6;
     const start = "M" + xa + " " + ya + " H";
     let d;
-    if (toStart && into >= out) d = start + out + " V" + yb + " H" + xb;
-    else if (!toStart && fromFinish) d = start + Math.max(out, into) + " V" + yb + " H" + xb;
-    else if (!toStart && into <= out) d = start + into + " V" + yb + " H" + xb;
+    let last;
+    if (toStart && into >= out) { d = start + out + " V" + yb + " H" + xb; last = out; }
+    else if (!toStart && fromFinish) { last = Math.max(out, into); d = start + last + " V" + yb + " H" + xb; }
+    else if (!toStart && into <= out) { d = start + into + " V" + yb + " H" + xb; last = into; }
     else {
       const between = yb + (yb > ya ? -ROW / 2 : ROW / 2);
       d = start + out + " V" + between + " H" + into + " V" + yb + " H" + xb;
+      last = into;
     }
     const critical = from.critical && to.critical;
-    layer.appendChild(svg("path", {
-      d: d,
-      class: "tl-link" + (critical ? " tl-link-critical" : ""),
-      "marker-end": "url(#" + (critical ? "tl-arrow-critical" : "tl-arrow") + ")",
-    }));
+    // The head points the way the last segment runs.
+    const head = last <= xb ? "M" + xb + " " + yb + " l-6 -3.5 v7 z" : "M" + xb + " " + yb + " l6 -3.5 v7 z";
+    (critical ? links.critical : links.plain).push(d);
+    (critical ? links.criticalHeads : links.plainHeads).push(head);
   }
 
   // ---- focus and scrolling -------------------------------------------------------------
@@ -597,6 +595,21 @@
     tip.style.transform = "translate(" + Math.max(0, anchor) + "px, " + ((i + 1) * ROW + 2) + "px)";
     tip.classList.add("tl-tip-on");
   }
+
+  // A mouse over a bar shows what the bar stands for, in the drag's tip.
+  bandSvg.addEventListener("pointerover", (event) => {
+    if (state.drag || state.pending || event.pointerType === "touch") return;
+    const item = event.target.closest(".tl-item");
+    if (!item) return;
+    const i = state.index.get(item.getAttribute("data-id"));
+    const task = state.tasks[i];
+    tip.textContent = item.getAttribute("aria-label");
+    tip.style.transform = "translate(" + Math.max(0, x(posOf(task.start))) + "px, " + ((i + 1) * ROW + 2) + "px)";
+    tip.classList.add("tl-tip-on");
+  });
+  bandSvg.addEventListener("pointerout", (event) => {
+    if (!state.drag && !state.pending && !(event.relatedTarget && event.relatedTarget.closest && event.relatedTarget.closest(".tl-item"))) hideTip();
+  });
 
   function hideTip() {
     tip.classList.remove("tl-tip-on");
@@ -782,6 +795,8 @@
       const was = old.get(task.id);
       if (was && (was.start !== task.start || was.finish !== task.finish)) moved.push({ was: was, now: task });
     }
+    // The changed task first, then the others in the chart's order.
+    moved.sort((a, b) => (b.now.id === id) - (a.now.id === id));
     state.moved = new Set(moved.map((entry) => entry.now.id));
     layout();
     if (what === null) return;
@@ -808,6 +823,28 @@
     return workingDays(workBetween(from, to));
   }
 
+  // "2027-03-01 → 2027-03-08 (+5 d)" when the task kept its length, else its start and its
+  // finish each with their own shift.
+  function movement(was, now) {
+    const day = (text) => text.slice(0, 10);
+    const minute = (text) => text.slice(0, 16).replace("T", " ");
+    const startMoved = day(was.start) !== day(now.start);
+    const finishMoved = day(was.finish) !== day(now.finish);
+    const startShift = shift(was.start, now.start);
+    const finishShift = shift(was.finish, now.finish);
+    if (now.milestone || (startMoved && finishMoved && startShift === finishShift)) {
+      return day(was.start) + " → " + day(now.start) + " (" + startShift + ")";
+    }
+    const parts = [];
+    if (startMoved) parts.push("start " + day(was.start) + " → " + day(now.start) + " (" + startShift + ")");
+    if (finishMoved) parts.push("finish " + day(was.finish) + " → " + day(now.finish) + " (" + finishShift + ")");
+    if (parts.length === 0) {
+      if (was.start !== now.start) parts.push("start " + minute(was.start) + " → " + minute(now.start));
+      if (was.finish !== now.finish) parts.push("finish " + minute(was.finish) + " → " + minute(now.finish));
+    }
+    return parts.join(", ");
+  }
+
   function showMoved(moved, text) {
     movedSection.hidden = false;
     movedSummary.textContent = text;
@@ -826,12 +863,7 @@
       button.textContent = entry.now.name;
       button.addEventListener("click", () => focusTask(entry.now.id, true));
       item.appendChild(button);
-      const { was, now } = entry;
-      let text = " " + was.start.slice(0, 10) + " → " + now.start.slice(0, 10) + " (" + shift(was.start, now.start) + ")";
-      if (was.finish.slice(0, 10) !== now.finish.slice(0, 10) && (now.milestone ? false : shift(was.start, now.start) !== shift(was.finish, now.finish))) {
-        text += ", finish " + was.finish.slice(0, 10) + " → " + now.finish.slice(0, 10) + " (" + shift(was.finish, now.finish) + ")";
-      }
-      item.appendChild(document.createTextNode(text));
+      item.appendChild(document.createTextNode(" " + movement(entry.was, entry.now)));
       movedList.appendChild(item);
     }
     if (moved.length > MAX_LISTED) {

@@ -12,16 +12,15 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Serialize;
 use waymark_core::model::Plan;
 use waymark_core::{time, WorkCalendar};
-use waymark_store::{EntityKind, EntityQuery, ProjectId, Role, MAX_PAGE_SIZE};
+use waymark_store::{EntityKind, EntityQuery, PlanContent, ProjectId, Role, MAX_PAGE_SIZE};
 
-use super::{
-    blocking, json_island, project_context, project_page, stored_plan, PageUser, ProjectPage, Tab,
-};
+use super::{blocking, json_island, project_context, project_page, PageUser, ProjectPage, Tab};
+use crate::document::{self, Checked};
 use crate::error::ApiError;
 use crate::http::Path;
 use crate::AppState;
@@ -66,13 +65,11 @@ struct TimelineData {
     calendar: CalendarDays,
 }
 
-/// The stored tasks' versions and fields, by id. Read before the plan, so a change made in
-/// between makes the page's `If-Match` stale (the API then answers 412) instead of letting the
-/// page overwrite a change it has not shown.
+/// The stored tasks' versions and fields, by id.
 async fn stored_tasks(
     state: &AppState,
     id: ProjectId,
-) -> Result<BTreeMap<String, waymark_store::Entity>, Response> {
+) -> Result<BTreeMap<String, waymark_store::Entity>, ApiError> {
     let mut tasks = BTreeMap::new();
     let mut after = None;
     loop {
@@ -87,8 +84,7 @@ async fn stored_tasks(
                     ..EntityQuery::default()
                 },
             )
-            .await
-            .map_err(|error| axum::response::IntoResponse::into_response(ApiError::from(error)))?;
+            .await?;
         for entity in page.items {
             tasks.insert(entity.key.clone(), entity);
         }
@@ -97,6 +93,30 @@ async fn stored_tasks(
             None => return Ok(tasks),
         }
     }
+}
+
+/// The project as a plan document and its tasks' versions, read so that every version belongs
+/// to the task fields the page shows: the page's `If-Match` must never let it overwrite a change
+/// it has not shown. Both are read at once (the tasks' list is a good part of the page's time);
+/// when a change slipped in between, so that some task differs, they are read again one after
+/// the other, the versions first, so a later change only makes the page's `If-Match` stale.
+async fn stored_content(
+    state: &AppState,
+    id: ProjectId,
+) -> Result<(BTreeMap<String, waymark_store::Entity>, PlanContent), ApiError> {
+    let (tasks, content) = tokio::join!(stored_tasks(state, id), state.store.project_document(id));
+    let (tasks, content) = (tasks?, content?);
+    let same = content.tasks.len() == tasks.len()
+        && content
+            .tasks
+            .iter()
+            .all(|(key, data)| tasks.get(key).is_some_and(|entity| entity.data == *data));
+    if same {
+        return Ok((tasks, content));
+    }
+    let tasks = stored_tasks(state, id).await?;
+    let content = state.store.project_document(id).await?;
+    Ok((tasks, content))
 }
 
 fn text(data: &waymark_store::Fields, key: &str) -> Option<String> {
@@ -260,16 +280,17 @@ pub(super) async fn page(
         Ok(project) => project,
         Err(response) => return response,
     };
-    let stored = match stored_tasks(&state, id).await {
-        Ok(stored) => stored,
-        Err(response) => return response,
+    let (stored, document) = match stored_content(&state, id).await {
+        Ok(read) => read,
+        Err(error) => return error.into_response(),
     };
-    let data = match stored_plan(&state, id).await {
-        Ok(Ok(plan)) => match blocking(move || timeline_of(&plan, &stored)).await {
-            Ok(data) => data,
-            Err(response) => return response,
-        },
-        Ok(Err(_)) => Err("the plan has errors; see the overview's red flags".to_owned()),
+    let data = match blocking(move || match document::plan_of(&document) {
+        Ok(Checked { plan, .. }) => timeline_of(&plan, &stored),
+        Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
+    })
+    .await
+    {
+        Ok(data) => data,
         Err(response) => return response,
     };
     let content = content(&project, data);
