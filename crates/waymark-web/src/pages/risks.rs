@@ -1,28 +1,529 @@
-//! The project's risks page.
+//! The project's risks page: the register as a table (title, probability, impact, rating,
+//! affected tasks, owner, response, status) and a 5 x 5 probability x impact heat map of the
+//! open risks, rated by `waymark_core::risk_rating`, the rule the portfolio's "open high risks"
+//! uses too.
+//!
+//! A risk's impact is what the forecast says it costs: the working days the P80 finish would
+//! gain without it (`Forecast::risk_p80_saved`), on the forecast the overview's timeline check
+//! runs (`doctor::TIMELINE_FORECAST`), shown next to the risk's own delay and factor. Closed risks
+//! stay in the table but not on the map: the forecast no longer samples them.
+//!
+//! Everything is rendered here for every role. Managers also get the form that adds and edits
+//! risks and the close and reopen buttons; `static/risks.js` sends those through the JSON API
+//! (`POST`, `PUT` with `If-Match`, `PATCH` of `status`) and reloads the page, whose forecast
+//! then reflects the change.
+
+use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::State;
-use axum::response::Response;
-use maud::html;
-use waymark_store::{ProjectId, Role};
+use axum::response::{IntoResponse, Response};
+use maud::{html, Markup};
+use serde::Serialize;
+use serde_json::Value;
+use waymark_core::model::{impact_band, probability_band, risk_rating, Plan, RiskRating};
+use waymark_core::{doctor, RiskResponse};
+use waymark_store::{EntityKind, EntityQuery, Fields, ProjectId, Role};
 
-use super::{project_context, project_page, PageUser, Tab};
+use super::{blocking, json_island, project_context, project_page, stored_plan, PageUser, Tab};
+use crate::error::ApiError;
 use crate::http::Path;
 use crate::AppState;
 
+/// The probability bands of the heat map's rows, 1 to 5, with the largest probability each
+/// holds (the band includes it) and its name.
+const PROBABILITY_BANDS: [(f64, &str); 5] = [
+    (0.1, "Up to 10 %"),
+    (0.3, "10–30 %"),
+    (0.5, "30–50 %"),
+    (0.7, "50–70 %"),
+    (1.0, "Over 70 %"),
+];
+
+/// The impact bands of the heat map's columns, 1 to 5, in working days, likewise.
+const IMPACT_BANDS: [(f64, &str); 5] = [
+    (1.0, "Up to 1 day"),
+    (5.0, "1–5 days"),
+    (10.0, "5–10 days"),
+    (20.0, "10–20 days"),
+    (f64::MAX, "Over 20 days"),
+];
+
+/// One risk of the register as the page shows it.
+struct RiskRow {
+    id: String,
+    title: String,
+    probability: f64,
+    /// Working days the P80 finish would gain without it; `None` without a forecast.
+    impact_days: Option<f64>,
+    open: bool,
+    tasks: Vec<String>,
+    owner: Option<String>,
+    response: Option<&'static str>,
+}
+
+impl RiskRow {
+    /// The cell of the heat map (probability band, impact band), for an open risk with a
+    /// known impact.
+    fn cell(&self) -> Option<(u8, u8)> {
+        let days = self.impact_days.filter(|_| self.open)?;
+        Some((probability_band(self.probability), impact_band(days)))
+    }
+
+    fn rating(&self) -> Option<RiskRating> {
+        let days = self.impact_days.filter(|_| self.open)?;
+        Some(risk_rating(self.probability, days))
+    }
+}
+
+/// The register computed from the plan, or why the forecast failed.
+struct Register {
+    rows: Vec<RiskRow>,
+    problem: Option<String>,
+    /// Task ids and names in plan order, for the form's "Affected tasks".
+    tasks: Vec<(String, String)>,
+    resources: Vec<(String, String)>,
+}
+
+fn response_word(response: RiskResponse) -> &'static str {
+    match response {
+        RiskResponse::Avoid => "avoid",
+        RiskResponse::Mitigate => "mitigate",
+        RiskResponse::Transfer => "transfer",
+        RiskResponse::Accept => "accept",
+    }
+}
+
+fn register_of(plan: &Plan) -> Register {
+    let forecast = waymark_core::forecast::forecast(plan, &doctor::TIMELINE_FORECAST);
+    let per_day = plan.project.minutes_per_day.max(1) as f64;
+    let (saved, problem) = match &forecast {
+        Ok(result) => (Some(&result.risk_p80_saved), None),
+        Err(error) => (None, Some(error.to_string())),
+    };
+    let rows = plan
+        .risks
+        .iter()
+        .enumerate()
+        .map(|(index, risk)| RiskRow {
+            id: risk.id.clone(),
+            title: risk.title.clone(),
+            probability: risk.probability,
+            impact_days: saved
+                .and_then(|saved| saved.get(index))
+                .map(|&minutes| minutes.max(0) as f64 / per_day),
+            open: risk.is_open(),
+            tasks: risk
+                .tasks
+                .iter()
+                .filter_map(|task| plan.tasks.get(task.0))
+                .map(|task| task.name.clone())
+                .collect(),
+            owner: risk
+                .owner
+                .and_then(|owner| plan.resources.get(owner.0))
+                .map(|resource| resource.name.clone()),
+            response: risk.response.map(response_word),
+        })
+        .collect();
+    Register {
+        rows,
+        problem,
+        tasks: plan
+            .tasks
+            .iter()
+            .map(|task| (task.id.clone(), task.name.clone()))
+            .collect(),
+        resources: plan
+            .resources
+            .iter()
+            .map(|resource| (resource.id.clone(), resource.name.clone()))
+            .collect(),
+    }
+}
+
+/// A stored risk as the form edits it.
+#[derive(Serialize)]
+struct StoredRisk {
+    version: i64,
+    data: Fields,
+}
+
+/// Everything the page's script starts from (managers only: the others cannot change risks).
+#[derive(Serialize)]
+struct RisksData {
+    risks: BTreeMap<String, StoredRisk>,
+}
+
+/// Every stored risk of the project, page by page.
+async fn stored_risks(
+    state: &AppState,
+    id: ProjectId,
+) -> Result<BTreeMap<String, StoredRisk>, Response> {
+    let mut risks = BTreeMap::new();
+    let mut after = None;
+    loop {
+        let page = state
+            .store
+            .entities(
+                id,
+                EntityKind::Risk,
+                &EntityQuery {
+                    after,
+                    ..EntityQuery::default()
+                },
+            )
+            .await
+            .map_err(|error| ApiError::from(error).into_response())?;
+        for entity in page.items {
+            risks.insert(
+                entity.key,
+                StoredRisk {
+                    version: entity.version,
+                    data: entity.data,
+                },
+            );
+        }
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok(risks),
+        }
+    }
+}
+
+/// A three-point value as written (`2d–5d–10d`), when the stored risk has one.
+fn three_points(data: Option<&Fields>, key: &str) -> Option<String> {
+    let values = data?.get(key)?.as_array()?;
+    let texts: Vec<String> = values
+        .iter()
+        .map(|value| match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    Some(texts.join("–"))
+}
+
+fn rating_label(rating: RiskRating) -> &'static str {
+    match rating {
+        RiskRating::Low => "Low",
+        RiskRating::Medium => "Medium",
+        RiskRating::High => "High",
+    }
+}
+
+/// The rating of a heat-map cell: that of the largest probability and impact it holds.
+fn cell_rating(probability: u8, impact: u8) -> RiskRating {
+    let p = PROBABILITY_BANDS[usize::from(probability - 1)].0;
+    let days = IMPACT_BANDS[usize::from(impact - 1)].0;
+    risk_rating(p, days)
+}
+
+fn heat_map(rows: &[RiskRow]) -> Markup {
+    let mut cells: HashMap<(u8, u8), Vec<&RiskRow>> = HashMap::new();
+    for row in rows {
+        if let Some(cell) = row.cell() {
+            cells.entry(cell).or_default().push(row);
+        }
+    }
+    let empty = Vec::new();
+    html! {
+        div.table-wrap {
+            table.heat-map #heat-map aria-describedby="heat-help" {
+                caption { "Open risks by probability and impact" }
+                thead { tr {
+                    th scope="col" { span.visually-hidden { "Probability" } }
+                    @for (_, label) in IMPACT_BANDS { th scope="col" { (label) } }
+                } }
+                tbody {
+                    @for probability in (1..=5u8).rev() {
+                        @let probability_label = PROBABILITY_BANDS[usize::from(probability - 1)].1;
+                        tr {
+                            th scope="row" { (probability_label) }
+                            @for impact in 1..=5u8 {
+                                @let risks = cells.get(&(probability, impact)).unwrap_or(&empty);
+                                @let rating = cell_rating(probability, impact);
+                                @let impact_label = IMPACT_BANDS[usize::from(impact - 1)].1;
+                                @let count = match risks.len() {
+                                    0 => "no open risks".to_owned(),
+                                    1 => "1 open risk".to_owned(),
+                                    n => format!("{n} open risks"),
+                                };
+                                td class={ "heat-cell rating-" (rating.key()) } tabindex="0"
+                                    data-probability=(probability) data-impact=(impact)
+                                    aria-label={ "Probability " (probability_label) ", impact "
+                                        (impact_label) ", " (rating_label(rating).to_lowercase())
+                                        ": " (count) } {
+                                    @if !risks.is_empty() {
+                                        span.count { (risks.len()) }
+                                        ul.cell-risks {
+                                            @for risk in risks { li data-risk=(risk.id) { (risk.title) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p.muted #heat-help {
+            "Impact: the working days the P80 finish would gain without the risk. Low up to a \
+             score of 4, medium to 11, high from 12 (probability band × impact band)."
+        }
+        p #heat-detail aria-live="polite" {}
+    }
+}
+
+fn register_table(
+    register: &Register,
+    stored: &BTreeMap<String, StoredRisk>,
+    can_edit: bool,
+) -> Markup {
+    html! {
+        div.table-wrap {
+            table.stack.register #risk-register aria-label="Risk register" {
+                thead { tr {
+                    th scope="col" { "Risk" }
+                    th scope="col" { "Probability" }
+                    th scope="col" { "Impact" }
+                    th scope="col" { "Rating" }
+                    th scope="col" { "Affected tasks" }
+                    th scope="col" { "Owner" }
+                    th scope="col" { "Response" }
+                    th scope="col" { "Status" }
+                    @if can_edit { th scope="col" { span.visually-hidden { "Actions" } } }
+                } }
+                tbody {
+                    @for row in &register.rows {
+                        @let data = stored.get(&row.id).map(|risk| &risk.data);
+                        tr data-risk=(row.id) class=[(!row.open).then_some("closed")] {
+                            th scope="row" data-label="Risk" { (row.title) }
+                            td data-label="Probability" { (format!("{:.0} %", row.probability * 100.0)) }
+                            td data-label="Impact" {
+                                @match (row.open, row.impact_days) {
+                                    (false, _) => { span.muted { "none while closed" } }
+                                    (true, Some(days)) => { (format!("{days:.1}")) " days at P80" }
+                                    (true, None) => { span.muted { "unknown" } }
+                                }
+                                @let delay = three_points(data, "delay");
+                                @let factor = three_points(data, "factor");
+                                @if delay.is_some() || factor.is_some() {
+                                    br;
+                                    span.muted.own-effect {
+                                        "if it occurs: "
+                                        @if let Some(delay) = &delay { "+" (delay) }
+                                        @if delay.is_some() && factor.is_some() { ", " }
+                                        @if let Some(factor) = &factor { "×" (factor) }
+                                    }
+                                }
+                            }
+                            td data-label="Rating" {
+                                @match row.rating() {
+                                    Some(rating) => {
+                                        span class={ "rating rating-" (rating.key()) } { (rating_label(rating)) }
+                                    }
+                                    None => { span.muted { "—" } }
+                                }
+                            }
+                            td data-label="Affected tasks" {
+                                @if row.tasks.is_empty() { span.muted { "none" } } @else { (row.tasks.join(", ")) }
+                            }
+                            td data-label="Owner" {
+                                @match &row.owner { Some(owner) => { (owner) } None => { span.bad { "nobody" } } }
+                            }
+                            td data-label="Response" {
+                                @match row.response { Some(word) => { (word) } None => { span.muted { "none" } } }
+                            }
+                            td data-label="Status" { @if row.open { "Open" } @else { "Closed" } }
+                            @if can_edit {
+                                td.actions data-label="Actions" {
+                                    button type="button" data-edit=(row.id) { "Edit" }
+                                    @if row.open {
+                                        button type="button" data-set-status="closed" data-risk=(row.id) { "Close" }
+                                    } @else {
+                                        button type="button" data-set-status="open" data-risk=(row.id) { "Reopen" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A text input with its label and the slot for its error.
+fn field(id: &str, label: &str, input: Markup) -> Markup {
+    html! {
+        div.field {
+            label for=(id) { (label) }
+            (input)
+            span.field-error id={ (id) "-error" } {}
+        }
+    }
+}
+
+fn three_inputs(key: &str, legend: &str, kind: &str, hint: &str) -> Markup {
+    html! {
+        fieldset.three #{ "risk-" (key) } aria-describedby={ "risk-" (key) "-error" } {
+            legend { (legend) }
+            p.muted.hint { (hint) }
+            div.three-inputs {
+                @for (point, name) in [("low", "optimistic"), ("likely", "most likely"), ("high", "pessimistic")] {
+                    div {
+                        label for={ "risk-" (key) "-" (point) } { (legend_word(key)) ", " (name) }
+                        input type=(kind) id={ "risk-" (key) "-" (point) } name={ (key) "-" (point) }
+                            step=[(kind == "number").then_some("any")]
+                            min=[(kind == "number").then_some("0")] maxlength=[(kind == "text").then_some("20")];
+                    }
+                }
+            }
+            span.field-error id={ "risk-" (key) "-error" } {}
+        }
+    }
+}
+
+fn legend_word(key: &str) -> &'static str {
+    if key == "delay" {
+        "Delay"
+    } else {
+        "Factor"
+    }
+}
+
+/// The add and edit form, hidden until the script opens it.
+fn editor(register: &Register) -> Markup {
+    html! {
+        section.editor #risk-editor hidden aria-labelledby="risk-editor-title" {
+            h2 #risk-editor-title { "Add risk" }
+            form #risk-form novalidate {
+                (field("risk-title", "Title", html! {
+                    input type="text" id="risk-title" name="title" maxlength="200" required
+                        aria-describedby="risk-title-error";
+                }))
+                (field("risk-probability", "Probability (%)", html! {
+                    input type="number" id="risk-probability" name="probability" min="0" max="100"
+                        step="any" required aria-describedby="risk-probability-error";
+                }))
+                (field("risk-tasks", "Affected tasks", html! {
+                    select #risk-tasks name="tasks" multiple size="6" aria-describedby="risk-tasks-error" {
+                        @for (id, name) in &register.tasks { option value=(id) { (name) } }
+                    }
+                }))
+                (three_inputs("delay", "Delay if it occurs", "text",
+                    "Working time added to each affected task, e.g. 2d, 5d, 10d. Leave all three empty for none."))
+                (three_inputs("factor", "Duration factor if it occurs", "number",
+                    "Each affected task's duration is multiplied by it, e.g. 1.1, 1.3, 2. Leave all three empty for none."))
+                (field("risk-owner", "Owner", html! {
+                    select #risk-owner name="owner" aria-describedby="risk-owner-error" {
+                        option value="" { "Nobody" }
+                        @for (id, name) in &register.resources { option value=(id) { (name) } }
+                    }
+                }))
+                (field("risk-response", "Response", html! {
+                    select #risk-response name="response" aria-describedby="risk-response-error" {
+                        option value="" { "None yet" }
+                        option value="avoid" { "Avoid" }
+                        option value="mitigate" { "Mitigate" }
+                        option value="transfer" { "Transfer" }
+                        option value="accept" { "Accept" }
+                    }
+                }))
+                (field("risk-status", "Status", html! {
+                    select #risk-status name="status" aria-describedby="risk-status-error" {
+                        option value="open" { "Open" }
+                        option value="closed" { "Closed" }
+                    }
+                }))
+                p.field-error #risk-form-error role="alert" {}
+                div.buttons {
+                    button type="submit" { "Save risk" }
+                    button.secondary type="button" #risk-cancel { "Cancel" }
+                }
+            }
+        }
+    }
+}
+
+/// The risks page; 404 for a project the user may not see (the API's rule).
 pub(super) async fn page(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
 ) -> Response {
-    let project = match project_context(&state, &user, ProjectId(id), Role::Viewer).await {
-        Ok(project) => project,
+    let id = ProjectId(id);
+    let context = match project_context(&state, &user, id, Role::Viewer).await {
+        Ok(context) => context,
         Err(response) => return response,
     };
-    project_page(
-        &user,
-        &project,
-        Tab::Risks,
-        Some("risks"),
-        html! { h1 { "risks" } },
-    )
+    let register = match stored_plan(&state, id).await {
+        Ok(Ok(plan)) => match blocking(move || register_of(&plan)).await {
+            Ok(register) => Some(register),
+            Err(response) => return response,
+        },
+        Ok(Err(_)) => None,
+        Err(response) => return response,
+    };
+    let stored = match stored_risks(&state, id).await {
+        Ok(stored) => stored,
+        Err(response) => return response,
+    };
+    let can_edit = context.can_edit();
+    let content = match &register {
+        None => html! {
+            h1 { "Risks" }
+            p.bad { "The plan has errors, so its risks cannot be weighed; the overview names them." }
+            p { a href={ "/projects/" (id.0) } { "Back to the overview" } }
+        },
+        Some(register) => {
+            let open = register.rows.iter().filter(|row| row.open).count();
+            let closed = register.rows.len() - open;
+            html! {
+                h1 { "Risks" }
+                p.muted {
+                    (open) " open, " (closed) " closed. Impacts from the forecast ("
+                    (doctor::TIMELINE_FORECAST.iterations) " iterations, seed "
+                    (doctor::TIMELINE_FORECAST.seed) ")."
+                }
+                @if let Some(problem) = &register.problem {
+                    p.bad { "No forecast, so no impacts: " (problem) }
+                }
+                h2 { "Heat map" }
+                (heat_map(&register.rows))
+                h2 #register-title { "Register" }
+                @if can_edit {
+                    p { button type="button" #risk-add { "Add risk" } }
+                }
+                @if register.rows.is_empty() {
+                    p.muted { "No risks in the register." }
+                } @else {
+                    (register_table(register, &stored, can_edit))
+                }
+                @if can_edit {
+                    (editor(register))
+                    (json_island("risks-data", &RisksData { risks: stored }))
+                }
+            }
+        }
+    };
+    project_page(&user, &context, Tab::Risks, Some("risks"), content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn band_labels_match_the_core_bands() {
+        for (index, (upper, _)) in PROBABILITY_BANDS.iter().enumerate() {
+            assert_eq!(usize::from(probability_band(*upper)), index + 1);
+        }
+        for (index, (upper, _)) in IMPACT_BANDS.iter().enumerate() {
+            assert_eq!(usize::from(impact_band(*upper)), index + 1);
+        }
+        assert_eq!(cell_rating(1, 1), RiskRating::Low);
+        assert_eq!(cell_rating(3, 4), RiskRating::High);
+        assert_eq!(cell_rating(5, 2), RiskRating::Medium);
+    }
 }

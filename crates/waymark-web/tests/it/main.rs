@@ -47,6 +47,7 @@ mod pages;
 mod pages_resources;
 mod pages_tasks;
 mod pages_board;
+mod pages_risks;
 mod pages_admin;
 mod pages_timeline;
 mod roundtrip;
