@@ -124,13 +124,13 @@ pub(super) async fn page(State(state): State<AppState>, user: PageUser) -> Respo
                 p { button type="submit" { "Create token" } }
             }
             div #new-token.card.secret role="region" aria-labelledby="new-token-heading" hidden {
-                h3 #new-token-heading { "Your new token" }
+                h3 #new-token-heading { "New token created" }
                 p.warning {
                     strong { "Copy it now: it is shown only this once." }
                     " Waymark keeps only a digest and cannot show it again. Anyone holding it can "
                     "act as you; keep it secret, and revoke it when it is no longer needed."
                 }
-                label for="new-token-value" { "New token" }
+                label for="new-token-value" { "Your token" }
                 input #new-token-value type="text" readonly;
                 p {
                     button #copy-token type="button" { "Copy token" }

@@ -2,10 +2,11 @@
 //! path, red flags, top risks, and what changed since a chosen date (from the event log).
 //!
 //! One forecast serves the page: that of a copy of the plan in which every unfinished milestone
-//! without a deadline gets its scheduled date as one, so the forecast's task deadlines give each
-//! milestone its chance (by its scheduled date, or by its deadline when it has one). Deadlines
-//! do not move any task's early dates, so the copy's finishes, deadline chance and risk impacts
-//! are those of the plan itself, which the red flags and the top risks use.
+//! has shadow tasks carrying its scheduled date and its deadline as task deadlines
+//! ([`milestone_watch`]), so the forecast's task deadlines give each milestone its chances.
+//! Shadows and deadlines move no task's early dates, so the copy's finishes, deadline chance and
+//! risk impacts are those of the plan itself (up to sampling noise), which the red flags and the
+//! top risks use.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -14,7 +15,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 use waymark_core::doctor;
-use waymark_core::model::Plan;
+use waymark_core::model::{Lag, Link, LinkKind, Plan, Task, TaskId};
+use waymark_core::ScheduleError;
 use waymark_store::{Actor, Event, ProjectId, Role, UserId};
 
 use super::{
@@ -101,8 +103,7 @@ pub(super) async fn project_overview(
                 } }
                 p.muted {
                     "Chances from " (doctor::TIMELINE_FORECAST.iterations)
-                    " iterations of the forecast (seed " (doctor::TIMELINE_FORECAST.seed) "). "
-                    "A milestone with a deadline is measured against the deadline."
+                    " iterations of the forecast (seed " (doctor::TIMELINE_FORECAST.seed) ")."
                 }
             }
             h2 { "Critical path" }
@@ -160,7 +161,7 @@ struct MilestoneLine {
     deadline: Option<String>,
     /// Reached already (actual finish or full progress).
     reached: bool,
-    /// The chance of making the scheduled date (milestones without a deadline).
+    /// The chance of making the scheduled date.
     by_date: Option<f64>,
     /// The chance of making the deadline.
     by_deadline: Option<f64>,
@@ -179,19 +180,71 @@ fn chance(milestone: &MilestoneLine, chance: Option<f64>) -> Markup {
     }
 }
 
-/// The plan the overview forecasts: every unfinished leaf milestone without a deadline gets its
-/// scheduled finish (in `schedule`) as its deadline, so the forecast's task deadlines hold the
-/// chance of each milestone making its date. Nothing else changes.
-pub fn milestone_watch(plan: &Plan, schedule: &waymark_core::Schedule) -> Plan {
+/// The shadow tasks of one milestone in the watched plan (indices into its tasks).
+pub struct MilestoneProbes {
+    pub milestone: usize,
+    /// Finishes with the milestone; its deadline is the milestone's scheduled date.
+    pub by_date: usize,
+    /// Finishes with the milestone; its deadline is the milestone's (when it has one).
+    pub by_deadline: Option<usize>,
+}
+
+/// The plan the overview forecasts, and where to read each milestone's chances in it.
+///
+/// A milestone's chance is read from a deadline, but a deadline on a task that can take no time
+/// sends the forecast to the full scheduler (its instant cannot be told apart from the next
+/// working day's start in working time), which is many times slower. So every unfinished leaf
+/// milestone gets a one-minute shadow task linked finish-to-finish from it (it finishes when the
+/// milestone does, never later than the project) whose deadline is the milestone's scheduled
+/// date, and a second one carrying the milestone's own deadline, which moves off the milestone.
+/// The shadows come after every task, so the tasks' random draws stay the same; the risks' draws
+/// are numbered after the tasks and change, which is noise of the same size as the forecast's
+/// own.
+pub fn milestone_watch(plan: &Plan) -> Result<(Plan, Vec<MilestoneProbes>), ScheduleError> {
     let mut watched = plan.clone();
     let summaries = plan.summaries();
-    for (index, task) in watched.tasks.iter_mut().enumerate() {
+    let mut probes = Vec::new();
+    for (index, task) in plan.tasks.iter().enumerate() {
         let reached = task.actual_finish.is_some() || task.progress >= 1.0;
-        if task.milestone && !summaries[index] && !reached && task.deadline.is_none() {
-            task.deadline = Some(schedule.tasks[index].finish);
+        if !task.milestone || summaries[index] || reached {
+            continue;
         }
+        let mut shadow = |deadline: Option<waymark_core::time::Instant>, what: &str| {
+            watched.tasks.push(Task {
+                id: format!("{}~{what}", task.id),
+                name: task.name.clone(),
+                duration: 1,
+                deadline,
+                calendar: task.calendar,
+                ..Task::default()
+            });
+            let shadow = watched.tasks.len() - 1;
+            watched.links.push(Link {
+                predecessor: TaskId(index),
+                successor: TaskId(shadow),
+                kind: LinkKind::FinishToFinish,
+                lag: Lag::Working(0),
+                location: None,
+            });
+            shadow
+        };
+        let by_date = shadow(None, "by-date");
+        let by_deadline = task
+            .deadline
+            .map(|deadline| shadow(Some(deadline), "by-deadline"));
+        watched.tasks[index].deadline = None;
+        probes.push(MilestoneProbes {
+            milestone: index,
+            by_date,
+            by_deadline,
+        });
     }
-    watched
+    // The scheduled date, as the shadow meets it.
+    let computed = waymark_core::schedule(&watched)?;
+    for probe in &probes {
+        watched.tasks[probe.by_date].deadline = Some(computed.tasks[probe.by_date].finish);
+    }
+    Ok((watched, probes))
 }
 
 struct RiskLine {
@@ -215,20 +268,26 @@ fn overview(plan: &Plan) -> Overview {
         return result;
     };
     // One forecast for the page: the milestones' chances, the timeline check and the risks.
-    let watched = milestone_watch(plan, &computed);
-    let forecast = waymark_core::forecast::forecast(&watched, &doctor::TIMELINE_FORECAST).ok();
+    let (forecast, probes) = match milestone_watch(plan) {
+        Ok((watched, probes)) => (
+            waymark_core::forecast::forecast(&watched, &doctor::TIMELINE_FORECAST).ok(),
+            probes,
+        ),
+        Err(_) => (None, Vec::new()),
+    };
     result.flags = doctor::red_flags(plan, forecast.as_ref());
     let document = waymark_report::json::schedule_json(plan, &computed);
     let minutes_per_day = document.project.minutes_per_day.max(1) as f64;
-    let chance_of = |index: usize| {
+    let chance_of = |shadow: usize| {
         forecast.as_ref().and_then(|forecast| {
             forecast
                 .task_deadlines
                 .iter()
-                .find(|deadline| deadline.task.0 == index)
+                .find(|deadline| deadline.task.0 == shadow)
                 .map(|deadline| deadline.probability)
         })
     };
+    let probe_of = |index: usize| probes.iter().find(|probe| probe.milestone == index);
     let mut milestones: Vec<(usize, &waymark_report::json::TaskJson)> = document
         .tasks
         .iter()
@@ -240,15 +299,16 @@ fn overview(plan: &Plan) -> Overview {
         .into_iter()
         .map(|(index, task)| {
             let spec = &plan.tasks[index];
-            let has_deadline = spec.deadline.is_some();
             MilestoneLine {
                 name: task.name.clone(),
                 date: task.finish.clone(),
                 float_days: task.total_float_minutes as f64 / minutes_per_day,
                 deadline: spec.deadline.map(waymark_core::time::iso),
                 reached: spec.actual_finish.is_some() || spec.progress >= 1.0,
-                by_date: (!has_deadline).then(|| chance_of(index)).flatten(),
-                by_deadline: has_deadline.then(|| chance_of(index)).flatten(),
+                by_date: probe_of(index).and_then(|probe| chance_of(probe.by_date)),
+                by_deadline: probe_of(index)
+                    .and_then(|probe| probe.by_deadline)
+                    .and_then(chance_of),
             }
         })
         .collect();
