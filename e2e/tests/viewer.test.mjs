@@ -9,7 +9,7 @@ import {
 const test = suite({ demo: true });
 
 // Controls that change a project, by their accessible names.
-const EDITING = /^(add|new|create|delete|remove|save|edit|indent|outdent|move|level|apply|invite|import|upload|change role|undo)\b/i;
+const EDITING = /^(add|new|create|delete|remove|save|edit|indent|outdent|move|level|apply|invite|import|upload|change role|undo|close|reopen|revoke)\b/i;
 
 /** What the page offers a viewer that would change the project. */
 async function editControls(page) {
@@ -110,6 +110,12 @@ test("a viewer sees the project but cannot change it", async ({ server, browser 
           await page.mouse.move(other.x + other.width / 2, other.y + 40, { steps: 8 });
           await page.mouse.up();
           assert.equal(await card.evaluate((el) => el.closest(".column").getAttribute("data-status")), status);
+        } else if (tab === "risks") {
+          await none("#risk-add, #risk-form, button[data-edit], button[data-set-status]", "no risk can be added, edited or closed");
+        } else if (tab === "members") {
+          await none("#invite-form, select[data-role-select], button[data-remove]", "no invitation, role change or removal");
+        } else if (tab === "resources") {
+          await none("#level-button, #level-apply", "no levelling");
         } else if (tab === "timeline") {
           await page.locator("#timeline .tl-item").first().waitFor();
           await none("#timeline .tl-movable, #timeline .tl-handle", "no bar can be dragged");
