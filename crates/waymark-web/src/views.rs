@@ -413,6 +413,15 @@ async fn level_apply(
         whole(input.schedules, "schedules")?,
         input.within_float,
     )?;
+    if input
+        .finish
+        .as_ref()
+        .is_some_and(|finish| finish.len() > 40)
+    {
+        return Err(ApiError::bad_request(
+            "`finish` is a date-time such as \"2027-06-18T18:00:00\"",
+        ));
+    }
     let project = ProjectId(id);
     access(&state, &caller, project, Role::Manager).await?;
     if state.store.project(project).await?.revision != input.revision {

@@ -117,8 +117,10 @@
         var finish = String(answer.json.finish_after).replace("T", " ").slice(0, 16);
         refresh().then(function (done) {
           if (!done) return;
-          var message = "Levelling applied: " + moved + (moved === 1 ? " task now starts" : " tasks now start") +
-            " no earlier than its levelled start. Finish: " + finish + ".";
+          var message = "Levelling applied: " + (moved === 1
+            ? "1 task now starts no earlier than its levelled start."
+            : moved + " tasks now start no earlier than their levelled starts.") +
+            " Finish: " + finish + ".";
           status(message, "good");
           Waymark.announce(message);
           var heading = document.querySelector("#content h1");

@@ -359,10 +359,11 @@ fn hours(hours: f64) -> f64 {
 /// The heat map as a table: names in the first (sticky) column, one column per week.
 fn heat_map_table(map: &HeatMap, id: &str, caption: &str) -> Markup {
     let caption_id = format!("{id}-caption");
+    // The title is outside the scrolling box, so it stays in view at any width.
     html! {
+        p.heatmap-title #(caption_id) { (caption) }
         div.heatmap-wrap role="region" aria-labelledby=(caption_id) tabindex="0" {
-            table.heatmap #(id) {
-                caption #(caption_id) { (caption) }
+            table.heatmap #(id) aria-labelledby=(caption_id) {
                 thead { tr {
                     th.person scope="col" { "Person" }
                     @for week in &map.weeks {
@@ -508,8 +509,10 @@ fn preview_section(
                     }
                     h3 { "Allocation after levelling" }
                     (heat_map_table(&preview.after, "heatmap-after", "Allocation per person per week after levelling"))
-                    h4 { "Over-allocations after levelling" }
-                    (over_allocation_table(&preview.after, "over-allocations-after", names))
+                    details.over-after {
+                        summary { "Over-allocations after levelling (" (preview.after.over_allocations().count()) ")" }
+                        (over_allocation_table(&preview.after, "over-allocations-after", names))
+                    }
                     @if can_edit {
                         @if preview.constrained > 0 {
                             p.muted {
@@ -580,6 +583,31 @@ pub(super) async fn page(
     };
     let can_edit = context.can_edit();
     let names = &computed.task_names;
+    let level_section = html! {
+        @if can_edit || computed.preview.is_some() {
+            section #level aria-labelledby="level-heading" {
+                h2 #level-heading { "Level" }
+                @if can_edit {
+                    p.muted {
+                        "Levelling delays tasks until the people they need are free, and says why each one waits. You see the levelled schedule before anything changes."
+                    }
+                    div.level-controls {
+                        span.check {
+                            input #within-float type="checkbox" checked[settings.is_some_and(|s| s.within_float)];
+                            label for="within-float" { "Only within float (do not delay the finish)" }
+                        }
+                        button #level-button type="button" { "Level" }
+                    }
+                    p #level-status role="status" {}
+                }
+                div #level-preview hidden[computed.preview.is_none()] {
+                    @if let Some(preview) = &computed.preview {
+                        (preview_section(preview, names, revision, can_edit))
+                    }
+                }
+            }
+        }
+    };
     let content = html! {
         h1 { "Resources" }
         (json_island("resources-data", &serde_json::json!({ "revision": revision })))
@@ -602,30 +630,13 @@ pub(super) async fn page(
                 }
                 (legend())
                 (heat_map_table(map, "heatmap", "Allocation per person per week, in % of working time"))
-                h2 { "Over-allocations" }
-                (over_allocation_table(map, "over-allocations", names))
             }
         }
-        @if can_edit || computed.preview.is_some() {
-            section #level aria-labelledby="level-heading" {
-                h2 #level-heading { "Level" }
-                @if can_edit {
-                    p.muted {
-                        "Levelling delays tasks until the people they need are free, and says why each one waits. You see the levelled schedule before anything changes."
-                    }
-                    div.level-controls {
-                        input #within-float type="checkbox" checked[settings.is_some_and(|s| s.within_float)];
-                        label for="within-float" { "Only within float (do not delay the finish)" }
-                        button #level-button type="button" { "Level" }
-                    }
-                    p #level-status role="status" {}
-                }
-                div #level-preview hidden[computed.preview.is_none()] {
-                    @if let Some(preview) = &computed.preview {
-                        (preview_section(preview, names, revision, can_edit))
-                    }
-                }
-            }
+        // The action before the long list, so it is in reach after the heat map.
+        (level_section)
+        @if let Ok(map) = &computed.current {
+            h2 { "Over-allocations" }
+            (over_allocation_table(map, "over-allocations", names))
         }
     };
     project_page(&user, &context, Tab::Resources, Some("resources"), content)

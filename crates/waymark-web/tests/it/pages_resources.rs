@@ -542,6 +542,7 @@ async fn a_stale_preview_changes_nothing(app: &TestApp) {
         json!({"revision": current, "seed": -1}),
         json!({"revision": current, "extra": true}),
         json!({"revision": "1"}),
+        json!({"revision": current, "finish": "x".repeat(41)}),
     ] {
         let answer = apply(body.clone()).await;
         assert_eq!(
