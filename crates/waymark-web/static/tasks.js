@@ -64,6 +64,10 @@
   var busy = false;
   var renderLater = false;
   var undo = null;
+  var wrap = table.parentNode;
+  var rowHeight = 33; // measured on the first drawing
+  var OVERSCAN = 20; // rows drawn beyond the view on each side
+  var windowStart = 0, windowEnd = 0;
 
   table.setAttribute("role", "treegrid");
 
@@ -233,7 +237,9 @@
         return { value: items.length ? items : null };
       case "progress":
         var number = Number(text.replace(/%\s*$/, "").trim().replace(",", "."));
-        if (!isFinite(number)) return { error: "Enter a percentage from 0 to 100, e.g. 40." };
+        if (!isFinite(number) || number < 0 || number > 100) {
+          return { error: "Enter a percentage from 0 to 100, e.g. 40." };
+        }
         return { value: Math.round(number * 10) / 1000 };
       default: return { value: text };
     }
@@ -273,19 +279,23 @@
         cell.appendChild(toggle);
       }
       cell.appendChild(element("span", "name", nameOf(row.id)));
+      cell.title = nameOf(row.id);
       var computed = dates.get(row.id);
       if (computed && computed.critical) cell.appendChild(element("span", "tag", "critical"));
     } else {
-      cell.textContent = shown(row, column.key);
+      var text = shown(row, column.key);
+      cell.textContent = text;
+      if (text.length > 12) cell.title = text;
     }
     if (column.key === "status") cell.classList.add("s-" + statusOf(row).toLowerCase().replace(" ", "-"));
     if (editable(row, col)) cell.classList.add("editable");
     return cell;
   }
 
-  function drawRow(row) {
+  function drawRow(row, index) {
     var tr = element("tr");
     tr.setAttribute("data-id", row.id);
+    tr.setAttribute("aria-rowindex", String(index + 2));
     tr.setAttribute("aria-level", String(row.depth + 1));
     if (row.summary) {
       tr.classList.add("summary");
@@ -298,16 +308,43 @@
     return tr;
   }
 
+  function spacer(height) {
+    var tr = element("tr", "spacer");
+    tr.setAttribute("aria-hidden", "true");
+    var cell = element("td");
+    cell.colSpan = COLUMNS.length;
+    cell.style.height = height + "px";
+    tr.appendChild(cell);
+    return tr;
+  }
+
   function render() {
     if (editing) { renderLater = true; return; }
     renderLater = false;
-    var hadFocus = table.contains(document.activeElement);
     layout();
     if (!rows.some(function (row) { return row.id === active.id; })) {
       active.id = rows.length ? rows[0].id : null;
     }
+    table.setAttribute("aria-rowcount", String(rows.length + 1));
+    drawWindow(true);
+    showProblems();
+  }
+
+  // Only the rows in and near the scrolled view are in the page (a big project's table stays a
+  // few hundred cells); spacers above and below keep the scroll height of all of them. Rows are
+  // one line each, so every row has the same height.
+  function drawWindow(force) {
+    var view = Math.max(wrap.clientHeight, window.innerHeight);
+    var top = Math.floor(wrap.scrollTop / rowHeight);
+    var bottom = Math.ceil((wrap.scrollTop + view) / rowHeight);
+    if (!force && top >= windowStart && Math.min(bottom, rows.length) <= windowEnd) return;
+    var hadFocus = table.contains(document.activeElement);
+    windowStart = Math.max(0, top - OVERSCAN);
+    windowEnd = Math.min(rows.length, bottom + OVERSCAN);
     var fragment = document.createDocumentFragment();
-    rows.forEach(function (row) { fragment.appendChild(drawRow(row)); });
+    if (windowStart > 0) fragment.appendChild(spacer(windowStart * rowHeight));
+    for (var i = windowStart; i < windowEnd; i++) fragment.appendChild(drawRow(rows[i], i));
+    if (windowEnd < rows.length) fragment.appendChild(spacer((rows.length - windowEnd) * rowHeight));
     tbody.textContent = "";
     tbody.appendChild(fragment);
     if (!rows.length) {
@@ -317,12 +354,19 @@
       empty.appendChild(cell);
       tbody.appendChild(empty);
     }
-    var current = activeCell();
+    var sample = tbody.querySelector("tr[data-id]");
+    var height = sample ? sample.getBoundingClientRect().height : 0;
+    if (height > 0 && Math.abs(height - rowHeight) > 0.5) {
+      rowHeight = height;
+      drawWindow(true);
+      return;
+    }
+    // The cell that Tab reaches: the active one, or the first shown when it is scrolled away.
+    var current = activeCell() || (tbody.querySelector("tr[data-id]") || { children: [] }).children[active.col];
     if (current) {
       current.tabIndex = 0;
-      if (hadFocus) current.focus();
+      if (hadFocus) current.focus({ preventScroll: true });
     }
-    showProblems();
   }
 
   function showProblems() {
@@ -355,6 +399,11 @@
     }
     active.id = id;
     active.col = Math.max(0, Math.min(COLUMNS.length - 1, col));
+    var index = rowIndex(id);
+    if (index >= 0 && (index < windowStart || index >= windowEnd)) {
+      wrap.scrollTop = Math.max(0, index * rowHeight - wrap.clientHeight / 2);
+      drawWindow(true);
+    }
     var cell = activeCell();
     if (cell) {
       cell.tabIndex = 0;
@@ -922,6 +971,26 @@
     else if (action === "delete") deleteTask(id);
   }
 
+  var scrolling = false;
+  wrap.addEventListener("scroll", function () {
+    if (scrolling || editing) return;
+    scrolling = true;
+    window.requestAnimationFrame(function () {
+      scrolling = false;
+      if (!editing) drawWindow(false);
+    });
+  });
+  window.addEventListener("resize", function () { if (!editing) drawWindow(false); });
+
+  // A cell focused by Tab or a click becomes the active one.
+  tbody.addEventListener("focusin", function (event) {
+    var cell = event.target.closest("td[data-col]");
+    if (!cell || editing) return;
+    var id = cell.parentNode.getAttribute("data-id");
+    var col = Number(cell.getAttribute("data-col"));
+    if (id !== active.id || col !== active.col) focusCell(id, col);
+  });
+
   document.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-action]");
     if (button) act(button.getAttribute("data-action"));
@@ -976,12 +1045,27 @@
       case "Delete":
         if (canEdit) { event.preventDefault(); deleteTask(id); }
         return;
-      default: return;
+      default:
+        // Typing on an editable cell starts editing it with what was typed, as in a spreadsheet.
+        if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey && row && editable(row, active.col)) {
+          event.preventDefault();
+          startEdit(id, active.col);
+          if (editing) editing.input.value = event.key;
+        }
+        return;
     }
     event.preventDefault();
     var to = Math.max(0, Math.min(rows.length - 1, target[0]));
     focusCell(rows[to].id, target[1]);
   });
 
+  // A big project opens with its top-level summaries expanded and the ones below collapsed, so
+  // the table starts small; "Expand all" shows every task.
+  if (tasks.size > 300) {
+    buildTree();
+    kids("").forEach(function (top) {
+      kids(top).forEach(function (id) { if (kids(id).length) collapsed.add(id); });
+    });
+  }
   render();
 })();
