@@ -802,9 +802,29 @@
           return { id: each, position: task.position, data: task.data };
         }),
         links: [],
+        risks: [],
       };
-      // First the links that point at a deleted task, so the plan stays valid...
-      var chain = Promise.resolve(true);
+      // First the risks and the links that point at a deleted task, so the plan stays valid...
+      var chain = allRisks().then(function (risks) {
+        var inner = Promise.resolve(true);
+        risks.forEach(function (risk) {
+          var listed = list(risk.data.tasks);
+          var kept = listed.filter(function (task) { return !gone.has(task); });
+          if (kept.length === listed.length) return;
+          inner = inner.then(function (ok) {
+            if (!ok) return false;
+            return Waymark.api("PATCH", base + "/risks/" + encodeURIComponent(risk.id), {
+              body: { tasks: kept.length ? kept : null },
+              version: risk.version,
+            }).then(function (answer) {
+              if (!answer.ok) { Waymark.announce(Waymark.problem(answer), "bad"); return false; }
+              record.risks.push({ id: risk.id, tasks: risk.data.tasks, version: answer.json.version });
+              return true;
+            });
+          });
+        });
+        return inner;
+      });
       tasks.forEach(function (task, other) {
         if (gone.has(other)) return;
         var after = list(task.data.after);
@@ -846,12 +866,31 @@
     });
   }
 
+  // Every risk of the project (their `tasks` name the tasks they affect), or [] when they cannot
+  // be read.
+  function allRisks() {
+    var found = [];
+    function page(after) {
+      var query = "?limit=500" + (after ? "&after=" + encodeURIComponent(after) : "");
+      return Waymark.api("GET", base + "/risks" + query).then(function (answer) {
+        if (!answer.ok || !answer.json) return found;
+        found = found.concat(answer.json.items);
+        return answer.json.next ? page(answer.json.next) : found;
+      });
+    }
+    return page(null);
+  }
+
   function offerUndo(record, name, subtasks) {
     undo = record;
     var bar = document.getElementById("undo-bar");
     bar.textContent = "";
-    var text = "Deleted “" + name + "”" + (subtasks ? " and " + subtasks + (subtasks === 1 ? " subtask" : " subtasks") : "") +
-      (record.links.length ? " (and " + record.links.length + (record.links.length === 1 ? " link to it" : " links to them") + ")" : "") + " — ";
+    var count = function (n, one, many) { return n + " " + (n === 1 ? one : many); };
+    var also = [];
+    if (record.links.length) also.push(count(record.links.length, "link", "links"));
+    if (record.risks.length) also.push(count(record.risks.length, "risk's reference", "risks' references"));
+    var text = "Deleted “" + name + "”" + (subtasks ? " and " + count(subtasks, "subtask", "subtasks") : "") +
+      (also.length ? " (removed " + also.join(" and ") + " to it)" : "") + " — ";
     bar.appendChild(element("span", "", text));
     var button = element("button", "", "Undo");
     button.type = "button";
@@ -925,6 +964,19 @@
             }).then(function (answer) {
               if (!answer.ok) { refused(answer, id); return false; }
               store(answer);
+              return true;
+            });
+          });
+        });
+        // And the risks get their tasks back.
+        record.risks.forEach(function (risk) {
+          finishing = finishing.then(function (ok) {
+            if (!ok) return false;
+            return Waymark.api("PATCH", base + "/risks/" + encodeURIComponent(risk.id), {
+              body: { tasks: risk.tasks === undefined ? null : risk.tasks },
+              version: risk.version,
+            }).then(function (answer) {
+              if (!answer.ok) { Waymark.announce(Waymark.problem(answer), "bad"); return false; }
               return true;
             });
           });
