@@ -646,7 +646,15 @@
   });
   bandSvg.addEventListener("pointercancel", (event) => endDrag(event, true));
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && state.drag) endDrag(null, true);
+    if (event.key !== "Escape") return;
+    if (state.drag) endDrag(null, true);
+    if (state.pending) {
+      clearTimeout(state.pending.timer);
+      state.pending = null;
+      hideTip();
+      renderBand(true);
+      Waymark.announce("Not changed.");
+    }
   });
 
   // ---- keyboard on a bar ---------------------------------------------------------------

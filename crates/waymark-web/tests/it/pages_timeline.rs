@@ -392,6 +392,28 @@ async fn a_plan_that_cannot_be_scheduled_says_why(app: &TestApp) {
     assert!(!page.text.contains("timeline-data"));
 }
 
+async fn island_says_what_a_drag_cannot_change(app: &TestApp) {
+    let owner = app.user_with_password("olivia", "correct horse").await;
+    let plan = format!(
+        "{CHAIN}\n[calendars.night]\ndays = [\"mon\", \"tue\"]\nhours = [\"20:00-23:00\"]\n\n\
+         [tasks.fixed]\nname = \"Fixed\"\nduration = \"1d\"\nmust_start_on = 2027-03-08\n\n\
+         [tasks.night]\nname = \"Night shift\"\nduration = \"3h\"\ncalendar = \"night\"\n\
+         start_no_earlier_than = 2027-03-02\n"
+    );
+    let project = app.project(&owner, &plan).await;
+    let cookie = cookie(app, "olivia").await;
+    let page = timeline(app, &project, &cookie).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let tasks = &island(&page.text)["tasks"];
+    assert_eq!(tasks["fixed"]["fixed"], true);
+    assert_eq!(tasks["build"]["fixed"], false);
+    assert_eq!(tasks["night"]["own_calendar"], true);
+    assert_eq!(tasks["build"]["own_calendar"], false);
+    assert_eq!(tasks["night"]["start_no_earlier_than"], "2027-03-02");
+    assert_eq!(tasks["build"]["duration"], "5d");
+    assert_eq!(tasks["launch"]["duration"], Value::Null);
+}
+
 web_tests!(
     island_holds_the_schedule_view,
     only_managers_get_the_drag_controls,
@@ -399,4 +421,5 @@ web_tests!(
     a_dropped_bar_moves_the_task_and_its_successors,
     members_and_viewers_cannot_move_tasks,
     a_plan_that_cannot_be_scheduled_says_why,
+    island_says_what_a_drag_cannot_change,
 );
