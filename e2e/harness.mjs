@@ -314,7 +314,7 @@ export function suite({ demo = false } = {}) {
   });
   return (name, options, body) => {
     if (typeof options === "function") [options, body] = [{}, options];
-    return nodeTest(name, { timeout: 120_000, ...options }, async (t) => {
+    return nodeTest(name, { timeout: 240_000, ...options }, async (t) => {
       try {
         await body(ctx, t);
       } catch (error) {
