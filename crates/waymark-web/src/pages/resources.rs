@@ -241,12 +241,13 @@ fn preview_of(run: &LevelRun, settings: LevelSettings) -> Result<Preview, String
             (u.task.0, plan.resources[u.resource.0].name.clone(), why)
         })
         .collect();
-    let document = run.document();
     Ok(Preview {
         settings,
         finish_before: before.finish,
         finish_after: after.finish,
-        finish_text: document.project.finish,
+        // As the level view writes `project.finish` (`waymark_report::json` and `time::iso`
+        // write the same text).
+        finish_text: time::iso(after.finish),
         minutes_per_day: plan.project.minutes_per_day.max(1),
         moves,
         constrained: run.levelled.delays.len(),
