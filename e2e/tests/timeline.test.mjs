@@ -2,7 +2,7 @@
 // start-no-earlier-than date) and its successors, which the page lists as moved.
 
 import assert from "node:assert/strict";
-import { suite, openPage, signIn, assertNoProblems, admin, api } from "../harness.mjs";
+import { suite, openPage, signIn, assertNoProblems, admin, api, unlabelledControls } from "../harness.mjs";
 
 const test = suite({ demo: true });
 
@@ -93,6 +93,43 @@ test("dragging a bar moves the task and its successors, and the page shows what 
     assert.equal(after.delta.start, before.delta.start, "Delta stays");
     const stored = await api(server, token, "GET", `/projects/${project}/tasks/bravo`);
     assert.ok(stored.json.data.start_no_earlier_than, "the drag stored a start-no-earlier-than date");
+    assertNoProblems(problems);
+  } finally {
+    await context.close();
+  }
+});
+
+test("by keyboard: a bar's form changes the duration, and a bad value is refused at the field", async ({ server, browser }) => {
+  const token = admin(server, ["create-token", "demo"]);
+  const imported = await api(server, token, "POST", "/projects/import", PLAN.replace("Drag test", "Keyboard test"));
+  assert.equal(imported.status, 201, imported.text);
+  const project = imported.json.id;
+
+  const { context, page, problems } = await openPage(browser);
+  try {
+    await signIn(page, server, "demo", "demo");
+    await page.goto(`${server.url}/projects/${project}/timeline`);
+    const alpha = page.locator('#timeline .tl-item[data-id="alpha"]');
+    await alpha.waitFor();
+    await alpha.focus();
+    // Down arrow goes from bar to bar; Enter opens the form of the focused one.
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute("data-id")), "bravo");
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    assert.deepEqual(await unlabelledControls(page), [], "the form's controls are labelled");
+    const duration = dialog.getByLabel("Duration");
+    await duration.fill("three days");
+    await duration.press("Enter");
+    await page.locator("#tl-duration-error").filter({ hasText: /\S/ }).waitFor();
+    assert.notEqual(await duration.getAttribute("aria-invalid"), null, "the field is marked invalid");
+    await duration.fill("6d");
+    await duration.press("Enter");
+    await dialog.waitFor({ state: "hidden" });
+    await page.locator("#tl-moved-list").getByRole("button", { name: "Charlie" }).waitFor();
+    const bravo = await api(server, token, "GET", `/projects/${project}/tasks/bravo`);
+    assert.equal(bravo.json.data.duration, "6d");
     assertNoProblems(problems);
   } finally {
     await context.close();
