@@ -388,7 +388,7 @@
       }
     }
     return '<g class="' + classes.join(" ") + '" data-id="' + escape(task.id) + '" tabindex="0" role="' +
-      (move || resize ? "button" : "img") + '" aria-label="' + escape(label(task)) + '">' + shape + "</g>";
+      (move || resize ? 'button" aria-describedby="tl-hint' : "img") + '" aria-label="' + escape(label(task)) + '">' + shape + "</g>";
   }
 
   // One dependency arrow, from the predecessor's start or finish to the successor's, added to
