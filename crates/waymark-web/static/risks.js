@@ -142,7 +142,25 @@
     return id;
   }
 
-  var DURATION = /^\s*[0-9]+(\.[0-9]+)?\s*(m|h|d|w|mo)\s*$/i;
+  var DURATION = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(m|h|d|w|mo)\s*$/i;
+
+  // Working minutes of a duration, with the project's day, week and month.
+  function minutes(text) {
+    var match = DURATION.exec(text);
+    var units = data.units || { minutes_per_day: 480, minutes_per_week: 2400, days_per_month: 20 };
+    var per = {
+      m: 1,
+      h: 60,
+      d: units.minutes_per_day,
+      w: units.minutes_per_week,
+      mo: units.minutes_per_day * units.days_per_month,
+    };
+    return Number(match[1]) * per[match[2].toLowerCase()];
+  }
+
+  function ascending(values) {
+    return values[0] <= values[1] && values[1] <= values[2];
+  }
 
   // The risk's fields from the form, or null after marking what is wrong.
   function read(previous) {
@@ -173,6 +191,8 @@
       delete fields.delay;
     } else if (!delays.every(function (text) { return DURATION.test(text); })) {
       errors.delay = "Give all three delays as working time, e.g. 2d, 5d and 10d (units m, h, d, w, mo).";
+    } else if (!ascending(delays.map(minutes))) {
+      errors.delay = "The delays must be in the order optimistic \u2264 most likely \u2264 pessimistic.";
     } else {
       fields.delay = delays.map(function (text) { return text.replace(/\s+/g, ""); });
     }
@@ -187,7 +207,7 @@
       if (factors.some(function (text) { return text === ""; }) ||
           numbers.some(function (number) { return !isFinite(number) || number <= 0; })) {
         errors.factor = "Give all three factors as numbers above 0, e.g. 1.1, 1.3 and 2.";
-      } else if (!(numbers[0] <= numbers[1] && numbers[1] <= numbers[2])) {
+      } else if (!ascending(numbers)) {
         errors.factor = "The factors must be in the order optimistic \u2264 most likely \u2264 pessimistic.";
       } else {
         fields.factor = numbers;

@@ -82,6 +82,16 @@ struct Register {
     /// Task ids and names in plan order, for the form's "Affected tasks".
     tasks: Vec<(String, String)>,
     resources: Vec<(String, String)>,
+    /// The duration units of the project, for the form's own check of delays.
+    units: Units,
+}
+
+/// Working minutes of the duration units `d` and `w`, and days of `mo`.
+#[derive(Clone, Copy, Serialize)]
+struct Units {
+    minutes_per_day: i64,
+    minutes_per_week: i64,
+    days_per_month: i64,
 }
 
 fn response_word(response: RiskResponse) -> &'static str {
@@ -138,6 +148,11 @@ fn register_of(plan: &Plan) -> Register {
             .iter()
             .map(|resource| (resource.id.clone(), resource.name.clone()))
             .collect(),
+        units: Units {
+            minutes_per_day: plan.project.minutes_per_day,
+            minutes_per_week: plan.project.minutes_per_week,
+            days_per_month: plan.project.days_per_month,
+        },
     }
 }
 
@@ -152,6 +167,7 @@ struct StoredRisk {
 #[derive(Serialize)]
 struct RisksData {
     risks: BTreeMap<String, StoredRisk>,
+    units: Units,
 }
 
 /// Every stored risk of the project, page by page.
@@ -231,7 +247,7 @@ fn heat_map(rows: &[RiskRow]) -> Markup {
             table.heat-map #heat-map aria-describedby="heat-help" {
                 caption { "Open risks by probability and impact" }
                 thead { tr {
-                    th scope="col" { span.visually-hidden { "Probability" } }
+                    th.corner scope="col" { "Probability \u{2193} impact \u{2192}" }
                     @for (_, label) in IMPACT_BANDS { th scope="col" { (label) } }
                 } }
                 tbody {
@@ -502,7 +518,7 @@ pub(super) async fn page(
                 }
                 @if can_edit {
                     (editor(register))
-                    (json_island("risks-data", &RisksData { risks: stored }))
+                    (json_island("risks-data", &RisksData { risks: stored, units: register.units }))
                 }
             }
         }
