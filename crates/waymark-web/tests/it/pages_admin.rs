@@ -485,6 +485,40 @@ async fn overview_shows_milestone_chances_and_what_changed(app: &TestApp) {
     assert!(html.contains("changed progress of Design"), "{html}");
 }
 
+async fn the_change_list_is_bounded(app: &TestApp) {
+    let ana = app.user_with_password("ana", "correct horse").await;
+    let mut text = String::from("[project]\nname = \"Big\"\nstart = 2027-01-04\n");
+    for index in 0..250 {
+        text.push_str(&format!(
+            "\n[tasks.t{index}]\nname = \"Task {index}\"\nduration = \"1d\"\n"
+        ));
+    }
+    let project = app.project(&ana, &text).await;
+    let (_, total) = app
+        .store
+        .events_since(
+            project.id,
+            chrono::Utc::now() - chrono::Duration::days(1),
+            1,
+        )
+        .await
+        .unwrap();
+    assert!(total > 250, "{total}");
+    let cookie = cookie(app, "ana", "correct horse").await;
+    let html = page(app, &format!("/projects/{}", project.id.0), &cookie)
+        .await
+        .text;
+    let list = &html[html.find("<ol class=\"changes\">").unwrap()..];
+    let list = &list[..list.find("</ol>").unwrap()];
+    assert_eq!(list.matches("<li>").count(), 200);
+    assert!(
+        html.contains(&format!("… and {} more.", total - 200)),
+        "{html}"
+    );
+    // Newest first: the last task imported leads.
+    assert!(list.contains("created task Task 249"), "{list}");
+}
+
 async fn members_page_offers_controls_to_owners_only(app: &TestApp) {
     let ana = app.user_with_password("ana", "correct horse").await;
     let vic = app.user_with_password("vic", "battery staple").await;
@@ -587,6 +621,7 @@ web_tests!(
     account_page_lists_only_your_own_tokens,
     portfolio_counts_late_critical_tasks_and_open_high_risks,
     overview_shows_milestone_chances_and_what_changed,
+    the_change_list_is_bounded,
     members_page_offers_controls_to_owners_only,
     transfer_page_has_the_downloads_and_the_import,
     strangers_get_not_found_pages,
