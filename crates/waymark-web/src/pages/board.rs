@@ -54,8 +54,11 @@ struct Card {
 #[derive(Serialize)]
 struct MovableTask {
     version: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
     progress: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     actual_start: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     actual_finish: Option<Value>,
 }
 
