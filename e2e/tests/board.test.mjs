@@ -55,6 +55,13 @@ test("dragging a card to In progress starts its task, and the board keeps it the
     // The "Move to" buttons do the same by keyboard: back to Not started.
     await column(page, "in_progress").locator(`li.card[data-task="${id}"]`).getByRole("button", { name: "Move to Not started" }).click();
     await column(page, "not_started").locator(`li.card[data-task="${id}"]`).waitFor();
+
+    // The overview's "What changed since" lists the moves, newest first.
+    await page.goto(`${server.url}/projects/${DEMO.mobile}`);
+    const changes = page.locator("#changes ol.changes li");
+    await changes.first().waitFor();
+    assert.match(await changes.first().innerText(), new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")),
+      "the last change names the moved task");
     assertNoProblems(problems);
   } finally {
     await context.close();
