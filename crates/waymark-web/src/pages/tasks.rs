@@ -112,11 +112,13 @@ pub(super) async fn page(
         Ok(context) => context,
         Err(response) => return response,
     };
-    let tasks = match stored_tasks(&state, id).await {
+    // The tasks with their versions and the project as a plan are two reads; they run together.
+    let (tasks, plan) = tokio::join!(stored_tasks(&state, id), stored_plan(&state, id));
+    let tasks = match tasks {
         Ok(tasks) => tasks,
         Err(response) => return response,
     };
-    let (schedule, minutes_per_day, problems) = match stored_plan(&state, id).await {
+    let (schedule, minutes_per_day, problems) = match plan {
         Ok(Ok(plan)) => match blocking(move || dates_of(&plan)).await {
             Ok(Ok((dates, minutes_per_day))) => (Some(dates), minutes_per_day, Vec::new()),
             Ok(Err(problem)) => (None, 480, vec![problem]),

@@ -96,6 +96,22 @@ async fn page_renders_tasks_and_schedule_by_role(app: &TestApp) {
     }
 }
 
+/// The page's script and stylesheet are served from the binary, and the script is the tree
+/// table that changes tasks through the API.
+async fn the_page_script_and_stylesheet_are_served(app: &TestApp) {
+    let script = app.send(Call::new(Method::GET, "/static/tasks.js")).await;
+    assert_eq!(script.status, StatusCode::OK);
+    assert!(script.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
+    assert!(script.text.contains("treegrid"));
+    assert!(script.text.contains("Waymark.api(\"PATCH\""));
+    let style = app.send(Call::new(Method::GET, "/static/tasks.css")).await;
+    assert_eq!(style.status, StatusCode::OK);
+    assert!(style.text.contains("#task-table"));
+}
+
 async fn a_stranger_gets_the_not_found_page(app: &TestApp) {
     let owner = app.user("owner").await;
     let project = app.project(&owner, FIXTURE).await;
@@ -308,6 +324,7 @@ async fn members_are_checked_too_and_old_errors_do_not_block(app: &TestApp) {
 
 web_tests!(
     page_renders_tasks_and_schedule_by_role,
+    the_page_script_and_stylesheet_are_served,
     a_stranger_gets_the_not_found_page,
     a_broken_plan_still_shows_its_tasks,
     writes_that_break_the_plan_are_refused_naming_the_field,
