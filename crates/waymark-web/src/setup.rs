@@ -42,11 +42,13 @@ fn setup_form(view: &SetupView) -> Markup {
             @if let Some(error) = view.general {
                 p.error role="alert" { (error) }
             }
-            form method="post" action="/setup" {
+            // The server checks every field and shows its problems next to them (no script).
+            form method="post" action="/setup" novalidate {
                 input type="hidden" name="token" value=(view.token);
                 label for="setup-name" { "Username" }
                 input #setup-name type="text" name="name" value=(view.name)
-                    autocomplete="username" required maxlength="100" autofocus
+                    autocomplete="username" required maxlength="100"
+                    autofocus[view.password_error.is_none()]
                     aria-invalid=[invalid(view.name_error)]
                     aria-describedby=[view.name_error.map(|_| "setup-name-error")];
                 @if let Some(error) = view.name_error {
@@ -58,6 +60,7 @@ fn setup_form(view: &SetupView) -> Markup {
                 label for="setup-password" { "Password" }
                 input #setup-password type="password" name="password"
                     autocomplete="new-password" required minlength=(MIN_PASSWORD)
+                    autofocus[view.password_error.is_some()]
                     aria-invalid=[invalid(view.password_error)]
                     aria-describedby={ "setup-password-hint"
                         @if view.password_error.is_some() { " setup-password-error" } };
