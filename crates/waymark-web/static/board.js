@@ -235,7 +235,10 @@
       var card = event.target.closest(".card");
       if (!card || event.target.closest("button, a, select, input, label")) return;
       if (event.pointerType !== "mouse" && !event.target.closest(".grip")) return;
-      drag = { card: card, pointer: event.pointerId, x: event.clientX, y: event.clientY, active: false };
+      drag = {
+        card: card, pointer: event.pointerId, x: event.clientX, y: event.clientY,
+        scrollX: window.scrollX, scrollY: window.scrollY, active: false,
+      };
     });
 
     document.addEventListener("pointermove", function (event) {
@@ -252,7 +255,15 @@
         if (selection) selection.removeAllRanges();
       }
       event.preventDefault();
-      drag.card.style.transform = "translate(" + dx + "px, " + dy + "px)";
+      // Near the top or bottom of the window the page scrolls, so that a card can reach a
+      // column out of sight (on a phone the columns stand one under the other); the card stays
+      // under the pointer.
+      var edge = 48;
+      if (event.clientY < edge) window.scrollBy(0, -16);
+      else if (event.clientY > window.innerHeight - edge) window.scrollBy(0, 16);
+      var x = dx + window.scrollX - drag.scrollX;
+      var y = dy + window.scrollY - drag.scrollY;
+      drag.card.style.transform = "translate(" + x + "px, " + y + "px)";
       markTarget(columnAt(event.clientX, event.clientY));
     });
 
