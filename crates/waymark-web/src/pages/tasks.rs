@@ -193,13 +193,13 @@ pub(super) async fn page(
                     th scope="col" { "WBS" }
                     th scope="col" { "Name" }
                     th scope="col" { "Duration" }
+                    th scope="col" { "Start" }
+                    th scope="col" { "Finish" }
+                    th scope="col" { "Progress" }
+                    th scope="col" { "Status" }
                     th scope="col" { "Estimate" }
                     th scope="col" { "Predecessors" }
                     th scope="col" { "Resources" }
-                    th scope="col" { "Progress" }
-                    th scope="col" { "Status" }
-                    th scope="col" { "Start" }
-                    th scope="col" { "Finish" }
                     th scope="col" { "Actual start" }
                     th scope="col" { "Actual finish" }
                 } }
