@@ -12,6 +12,7 @@
 #![allow(unused_qualifications)]
 
 pub mod auth;
+pub mod cache;
 pub mod content;
 pub mod document;
 pub mod error;
@@ -74,6 +75,8 @@ impl Default for Config {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    /// Computed views by project revision (forecasts, overviews), per process.
+    pub views: Arc<cache::ViewCache>,
 }
 
 impl AppState {
@@ -81,6 +84,7 @@ impl AppState {
         AppState {
             store,
             config: Arc::new(config),
+            views: Arc::new(cache::ViewCache::default()),
         }
     }
 }

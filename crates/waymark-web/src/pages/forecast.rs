@@ -7,9 +7,7 @@ use maud::{html, PreEscaped};
 use waymark_core::model::Plan;
 use waymark_store::{ProjectId, Role};
 
-use super::{
-    blocking, chance_class, day, percent, project_context, project_page, stored_plan, PageUser, Tab,
-};
+use super::{chance_class, computed, day, percent, project_context, project_page, PageUser, Tab};
 use crate::http::Path;
 use crate::AppState;
 
@@ -77,17 +75,17 @@ pub(super) async fn project_forecast(
         Err(response) => return response,
     };
     let project = &context.project;
-    let computed = match stored_plan(&state, id).await {
-        Ok(Ok(plan)) => match blocking(move || forecast_page_of(&plan)).await {
-            Ok(computed) => computed,
-            Err(response) => return response,
-        },
-        Ok(Err(_)) => Err("the plan has errors; see the overview's red flags".to_owned()),
+    let page = computed(&state, project, "forecast page", |plan| match plan {
+        Ok(plan) => forecast_page_of(&plan),
+        Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
+    });
+    let computed = match page.await {
+        Ok(computed) => computed,
         Err(response) => return response,
     };
     let overview = format!("/projects/{}", id.0);
     let title = format!("{}: forecast", project.name);
-    let content = match &computed {
+    let content = match &*computed {
         Err(problem) => html! {
             h1 { (title) }
             p.bad { "No forecast: " (problem) }

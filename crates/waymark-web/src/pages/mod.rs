@@ -461,6 +461,44 @@ async fn stored_plan(
     Ok(checked.map(|Checked { plan, .. }| plan))
 }
 
+/// What a page computes from the stored plan (or from the diagnostics that keep the project
+/// from being one), kept by project revision in `AppState::views`: the first view after a change
+/// computes it on a blocking thread, later views of the same revision reuse it. `what` names the
+/// computation and everything else it depends on (e.g. the day, for rules that use today).
+async fn computed<T: Send + Sync + 'static>(
+    state: &AppState,
+    project: &Project,
+    what: &str,
+    compute: impl FnOnce(Result<Plan, Vec<waymark_core::diagnostic::Diagnostic>>) -> T + Send + 'static,
+) -> Result<std::sync::Arc<T>, Response> {
+    if let Some(hit) = state.views.get::<T>(project.id, project.revision, what) {
+        return Ok(hit);
+    }
+    let content = state
+        .store
+        .project_document(project.id)
+        .await
+        .map_err(|error| ApiError::from(error).into_response())?;
+    // The content is that of `project.revision` only if nothing changed since the project was
+    // read; otherwise the result is shown but not kept.
+    let revision = state
+        .store
+        .project(project.id)
+        .await
+        .map_err(|error| ApiError::from(error).into_response())?
+        .revision;
+    let value = std::sync::Arc::new(
+        blocking(move || compute(document::plan_of(&content).map(|Checked { plan, .. }| plan)))
+            .await?,
+    );
+    if revision == project.revision {
+        state
+            .views
+            .put(project.id, project.revision, what, value.clone());
+    }
+    Ok(value)
+}
+
 /// Data for a page's script: JSON in a `<script type="application/json">` element (not run, so
 /// the CSP allows it), read with `Waymark.data(id)`. Every `<` is written `\u003c`, so no text
 /// in the data can close the element.

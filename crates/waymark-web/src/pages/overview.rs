@@ -19,9 +19,7 @@ use waymark_core::model::{Lag, Link, LinkKind, Plan, Task, TaskId};
 use waymark_core::ScheduleError;
 use waymark_store::{Actor, Event, ProjectId, Role, UserId};
 
-use super::{
-    blocking, chance_class, day, percent, project_context, project_page, stored_plan, PageUser, Tab,
-};
+use super::{chance_class, computed, day, percent, project_context, project_page, PageUser, Tab};
 use crate::error::ApiError;
 use crate::http::{Path, Query};
 use crate::AppState;
@@ -55,15 +53,15 @@ pub(super) async fn project_overview(
         Err(error) => return error.into_response(),
     };
     let project = &context.project;
-    let overview = match stored_plan(&state, id).await {
-        Ok(Ok(plan)) => match blocking(move || overview(&plan)).await {
-            Ok(overview) => overview,
-            Err(response) => return response,
-        },
-        Ok(Err(diagnostics)) => Overview {
+    let computed = computed(&state, project, "overview", |plan| match plan {
+        Ok(plan) => overview(&plan),
+        Err(diagnostics) => Overview {
             flags: diagnostics,
             ..Overview::default()
         },
+    });
+    let overview = match computed.await {
+        Ok(overview) => overview,
         Err(response) => return response,
     };
     let content = html! {

@@ -8,7 +8,7 @@ use maud::html;
 use waymark_core::model::Plan;
 use waymark_store::Role;
 
-use super::{blocking, day, page_with_script, stored_plan, transfer, PageUser};
+use super::{computed, day, page_with_script, transfer, PageUser};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -175,22 +175,24 @@ pub(super) async fn portfolio(State(state): State<AppState>, user: PageUser) -> 
             high_risks: None,
             problem: None,
         };
-        match stored_plan(&state, project.id).await {
-            Ok(Ok(plan)) => {
-                let computed = blocking(move || (health(&plan, today), progress(&plan))).await;
-                match computed {
-                    Ok((Ok(health), progress)) => {
-                        row.forecast = Some(health.forecast);
-                        row.late = health.late;
-                        row.high_risks = Some(health.high_risks);
-                        row.progress = progress;
-                    }
-                    Ok((Err(problem), _)) => row.problem = Some(problem),
-                    Err(response) => return response,
-                }
-            }
-            Ok(Err(_)) => row.problem = Some("the plan has errors".to_owned()),
+        // The late rule reads today when the plan has no status date: today is in the key.
+        let what = format!("portfolio {today}");
+        let computed = computed(&state, &project, &what, move |plan| match plan {
+            Ok(plan) => (health(&plan, today), progress(&plan)),
+            Err(_) => (Err("the plan has errors".to_owned()), None),
+        });
+        let computed = match computed.await {
+            Ok(computed) => computed,
             Err(response) => return response,
+        };
+        match &*computed {
+            (Ok(health), progress) => {
+                row.forecast = Some(health.forecast.clone());
+                row.late = health.late;
+                row.high_risks = Some(health.high_risks);
+                row.progress = *progress;
+            }
+            (Err(problem), _) => row.problem = Some(problem.clone()),
         }
         table.push(row);
     }

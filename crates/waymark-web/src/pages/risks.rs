@@ -24,7 +24,7 @@ use waymark_core::model::{impact_band, probability_band, risk_rating, Plan, Risk
 use waymark_core::{doctor, RiskResponse};
 use waymark_store::{EntityKind, EntityQuery, Fields, ProjectId, Role};
 
-use super::{blocking, json_island, project_context, project_page, stored_plan, PageUser, Tab};
+use super::{computed, json_island, project_context, project_page, PageUser, Tab};
 use crate::error::ApiError;
 use crate::http::Path;
 use crate::AppState;
@@ -473,12 +473,11 @@ pub(super) async fn page(
         Ok(context) => context,
         Err(response) => return response,
     };
-    let register = match stored_plan(&state, id).await {
-        Ok(Ok(plan)) => match blocking(move || register_of(&plan)).await {
-            Ok(register) => Some(register),
-            Err(response) => return response,
-        },
-        Ok(Err(_)) => None,
+    let register = computed(&state, &context.project, "risk register", |plan| {
+        plan.ok().map(|plan| register_of(&plan))
+    });
+    let register = match register.await {
+        Ok(register) => register,
         Err(response) => return response,
     };
     let stored = match stored_risks(&state, id).await {
@@ -486,7 +485,7 @@ pub(super) async fn page(
         Err(response) => return response,
     };
     let can_edit = context.can_edit();
-    let content = match &register {
+    let content = match &*register {
         None => html! {
             h1 { "Risks" }
             p.bad { "The plan has errors, so its risks cannot be weighed; the overview names them." }

@@ -339,6 +339,54 @@ async fn form_posts_need_the_csrf_field(app: &TestApp) {
     assert_eq!(page(app, "/", &cookie).await.status, StatusCode::SEE_OTHER);
 }
 
+/// The forecast P50 date of the forecast page.
+fn p50(html: &str) -> String {
+    let at = html.find("data-label=\"P50\">").expect("a P50 cell") + 17;
+    html[at..at + 10].to_owned()
+}
+
+async fn computed_pages_follow_every_change(app: &TestApp) {
+    let ana = app.user_with_password("ana", "correct horse").await;
+    let project = app.project(&ana, FIXTURE).await;
+    let token = app.token(&ana).await;
+    let cookie = cookie(app, "ana", "correct horse").await;
+    let uri = format!("/projects/{}/forecast", project.id.0);
+    let first = page(app, &uri, &cookie).await;
+    // Kept by revision: the same revision shows the same numbers.
+    let again = page(app, &uri, &cookie).await;
+    assert_eq!(p50(&first.text), p50(&again.text));
+    // A change to the content is a new revision: the page computes it afresh.
+    let build = format!("/api/v1/projects/{}/tasks/build", project.id.0);
+    let read = app.get(&build, &token).await;
+    let changed = app
+        .send(
+            Call::new(Method::PATCH, &build)
+                .token(&token)
+                .if_match(&read.etag())
+                .json(&serde_json::json!({"duration": "40d"})),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    let after = page(app, &uri, &cookie).await;
+    assert!(
+        p50(&after.text) > p50(&first.text),
+        "{} then {}",
+        p50(&first.text),
+        p50(&after.text)
+    );
+    let api = app
+        .get(
+            &format!("/api/v1/projects/{}/forecast", project.id.0),
+            &token,
+        )
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&api.text).unwrap();
+    assert_eq!(
+        p50(&after.text),
+        json["finish"]["p50"].as_str().unwrap()[..10]
+    );
+}
+
 web_tests!(
     sign_in_page_has_labelled_fields,
     wrong_password_re_renders_with_an_error,
@@ -351,4 +399,5 @@ web_tests!(
     unknown_paths_answer_a_page_to_browsers_and_json_to_the_api,
     every_page_sends_the_security_headers,
     form_posts_need_the_csrf_field,
+    computed_pages_follow_every_change,
 );

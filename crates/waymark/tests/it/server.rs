@@ -182,14 +182,19 @@ fn start_server(args: &[&str], database: &std::path::Path) -> (std::process::Chi
         .spawn()
         .expect("start waymark serve");
     let lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    for line in lines {
-        let line = line.expect("a line");
-        if let Some(rest) = line.strip_prefix("Waymark is listening on http://") {
-            let address = rest.split('/').next().expect("an address").to_owned();
-            return (child, address);
+    let address = lines.map_while(Result::ok).find_map(|line| {
+        line.strip_prefix("Waymark is listening on http://")
+            .and_then(|rest| rest.split('/').next())
+            .map(str::to_owned)
+    });
+    match address {
+        Some(address) => (child, address),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not say where it listens");
         }
     }
-    panic!("the server did not say where it listens");
 }
 
 fn json_get(address: &str, path: &str, token: &str) -> serde_json::Value {
