@@ -387,6 +387,28 @@ async fn computed_pages_follow_every_change(app: &TestApp) {
     );
 }
 
+async fn pages_are_gzipped_for_browsers_that_accept_it(app: &TestApp) {
+    let ana = app.user_with_password("ana", "correct horse").await;
+    let project = app.project(&ana, FIXTURE).await;
+    let cookie = cookie(app, "ana", "correct horse").await;
+    let uri = format!("/projects/{}/timeline", project.id.0);
+    let plain = page(app, &uri, &cookie).await;
+    assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
+    let zipped = app
+        .send(
+            Call::new(Method::GET, &uri)
+                .header("cookie", &cookie)
+                .header("accept-encoding", "gzip"),
+        )
+        .await;
+    assert_eq!(zipped.status, StatusCode::OK);
+    assert_eq!(zipped.headers[header::CONTENT_ENCODING], "gzip");
+    // The gzip magic number (its second byte is not UTF-8), and far fewer bytes than the page.
+    assert!(zipped.text.starts_with("\u{1f}\u{fffd}"), "not gzip");
+    assert!(!zipped.text.contains("<html"));
+    assert!(zipped.text.len() < plain.text.len() / 2);
+}
+
 web_tests!(
     sign_in_page_has_labelled_fields,
     wrong_password_re_renders_with_an_error,
@@ -400,4 +422,5 @@ web_tests!(
     every_page_sends_the_security_headers,
     form_posts_need_the_csrf_field,
     computed_pages_follow_every_change,
+    pages_are_gzipped_for_browsers_that_accept_it,
 );
