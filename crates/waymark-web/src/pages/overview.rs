@@ -73,7 +73,12 @@ pub(super) async fn project_overview(
                 tbody { tr {
                     td data-label="Start" { (day(&dates.start)) }
                     td data-label="Finish" { (day(&dates.finish)) }
-                    td data-label="Status date" { (dates.status_date.as_deref().map_or("—", day)) }
+                    // As the plan says it: a date alone means the end of that day, which the
+                    // schedule writes as the next midnight.
+                    td data-label="Status date" {
+                        (project.fields.get("status_date").and_then(|date| date.as_str())
+                            .or(dates.status_date.as_deref()).map_or("—", day))
+                    }
                     td data-label="Deadline" { (dates.deadline.as_deref().map_or("—", day)) }
                 } }
             } }

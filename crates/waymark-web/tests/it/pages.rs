@@ -409,6 +409,21 @@ async fn pages_are_gzipped_for_browsers_that_accept_it(app: &TestApp) {
     assert!(zipped.text.len() < plain.text.len() / 2);
 }
 
+async fn overview_shows_the_status_date_as_the_plan_says_it(app: &TestApp) {
+    let ana = app.user_with_password("ana", "correct horse").await;
+    let text = include_str!("../../../../examples/mobile-app.plan.toml");
+    assert!(text.contains("status_date = 2027-03-19"));
+    let project = app.project(&ana, text).await;
+    let cookie = cookie(app, "ana", "correct horse").await;
+    let html = page(app, &format!("/projects/{}", project.id.0), &cookie)
+        .await
+        .text;
+    assert!(
+        html.contains("<td data-label=\"Status date\">2027-03-19</td>"),
+        "{html}"
+    );
+}
+
 web_tests!(
     sign_in_page_has_labelled_fields,
     wrong_password_re_renders_with_an_error,
@@ -423,4 +438,5 @@ web_tests!(
     form_posts_need_the_csrf_field,
     computed_pages_follow_every_change,
     pages_are_gzipped_for_browsers_that_accept_it,
+    overview_shows_the_status_date_as_the_plan_says_it,
 );
