@@ -18,12 +18,12 @@ use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use waymark_core::model::{Plan, TaskStatus};
-use waymark_store::{EntityKind, EntityQuery, Fields, ProjectId, Role};
+use waymark_store::{EntityKind, Fields, ProjectId, Role};
 
 use super::{
-    blocking, json_island, percent, project_context, project_page, stored_plan, PageUser, Tab,
+    all_entities, blocking, json_island, percent, project_context, project_page, stored_plan,
+    PageUser, Tab,
 };
-use crate::error::ApiError;
 use crate::http::Path;
 use crate::AppState;
 
@@ -147,38 +147,22 @@ async fn movable_tasks(
     state: &AppState,
     id: ProjectId,
 ) -> Result<BTreeMap<String, MovableTask>, Response> {
-    let mut tasks = BTreeMap::new();
-    let mut after = None;
-    loop {
-        let page = state
-            .store
-            .entities(
-                id,
-                EntityKind::Task,
-                &EntityQuery {
-                    after,
-                    ..EntityQuery::default()
-                },
-            )
-            .await
-            .map_err(|error| ApiError::from(error).into_response())?;
-        for entity in page.items {
+    let entities = all_entities(state, id, EntityKind::Task)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok(entities
+        .into_iter()
+        .map(|entity| {
             let field = |key: &str| entity.data.get(key).cloned();
-            tasks.insert(
-                entity.key.clone(),
-                MovableTask {
-                    version: entity.version,
-                    progress: field("progress"),
-                    actual_start: field("actual_start"),
-                    actual_finish: field("actual_finish"),
-                },
-            );
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => return Ok(tasks),
-        }
-    }
+            let task = MovableTask {
+                version: entity.version,
+                progress: field("progress"),
+                actual_start: field("actual_start"),
+                actual_finish: field("actual_finish"),
+            };
+            (entity.key, task)
+        })
+        .collect())
 }
 
 /// What a column's count says: "3 tasks", "3 / 4", or "5 / 4 — over the limit".

@@ -461,6 +461,29 @@ async fn stored_plan(
     Ok(checked.map(|Checked { plan, .. }| plan))
 }
 
+/// Every stored entity of one kind in the project, in plan order, read a page at a time.
+async fn all_entities(
+    state: &AppState,
+    id: ProjectId,
+    kind: waymark_store::EntityKind,
+) -> Result<Vec<waymark_store::Entity>, ApiError> {
+    let mut entities = Vec::new();
+    let mut after = None;
+    loop {
+        let query = waymark_store::EntityQuery {
+            after,
+            limit: waymark_store::MAX_PAGE_SIZE,
+            ..waymark_store::EntityQuery::default()
+        };
+        let page = state.store.entities(id, kind, &query).await?;
+        entities.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok(entities),
+        }
+    }
+}
+
 /// What a page computes from the stored plan (or from the diagnostics that keep the project
 /// from being one), kept by project revision in `AppState::views`: the first view after a change
 /// computes it on a blocking thread, later views of the same revision reuse it. `what` names the

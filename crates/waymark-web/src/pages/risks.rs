@@ -22,10 +22,9 @@ use serde::Serialize;
 use serde_json::Value;
 use waymark_core::model::{impact_band, probability_band, risk_rating, Plan, RiskRating};
 use waymark_core::{doctor, RiskResponse};
-use waymark_store::{EntityKind, EntityQuery, Fields, ProjectId, Role};
+use waymark_store::{EntityKind, Fields, ProjectId, Role};
 
-use super::{computed, json_island, project_context, project_page, PageUser, Tab};
-use crate::error::ApiError;
+use super::{all_entities, computed, json_island, project_context, project_page, PageUser, Tab};
 use crate::http::Path;
 use crate::AppState;
 
@@ -175,35 +174,19 @@ async fn stored_risks(
     state: &AppState,
     id: ProjectId,
 ) -> Result<BTreeMap<String, StoredRisk>, Response> {
-    let mut risks = BTreeMap::new();
-    let mut after = None;
-    loop {
-        let page = state
-            .store
-            .entities(
-                id,
-                EntityKind::Risk,
-                &EntityQuery {
-                    after,
-                    ..EntityQuery::default()
-                },
-            )
-            .await
-            .map_err(|error| ApiError::from(error).into_response())?;
-        for entity in page.items {
-            risks.insert(
-                entity.key,
-                StoredRisk {
-                    version: entity.version,
-                    data: entity.data,
-                },
-            );
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => return Ok(risks),
-        }
-    }
+    let entities = all_entities(state, id, EntityKind::Risk)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok(entities
+        .into_iter()
+        .map(|entity| {
+            let risk = StoredRisk {
+                version: entity.version,
+                data: entity.data,
+            };
+            (entity.key, risk)
+        })
+        .collect())
 }
 
 /// A three-point value as written (`2d–5d–10d`), when the stored risk has one.

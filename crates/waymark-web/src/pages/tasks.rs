@@ -8,10 +8,11 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Serialize;
-use waymark_store::{EntityKind, EntityQuery, Fields, ProjectId, Role};
+use waymark_store::{EntityKind, Fields, ProjectId, Role};
 
-use super::{blocking, json_island, project_context, project_page, stored_plan, PageUser, Tab};
-use crate::error::ApiError;
+use super::{
+    all_entities, blocking, json_island, project_context, project_page, stored_plan, PageUser, Tab,
+};
 use crate::http::Path;
 use crate::AppState;
 
@@ -71,34 +72,18 @@ fn dates_of(plan: &waymark_core::model::Plan) -> Result<(Vec<PageDates>, i64), S
 
 /// Every stored task of the project, in plan order, page by page.
 async fn stored_tasks(state: &AppState, id: ProjectId) -> Result<Vec<PageTask>, Response> {
-    let mut tasks = Vec::new();
-    let mut after = None;
-    loop {
-        let page = state
-            .store
-            .entities(
-                id,
-                EntityKind::Task,
-                &EntityQuery {
-                    after,
-                    limit: 0,
-                    parent: None,
-                    name_contains: None,
-                },
-            )
-            .await
-            .map_err(|error| ApiError::from(error).into_response())?;
-        tasks.extend(page.items.into_iter().map(|entity| PageTask {
+    let entities = all_entities(state, id, EntityKind::Task)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok(entities
+        .into_iter()
+        .map(|entity| PageTask {
             id: entity.key,
             position: entity.position,
             version: entity.version,
             data: entity.data,
-        }));
-        match page.next {
-            Some(next) => after = Some(next),
-            None => return Ok(tasks),
-        }
-    }
+        })
+        .collect())
 }
 
 /// The tasks page; 404 for a project the user may not see (the API's rule).

@@ -17,9 +17,11 @@ use maud::{html, Markup};
 use serde::Serialize;
 use waymark_core::model::Plan;
 use waymark_core::{time, WorkCalendar};
-use waymark_store::{EntityKind, EntityQuery, PlanContent, ProjectId, Role, MAX_PAGE_SIZE};
+use waymark_store::{EntityKind, PlanContent, ProjectId, Role};
 
-use super::{blocking, json_island, project_context, project_page, PageUser, ProjectPage, Tab};
+use super::{
+    all_entities, blocking, json_island, project_context, project_page, PageUser, ProjectPage, Tab,
+};
 use crate::document::{self, Checked};
 use crate::error::ApiError;
 use crate::http::Path;
@@ -70,29 +72,11 @@ async fn stored_tasks(
     state: &AppState,
     id: ProjectId,
 ) -> Result<BTreeMap<String, waymark_store::Entity>, ApiError> {
-    let mut tasks = BTreeMap::new();
-    let mut after = None;
-    loop {
-        let page = state
-            .store
-            .entities(
-                id,
-                EntityKind::Task,
-                &EntityQuery {
-                    after,
-                    limit: MAX_PAGE_SIZE,
-                    ..EntityQuery::default()
-                },
-            )
-            .await?;
-        for entity in page.items {
-            tasks.insert(entity.key.clone(), entity);
-        }
-        match page.next {
-            Some(next) => after = Some(next),
-            None => return Ok(tasks),
-        }
-    }
+    let entities = all_entities(state, id, EntityKind::Task).await?;
+    Ok(entities
+        .into_iter()
+        .map(|entity| (entity.key.clone(), entity))
+        .collect())
 }
 
 /// The project as a plan document and its tasks' versions, read so that every version belongs
