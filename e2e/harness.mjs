@@ -26,6 +26,12 @@ export const DEMO = { website: 1, mobile: 2, crm: 3 };
 
 const START_TIMEOUT_MS = 60_000;
 
+// Servers still running when this process exits (a crash, a cancelled run) are killed with it.
+const running = new Set();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /**
  * Starts `waymark serve` on a fresh SQLite database and a free port (`--listen 127.0.0.1:0`;
  * the server prints the address it got). With `demo: true` it loads the demo projects and the
@@ -45,6 +51,8 @@ export async function startServer({ demo = false } = {}) {
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "info" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.on("exit", () => running.delete(child));
   let log = "";
   let exited = null;
   const output = new Promise((resolve, reject) => {
