@@ -5,14 +5,14 @@
 //! authorises it, so the form carries no CSRF token (there is no session yet).
 
 use axum::extract::{Form, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use crate::auth::{self, complete_setup, Setup, MIN_PASSWORD};
+use crate::auth::{complete_setup, Setup, MIN_PASSWORD};
 use crate::error::ApiError;
 use crate::http::Query;
 use crate::pages::page;
@@ -127,16 +127,7 @@ async fn submit(State(state): State<AppState>, Form(form): Form<SetupForm>) -> R
                 Ok(issued) => issued,
                 Err(error) => return ApiError::from(error).into_response(),
             };
-            let mut response = Redirect::to("/").into_response();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                auth::session_cookie(
-                    &state,
-                    &issued.secret,
-                    state.config.session_lifetime.num_seconds(),
-                ),
-            );
-            return response;
+            return crate::pages::signed_in(&state, &issued.secret);
         }
         Err(error) => error,
     };

@@ -550,6 +550,8 @@ fn chance_class(chance: f64) -> &'static str {
     }
 }
 
+pub(crate) use signin::signed_in;
+
 /// The not-found page (also of unknown paths, for browsers).
 pub(crate) fn not_found_page(user: Option<&PageUser>) -> Response {
     page(

@@ -42,6 +42,17 @@ pub(super) struct SignInForm {
     password: String,
 }
 
+/// The answer to a sign-in by form (or the setup form): the session cookie and a redirect to
+/// the portfolio.
+pub(crate) fn signed_in(state: &AppState, secret: &str) -> Response {
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        auth::session_cookie(state, secret, state.config.session_lifetime.num_seconds()),
+    );
+    response
+}
+
 /// Sign-in by form: the API's rule and rate limits, then the cookie and a redirect to `/`.
 pub(super) async fn signin_post(
     State(state): State<AppState>,
@@ -49,18 +60,7 @@ pub(super) async fn signin_post(
     Form(form): Form<SignInForm>,
 ) -> Response {
     match auth::check_sign_in(&state, &address, &form.name, form.password).await {
-        Ok((_, issued)) => {
-            let mut response = Redirect::to("/").into_response();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                auth::session_cookie(
-                    &state,
-                    &issued.secret,
-                    state.config.session_lifetime.num_seconds(),
-                ),
-            );
-            response
-        }
+        Ok((_, issued)) => signed_in(&state, &issued.secret),
         Err(error) => {
             let (status, message) = match error.status {
                 StatusCode::UNAUTHORIZED => (error.status, "Unknown username or wrong password."),
