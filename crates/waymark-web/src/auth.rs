@@ -535,6 +535,11 @@ pub async fn complete_setup(state: &AppState, setup: Setup) -> ApiResult<User> {
             format!("a password needs at least {MIN_PASSWORD} characters"),
         ));
     }
+    // Once anyone has an account every setup link is spent: answer before hashing, so that
+    // posts to the setup route cost nothing after the first start.
+    if state.store.user_count().await? > 0 {
+        return Err(ApiError::not_found("setup link"));
+    }
     let password = setup.password;
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await
