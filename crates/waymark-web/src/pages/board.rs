@@ -21,8 +21,7 @@ use waymark_core::model::{Plan, TaskStatus};
 use waymark_store::{EntityKind, Fields, ProjectId, Role};
 
 use super::{
-    all_entities, blocking, json_island, percent, project_context, project_page, stored_plan,
-    PageUser, Tab,
+    all_entities, computed, json_island, percent, project_context, project_page, PageUser, Tab,
 };
 use crate::http::Path;
 use crate::AppState;
@@ -251,14 +250,14 @@ pub(super) async fn page(
         Ok(context) => context,
         Err(response) => return response,
     };
-    let board = match stored_plan(&state, id).await {
-        Ok(Ok(plan)) => match blocking(move || board_of(&plan)).await {
-            Ok(board) => Ok(board),
-            Err(response) => return response,
-        },
-        Ok(Err(_)) => {
+    let board = computed(&state, &context.project, "board", |plan| match plan {
+        Ok(plan) => Ok(board_of(&plan)),
+        Err(_) => {
             Err("The plan has errors, so the board cannot be shown; the overview names them.")
         }
+    });
+    let board = match board.await {
+        Ok(board) => board,
         Err(response) => return response,
     };
     let tasks = match movable_tasks(&state, id).await {
@@ -268,7 +267,7 @@ pub(super) async fn page(
     let can_edit = context.can_edit();
     let can_report = context.can_report();
     let project = &context.project;
-    let content = match &board {
+    let content = match &*board {
         Err(problem) => html! {
             h1 { "Board" }
             p.bad { (problem) }

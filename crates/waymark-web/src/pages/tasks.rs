@@ -10,9 +10,7 @@ use maud::html;
 use serde::Serialize;
 use waymark_store::{EntityKind, Fields, ProjectId, Role};
 
-use super::{
-    all_entities, blocking, json_island, project_context, project_page, stored_plan, PageUser, Tab,
-};
+use super::{all_entities, computed, json_island, project_context, project_page, PageUser, Tab};
 use crate::http::Path;
 use crate::AppState;
 
@@ -26,7 +24,7 @@ struct PageTask {
 }
 
 /// A task's computed dates, as in the schedule view (`waymark schedule --json`).
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct PageDates {
     id: String,
     start: String,
@@ -97,19 +95,14 @@ pub(super) async fn page(
         Ok(context) => context,
         Err(response) => return response,
     };
-    // The tasks with their versions and the project as a plan are two reads; they run together.
-    let (tasks, plan) = tokio::join!(stored_tasks(&state, id), stored_plan(&state, id));
-    let tasks = match tasks {
-        Ok(tasks) => tasks,
-        Err(response) => return response,
-    };
-    let (schedule, minutes_per_day, problems) = match plan {
-        Ok(Ok(plan)) => match blocking(move || dates_of(&plan)).await {
-            Ok(Ok((dates, minutes_per_day))) => (Some(dates), minutes_per_day, Vec::new()),
-            Ok(Err(problem)) => (None, 480, vec![problem]),
-            Err(response) => return response,
+    // The tasks with their versions and the plan's dates are two reads; they run together. The
+    // dates are kept by project revision, so repeated views do not schedule again.
+    let dates = computed(&state, &context.project, "task dates", |plan| match plan {
+        Ok(plan) => match dates_of(&plan) {
+            Ok((dates, minutes_per_day)) => (Some(dates), minutes_per_day, Vec::new()),
+            Err(problem) => (None, 480, vec![problem]),
         },
-        Ok(Err(diagnostics)) => (
+        Err(diagnostics) => (
             None,
             480,
             diagnostics
@@ -118,6 +111,14 @@ pub(super) async fn page(
                 .map(|d| d.message.clone())
                 .collect(),
         ),
+    });
+    let (tasks, dates) = tokio::join!(stored_tasks(&state, id), dates);
+    let tasks = match tasks {
+        Ok(tasks) => tasks,
+        Err(response) => return response,
+    };
+    let (schedule, minutes_per_day, problems) = match dates {
+        Ok(dates) => (*dates).clone(),
         Err(response) => return response,
     };
     let data = TasksData {
