@@ -264,24 +264,40 @@ pub(super) async fn page(
         Ok(project) => project,
         Err(response) => return response,
     };
-    let (stored, document) = match stored_content(&state, id).await {
-        Ok(read) => read,
-        Err(error) => return error.into_response(),
+    // Kept by project revision: a view of an unchanged project reuses the data.
+    let revision = project.project.revision;
+    let data = match state.views.get(id, revision, "timeline") {
+        Some(data) => data,
+        None => {
+            let (stored, document) = match stored_content(&state, id).await {
+                Ok(read) => read,
+                Err(error) => return error.into_response(),
+            };
+            let data = match blocking(move || match document::plan_of(&document) {
+                Ok(Checked { plan, .. }) => timeline_of(&plan, &stored),
+                Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
+            })
+            .await
+            {
+                Ok(data) => std::sync::Arc::new(data),
+                Err(response) => return response,
+            };
+            // What was read belongs to `revision` only if the project has not changed since.
+            match state.store.project(id).await {
+                Ok(now) if now.revision == revision => {
+                    state.views.put(id, revision, "timeline", data.clone());
+                }
+                Ok(_) => {}
+                Err(error) => return crate::error::ApiError::from(error).into_response(),
+            }
+            data
+        }
     };
-    let data = match blocking(move || match document::plan_of(&document) {
-        Ok(Checked { plan, .. }) => timeline_of(&plan, &stored),
-        Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
-    })
-    .await
-    {
-        Ok(data) => data,
-        Err(response) => return response,
-    };
-    let content = content(&project, data);
+    let content = content(&project, &data);
     project_page(&user, &project, Tab::Timeline, Some("timeline"), content)
 }
 
-fn content(project: &ProjectPage, data: Result<TimelineData, String>) -> Markup {
+fn content(project: &ProjectPage, data: &Result<TimelineData, String>) -> Markup {
     let overview = format!("/projects/{}", project.project.id.0);
     let can_drag = project.can_edit();
     html! {
@@ -306,7 +322,7 @@ fn content(project: &ProjectPage, data: Result<TimelineData, String>) -> Markup 
                     }
                 }
                 @if can_drag { (dialog()) }
-                (json_island("timeline-data", &data))
+                (json_island("timeline-data", data))
             }
         }
     }

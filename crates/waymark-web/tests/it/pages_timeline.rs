@@ -304,6 +304,12 @@ async fn a_dropped_bar_moves_the_task_and_its_successors(app: &TestApp) {
         data["tasks"]["build"]["start_no_earlier_than"],
         "2027-03-11"
     );
+    // The page is kept by project revision: the change is a new one, so it shows the move.
+    assert_eq!(
+        date(task(&data["schedule"], "build"), "start"),
+        "2027-03-11"
+    );
+    assert_eq!(date(task(&data["schedule"], "test"), "start"), "2027-03-18");
     let answer = patch_as_the_page(
         app,
         &project,

@@ -10,27 +10,40 @@ fn waymark() -> Command {
     Command::new(env!("CARGO_BIN_EXE_waymark"))
 }
 
-/// A plain HTTP/1.1 GET on loopback; the status line and the body.
+/// A plain HTTP/1.1 GET on loopback; the status line and the body. A connection reset on a
+/// busy machine is tried again, twice.
 fn get(address: &str, path: &str, token: Option<&str>) -> (String, String) {
-    let mut stream = TcpStream::connect(address).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
+    let mut tries = 0;
+    loop {
+        match try_get(address, path, token) {
+            Ok(answer) => return answer,
+            Err(error) if tries < 2 => {
+                eprintln!("GET {path}: {error}; trying again");
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(error) => panic!("GET {path}: {error}"),
+        }
+    }
+}
+
+fn try_get(address: &str, path: &str, token: Option<&str>) -> std::io::Result<(String, String)> {
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let authorization = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: {address}\r\n{authorization}Connection: close\r\n\r\n"
-    )
-    .expect("send");
+    )?;
     let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read");
+    stream.read_to_string(&mut answer)?;
     let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
-    (
+    Ok((
         head.lines().next().unwrap_or_default().to_owned(),
         body.to_owned(),
-    )
+    ))
 }
 
 #[test]
