@@ -194,12 +194,15 @@ fn start_server(args: &[&str], database: &std::path::Path) -> (std::process::Chi
         .stderr(Stdio::null())
         .spawn()
         .expect("start waymark serve");
-    let lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let address = lines.map_while(Result::ok).find_map(|line| {
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let address = lines.by_ref().map_while(Result::ok).find_map(|line| {
         line.strip_prefix("Waymark is listening on http://")
             .and_then(|rest| rest.split('/').next())
             .map(str::to_owned)
     });
+    // Keep reading what the server prints after that: a closed pipe would end it at its next
+    // line.
+    std::thread::spawn(move || lines.for_each(drop));
     match address {
         Some(address) => (child, address),
         None => {
