@@ -121,16 +121,20 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
                 .create_setup_token(chrono::Duration::hours(24))
                 .await?
             {
-                println!(
+                say(format_args!(
                     "No accounts yet. Create the first administrator within 24 hours at:\n  \
                      http://{address}/setup?token={}",
                     issued.secret
-                );
+                ));
             }
         }
-        println!("Waymark is listening on http://{address}/ (API: http://{address}/api/v1/)");
+        say(format_args!(
+            "Waymark is listening on http://{address}/ (API: http://{address}/api/v1/)"
+        ));
         if args.demo {
-            println!("Demo account: user `{DEMO_USER}`, password `{DEMO_PASSWORD}`");
+            say(format_args!(
+                "Demo account: user `{DEMO_USER}`, password `{DEMO_PASSWORD}`"
+            ));
         }
         let config = waymark_web::Config {
             secure_cookies: args.secure_cookies,
@@ -144,6 +148,13 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Prints a line for whoever started the server. A stdout that has gone (a pipe whose reader
+/// exited) must not stop a running server, so a failed write is ignored: the logs carry on.
+fn say(line: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 /// How far back the demo's history reaches: the example projects are imported this many days

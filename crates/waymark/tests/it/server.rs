@@ -292,3 +292,42 @@ fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
         .status();
     let _ = child.wait();
 }
+
+#[test]
+fn serve_keeps_running_when_its_output_is_gone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("waymark.db");
+    // A free port, released for the server.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let mut child = waymark()
+        .args(["serve", "--demo", "--listen", &address, "--database"])
+        .arg(&database)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start waymark serve");
+    // Nobody reads what it prints: its first line meets a closed pipe.
+    drop(child.stdout.take());
+    let started = Instant::now();
+    let healthy = loop {
+        if let Ok((status, _)) = try_get(&address, "/healthz", None) {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(30) || child.try_wait().ok().flatten().is_some()
+        {
+            break "no answer".to_owned();
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    // It answers, and goes on answering after printing the demo account's line.
+    std::thread::sleep(Duration::from_millis(300));
+    let again = try_get(&address, "/healthz", None).map(|(status, _)| status);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(healthy, "HTTP/1.1 200 OK");
+    assert_eq!(again.ok().as_deref(), Some("HTTP/1.1 200 OK"));
+}
