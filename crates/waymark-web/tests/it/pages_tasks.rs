@@ -6,28 +6,10 @@
 
 use axum::http::{header, Method, StatusCode};
 use serde_json::{json, Value};
-use waymark_store::{Role, User};
+use waymark_store::Role;
 
 use crate::harness::{Answer, Call, TestApp, FIXTURE};
-
-/// A user signed in through the form, and the cookie (`name=value`).
-async fn cookie(app: &TestApp, name: &str) -> (User, String) {
-    let user = app.user_with_password(name, "correct horse").await;
-    let answer = app
-        .send(Call::new(Method::POST, "/signin").raw(
-            "application/x-www-form-urlencoded",
-            format!("name={name}&password=correct+horse").as_bytes(),
-        ))
-        .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
-    let set = answer.headers[header::SET_COOKIE].to_str().unwrap();
-    (user, set.split(';').next().unwrap().to_owned())
-}
-
-async fn page(app: &TestApp, uri: &str, cookie: &str) -> Answer {
-    app.send(Call::new(Method::GET, uri).header("cookie", cookie))
-        .await
-}
+use crate::pages_board::{cookie, page};
 
 /// The JSON the page hands its script.
 fn island(html: &str) -> Value {
