@@ -37,14 +37,18 @@ process.on("exit", () => {
  * the server prints the address it got). With `demo: true` it loads the demo projects and the
  * user demo/demo; without, the database is empty and the one-time setup link is read from the
  * server's output. Resolves when /healthz answers 200; rejects with the server's log otherwise.
+ * Pages wait for their figures (`--page-wait`, milliseconds) as long as `pageWait` says: by
+ * default ten minutes, so that what a page shows does not depend on how fast this build
+ * computes forecasts; `pageWait: 0` shows the updating flow (figures being computed, then the
+ * page reloading itself).
  */
-export async function startServer({ demo = false } = {}) {
+export async function startServer({ demo = false, pageWait = 600000 } = {}) {
   if (!existsSync(waymarkBin)) {
     throw new Error(`no waymark binary at ${waymarkBin}: run \`cargo build -p waymark\` first, or set WAYMARK_BIN`);
   }
   const dir = mkdtempSync(path.join(tmpdir(), "waymark-e2e-"));
   const database = path.join(dir, "waymark.db");
-  const args = ["serve", "--database", database, "--listen", "127.0.0.1:0"];
+  const args = ["serve", "--database", database, "--listen", "127.0.0.1:0", "--page-wait", String(pageWait)];
   if (demo) args.push("--demo");
   const child = spawn(waymarkBin, args, {
     cwd: dir,
@@ -211,8 +215,9 @@ export async function openPage(browser, viewport = DESKTOP) {
   page.on("pageerror", (error) => problems.push(`uncaught exception on ${page.url()}: ${error.message}`));
   page.on("requestfailed", (request) => {
     const failure = request.failure()?.errorText || "failed";
-    // A navigation that replaces the page aborts its pending requests; that is not a fault.
-    if (failure === "net::ERR_ABORTED" && request.isNavigationRequest()) return;
+    // A navigation that replaces the page aborts its pending requests, among them a page's
+    // wait for its figures (`/ready`); that is not a fault.
+    if (failure === "net::ERR_ABORTED" && (request.isNavigationRequest() || /\/ready\?view=/.test(request.url()))) return;
     problems.push(`request failed on ${page.url()}: ${request.method()} ${request.url()} (${failure})`);
   });
   page.on("dialog", (dialog) => dialog.accept());
@@ -310,10 +315,10 @@ export function assertNoProblems(problems, what = "the page") {
  * for all its tests, stopped at the end. Returns `test(name, body)`, which runs `body(ctx)` with
  * `ctx.server` and `ctx.browser` and adds the end of the server's log to a failure.
  */
-export function suite({ demo = false } = {}) {
+export function suite({ demo = false, pageWait } = {}) {
   const ctx = {};
   before(async () => {
-    ctx.server = await startServer({ demo });
+    ctx.server = await startServer({ demo, pageWait });
     ctx.browser = await launchBrowser();
   });
   after(async () => {

@@ -98,3 +98,62 @@ print(f"| {name} `{route}` | {','.join(status)} | {size:.1f} | {float(first_view
 EOF
 done
 echo "(first view: the first request after the import; then $RUNS requests per page after one more; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
+
+# After a change: CHANGES times per page, a PATCH of task t0001's estimate through the API (as
+# the tasks page or the timeline sends it), then at once the page, timed; and whether the page
+# showed the figures of the project as changed or the previous ones marked as updating. Then
+# how long after a change each view's figures are ready: the PATCH, then
+# GET /projects/ID/ready?view=V, timed from the end of the PATCH.
+CHANGES="${CHANGES:-10}"
+n=0
+change() {
+  n=$((n + 1))
+  local etag
+  etag="$(curl -fsS -D - -o /dev/null -H "Authorization: Bearer $TOKEN" \
+    "$base/api/v1/projects/$project/tasks/t0001" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')"
+  local likely=$((2 + n % 3))
+  curl -fsS -o /dev/null -X PATCH -H "Authorization: Bearer $TOKEN" -H "If-Match: $etag" \
+    -H 'Content-Type: application/json' \
+    --data "{\"estimate\": [\"13h\", \"${likely}d\", \"4d\"]}" \
+    "$base/api/v1/projects/$project/tasks/t0001"
+}
+echo
+echo "| page, first view right after a change | first byte: median | max | views showing the previous figures, marked as updating |"
+echo "|---|---|---|---|"
+for entry in "${pages[@]}"; do
+  name="${entry%% *}"
+  route="${entry#* }"
+  : >"$dir/times"
+  : >"$dir/marked"
+  for _ in $(seq "$CHANGES"); do
+    change
+    curl -s -o "$dir/body" -b "$jar" -w '%{time_starttransfer}\n' "$base$route" >>"$dir/times"
+    if grep -q 'id="updating"' "$dir/body"; then echo 1 >>"$dir/marked"; fi
+    # The background work of this change finishes before the next change.
+    curl -s -o /dev/null -b "$jar" "$base/projects/$project/ready?view=forecast"
+  done
+  python3 - "$name" "$route" "$dir/times" "$(wc -l <"$dir/marked")" "$CHANGES" <<'EOF'
+import statistics, sys
+name, route, times, marked, runs = sys.argv[1:6]
+values = sorted(float(x) * 1000 for x in open(times) if x.strip())
+print(f"| {name} `{route}` | {statistics.median(values):.1f} ms | {values[-1]:.1f} ms | {marked} of {runs} |")
+EOF
+done
+echo
+echo "| figures ready after a change (view) | median | max |"
+echo "|---|---|---|"
+for view in dates timeline board health overview risks forecast; do
+  : >"$dir/times"
+  for _ in $(seq "$CHANGES"); do
+    change
+    curl -s -o /dev/null -b "$jar" -w '%{time_total}\n' "$base/projects/$project/ready?view=$view" >>"$dir/times"
+    curl -s -o /dev/null -b "$jar" "$base/projects/$project/ready?view=forecast"
+  done
+  python3 - "$view" "$dir/times" <<'EOF'
+import statistics, sys
+view, times = sys.argv[1:3]
+values = sorted(float(x) * 1000 for x in open(times) if x.strip())
+print(f"| {view} | {statistics.median(values):.0f} ms | {values[-1]:.0f} ms |")
+EOF
+done
+echo "(CHANGES=$CHANGES changes per row; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"

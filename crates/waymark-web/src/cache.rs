@@ -15,7 +15,8 @@ use waymark_store::ProjectId;
 pub const CAPACITY: usize = 64;
 
 type Key = (ProjectId, i64, String);
-type Value = Arc<dyn Any + Send + Sync>;
+/// A computed result of any type.
+pub type Value = Arc<dyn Any + Send + Sync>;
 
 /// The most recently used computed results, newest at the back.
 #[derive(Default)]
@@ -41,8 +42,39 @@ impl ViewCache {
         value
     }
 
+    /// The newest kept result for `what` of `project`, at whatever revision it was computed
+    /// (only one revision of each is kept), with that revision.
+    pub fn latest<T: Send + Sync + 'static>(
+        &self,
+        project: ProjectId,
+        what: &str,
+    ) -> Option<(i64, Arc<T>)> {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = entries
+            .iter()
+            .position(|((p, _, w), _)| *p == project && w == what)?;
+        let entry = entries.remove(at)?;
+        let found = entry
+            .1
+            .clone()
+            .downcast::<T>()
+            .ok()
+            .map(|value| (entry.0 .1, value));
+        entries.push_back(entry);
+        found
+    }
+
+    /// Whether `what` of `project` is kept for `revision` or a later one.
+    pub fn has(&self, project: ProjectId, what: &str, revision: i64) -> bool {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .iter()
+            .any(|((p, r, w), _)| *p == project && w == what && *r >= revision)
+    }
+
     /// Keeps `value` as `what` of `project` at `revision`; older revisions of the same view are
-    /// dropped, and the least recently used entry when the cache is full.
+    /// dropped, and the least recently used entry when the cache is full. A result for an older
+    /// revision than the one kept is not kept.
     pub fn put<T: Send + Sync + 'static>(
         &self,
         project: ProjectId,
@@ -50,7 +82,18 @@ impl ViewCache {
         what: &str,
         value: Arc<T>,
     ) {
+        self.put_value(project, revision, what, value);
+    }
+
+    /// [`ViewCache::put`] for a result whose type has been erased.
+    pub fn put_value(&self, project: ProjectId, revision: i64, what: &str, value: Value) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries
+            .iter()
+            .any(|((p, r, w), _)| *p == project && w == what && *r > revision)
+        {
+            return;
+        }
         entries.retain(|((p, _, w), _)| !(*p == project && w == what));
         while entries.len() >= CAPACITY {
             entries.pop_front();
@@ -77,12 +120,25 @@ mod tests {
         assert!(cache.get::<u32>(ProjectId(2), 3, "overview").is_none());
         // A wrong type is a miss, not a panic.
         assert!(cache.get::<String>(project, 3, "overview").is_none());
+        assert!(cache.has(project, "overview", 3));
+        assert!(!cache.has(project, "overview", 4));
         cache.put(project, 4, "overview", Arc::new(40_u32));
         assert!(cache.get::<u32>(project, 3, "overview").is_none());
         assert_eq!(
             cache.get::<u32>(project, 4, "overview").as_deref(),
             Some(&40)
         );
+        // A later revision answers for an earlier one; a result computed late for an earlier
+        // revision does not replace it.
+        assert!(cache.has(project, "overview", 3));
+        cache.put(project, 3, "overview", Arc::new(31_u32));
+        assert_eq!(
+            cache
+                .latest::<u32>(project, "overview")
+                .map(|(r, v)| (r, *v)),
+            Some((4, 40))
+        );
+        assert!(cache.latest::<u32>(project, "forecast").is_none());
     }
 
     #[test]

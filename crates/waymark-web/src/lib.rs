@@ -39,6 +39,10 @@ use waymark_store::Store;
 
 pub use error::{ApiError, ApiResult};
 
+/// The default of [`Config::page_wait`], in milliseconds: with the rest of a page's work it
+/// keeps the server's time for a page under 100 ms.
+pub const DEFAULT_PAGE_WAIT_MS: u64 = 60;
+
 /// How the server behaves; [`Config::default`] is what `waymark serve` uses.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -55,6 +59,13 @@ pub struct Config {
     pub sign_in_attempts_per_address: i64,
     /// The largest request body (imports are the largest).
     pub max_body_bytes: usize,
+    /// How long a page waits for forecast figures of the latest change before it shows the
+    /// previous ones (marked as updating) and reloads itself when the new ones are ready;
+    /// `None` waits until they are there.
+    pub page_wait: Option<std::time::Duration>,
+    /// Compute every page's figures in the background after each change, so that pages find
+    /// them ready.
+    pub warm_after_changes: bool,
 }
 
 impl Default for Config {
@@ -66,6 +77,8 @@ impl Default for Config {
             sign_in_attempts_per_name: 10,
             sign_in_attempts_per_address: 100,
             max_body_bytes: 32 * 1024 * 1024,
+            page_wait: Some(std::time::Duration::from_millis(DEFAULT_PAGE_WAIT_MS)),
+            warm_after_changes: true,
         }
     }
 }
@@ -77,6 +90,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Computed views by project revision (forecasts, overviews), per process.
     pub views: Arc<cache::ViewCache>,
+    /// The background jobs that compute the views.
+    pub(crate) warming: Arc<pages::Warming>,
 }
 
 impl AppState {
@@ -85,6 +100,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             views: Arc::new(cache::ViewCache::default()),
+            warming: Arc::new(pages::Warming::default()),
         }
     }
 }
@@ -209,6 +225,10 @@ pub fn router(state: AppState) -> Router {
         tower_http::compression::CompressionLayer::new()
             .quality(tower_http::CompressionLevel::Fastest),
     )
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        pages::warm_after_change,
+    ))
     .layer(axum::middleware::from_fn(pages::security_headers))
     .layer(
         TraceLayer::new_for_http()

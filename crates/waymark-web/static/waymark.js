@@ -106,3 +106,37 @@ window.Waymark = (function () {
 
   return { api: api, problem: problem, project: project, announce: announce, data: data, csrfToken: csrfToken };
 })();
+
+// A page showing figures that are being computed (`#updating`, whose `data-ready` holds the
+// addresses that answer 204 once they are there) reloads itself when they are ready, unless
+// the reader has started typing in one of its forms: then it offers the reload instead.
+(function () {
+  var note = document.getElementById("updating");
+  if (!note) return;
+  var urls = (note.getAttribute("data-ready") || "").split(" ").filter(Boolean);
+  var typed = false;
+  document.addEventListener("input", function () { typed = true; });
+  function offer(text) {
+    note.textContent = text + " ";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Show them";
+    button.addEventListener("click", function () { window.location.reload(); });
+    note.appendChild(button);
+  }
+  Promise.all(urls.map(function (url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (answer) {
+      return answer.status === 204;
+    });
+  })).then(function (ready) {
+    if (!ready.every(Boolean)) {
+      offer("The new figures are taking long to compute.");
+    } else if (typed) {
+      offer("The new figures are ready.");
+    } else {
+      window.location.reload();
+    }
+  }, function () {
+    offer("The new figures could not be fetched.");
+  });
+})();

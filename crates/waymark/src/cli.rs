@@ -227,6 +227,12 @@ enum Command {
         /// (for example through a TLS-terminating proxy).
         #[arg(long)]
         secure_cookies: bool,
+        /// How long a page waits for the forecast figures of a project's latest change before
+        /// it shows the previous ones, marked as updating, and reloads itself once the new
+        /// ones are ready. The figures are computed in the background after every change, so
+        /// pages of small projects always wait them out; 0 never waits.
+        #[arg(long, value_name = "MS", default_value_t = waymark_web::DEFAULT_PAGE_WAIT_MS)]
+        page_wait: u64,
         /// Write logs as JSON lines instead of text.
         #[arg(long)]
         log_json: bool,
@@ -288,6 +294,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             demo,
             demo_public,
             secure_cookies,
+            page_wait,
             log_json,
         } => crate::server::serve(crate::server::ServeArgs {
             database,
@@ -295,6 +302,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             demo,
             demo_public,
             secure_cookies,
+            page_wait: std::time::Duration::from_millis(page_wait),
             log_json,
         }),
         Command::Admin(AdminCommand::CreateUser {

@@ -41,6 +41,8 @@ pub struct ServeArgs {
     pub demo: bool,
     pub demo_public: bool,
     pub secure_cookies: bool,
+    /// How long a page waits for forecast figures (`Config::page_wait`).
+    pub page_wait: std::time::Duration,
     pub log_json: bool,
 }
 
@@ -138,6 +140,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         }
         let config = waymark_web::Config {
             secure_cookies: args.secure_cookies,
+            page_wait: Some(args.page_wait),
             ..waymark_web::Config::default()
         };
         let state = waymark_web::AppState::new(store.clone(), config);

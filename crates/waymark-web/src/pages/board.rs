@@ -18,11 +18,13 @@ use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use waymark_core::model::{Plan, TaskStatus};
-use waymark_store::{EntityKind, Fields, ProjectId, Role};
+use waymark_store::{Fields, ProjectId, Role};
 
 use super::{
-    all_entities, computed, json_island, percent, project_context, project_page, PageUser, Tab,
+    figures, json_island, percent, project_context, project_page, Figures, PageUser, Tab, View,
+    Wait,
 };
+use crate::error::ApiError;
 use crate::http::Path;
 use crate::AppState;
 
@@ -70,18 +72,20 @@ struct ProjectFields {
 
 /// Everything the board's script starts from.
 #[derive(Serialize)]
-struct BoardData {
+struct BoardData<'a> {
     /// Only for managers, who may change it.
     project: Option<ProjectFields>,
     /// The day a move into "In progress" or "Done" records, when the project has one.
     status_date: Option<String>,
     wip_limits: BTreeMap<&'static str, u32>,
-    tasks: BTreeMap<String, MovableTask>,
+    tasks: &'a BTreeMap<String, MovableTask>,
 }
 
 /// The board's content computed from the plan: cards in plan order, and the limits.
-struct Board {
+pub(super) struct Board {
     cards: Vec<Card>,
+    /// The stored tasks' versions and the fields a move changes.
+    tasks: BTreeMap<String, MovableTask>,
     resources: Vec<(String, String)>,
     wip_limits: BTreeMap<TaskStatus, u32>,
 }
@@ -128,6 +132,7 @@ fn board_of(plan: &Plan) -> Board {
         .collect();
     Board {
         cards,
+        tasks: BTreeMap::new(),
         resources: plan
             .resources
             .iter()
@@ -142,27 +147,37 @@ fn day(text: &str) -> String {
 }
 
 /// The stored tasks' versions and progress fields, page by page.
-async fn movable_tasks(
-    state: &AppState,
-    id: ProjectId,
-) -> Result<BTreeMap<String, MovableTask>, Response> {
-    let entities = all_entities(state, id, EntityKind::Task)
-        .await
-        .map_err(IntoResponse::into_response)?;
-    Ok(entities
-        .into_iter()
-        .map(|entity| {
-            let field = |key: &str| entity.data.get(key).cloned();
+fn movable_tasks(
+    stored: &BTreeMap<String, waymark_store::Entity>,
+) -> BTreeMap<String, MovableTask> {
+    stored
+        .iter()
+        .map(|(key, entity)| {
+            let field = |name: &str| entity.data.get(name).cloned();
             let task = MovableTask {
                 version: entity.version,
                 progress: field("progress"),
                 actual_start: field("actual_start"),
                 actual_finish: field("actual_finish"),
             };
-            (entity.key, task)
+            (key.clone(), task)
         })
-        .collect())
+        .collect()
 }
+
+/// The board of a project, kept by revision.
+pub(super) static BOARD: View<Result<Board, &'static str>> = View {
+    name: "board",
+    compute: |inputs| match &inputs.plan {
+        Ok(plan) => Ok(Board {
+            tasks: movable_tasks(&inputs.tasks),
+            ..board_of(plan)
+        }),
+        Err(_) => {
+            Err("The plan has errors, so the board cannot be shown; the overview names them.")
+        }
+    },
+};
 
 /// What a column's count says: "3 tasks", "3 / 4", or "5 / 4 — over the limit".
 fn wip_text(count: usize, limit: Option<u32>) -> (String, bool) {
@@ -250,18 +265,9 @@ pub(super) async fn page(
         Ok(context) => context,
         Err(response) => return response,
     };
-    let board = computed(&state, &context.project, "board", |plan| match plan {
-        Ok(plan) => Ok(board_of(&plan)),
-        Err(_) => {
-            Err("The plan has errors, so the board cannot be shown; the overview names them.")
-        }
-    });
-    let board = match board.await {
-        Ok(board) => board,
-        Err(response) => return response,
-    };
-    let tasks = match movable_tasks(&state, id).await {
-        Ok(tasks) => tasks,
+    let board = match figures(&state, &context.project, &BOARD, Wait::Fresh).await {
+        Ok(Figures::Fresh(board) | Figures::Stale(board)) => board,
+        Ok(Figures::Pending) => return ApiError::internal().into_response(),
         Err(response) => return response,
     };
     let can_edit = context.can_edit();
@@ -294,7 +300,7 @@ pub(super) async fn page(
                     .iter()
                     .map(|(status, limit)| (status.key(), *limit))
                     .collect(),
-                tasks,
+                tasks: &board.tasks,
             };
             board_markup(board, filter, can_edit, can_report, &data)
         }

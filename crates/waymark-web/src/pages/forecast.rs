@@ -7,7 +7,10 @@ use maud::{html, PreEscaped};
 use waymark_core::model::Plan;
 use waymark_store::{ProjectId, Role};
 
-use super::{chance_class, computed, day, percent, project_context, project_page, PageUser, Tab};
+use super::{
+    chance_class, day, figures, percent, project_context, project_page, ready_url, shown,
+    updating_note, Figures, PageUser, Tab, View, Wait,
+};
 use crate::http::Path;
 use crate::AppState;
 
@@ -24,7 +27,7 @@ const TOP_TASKS: usize = 15;
 
 /// Everything the forecast page shows: the `forecast --json` document (the API view's
 /// builder), the chart as `waymark forecast --svg` draws it, and the task names.
-struct ForecastPage {
+pub(super) struct ForecastPage {
     document: waymark_report::json::PlanForecastJson,
     /// The SVG text; `None` when it could not be drawn or is not safe to inline.
     svg: Option<String>,
@@ -43,6 +46,15 @@ fn forecast_chart(plan: &Plan, result: &waymark_core::forecast::Forecast) -> Opt
     let lower = svg.to_ascii_lowercase();
     (lower.starts_with("<svg") && !lower.contains("<script")).then_some(svg)
 }
+
+/// The forecast page's figures, kept by revision and day.
+pub(super) static FORECAST: View<Result<ForecastPage, String>> = View {
+    name: "forecast",
+    compute: |inputs| match &inputs.plan {
+        Ok(plan) => forecast_page_of(plan),
+        Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
+    },
+};
 
 fn forecast_page_of(plan: &Plan) -> Result<ForecastPage, String> {
     let result =
@@ -75,23 +87,25 @@ pub(super) async fn project_forecast(
         Err(response) => return response,
     };
     let project = &context.project;
-    let page = computed(&state, project, "forecast page", |plan| match plan {
-        Ok(plan) => forecast_page_of(&plan),
-        Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
-    });
-    let computed = match page.await {
+    let computed = match figures(&state, project, &FORECAST, Wait::Briefly).await {
         Ok(computed) => computed,
         Err(response) => return response,
     };
+    let waiting: Vec<String> = ready_url(id, &FORECAST, &computed).into_iter().collect();
+    let note = updating_note(&waiting, matches!(computed, Figures::Stale(_)));
     let overview = format!("/projects/{}", id.0);
     let title = format!("{}: forecast", project.name);
-    let content = match &*computed {
-        Err(problem) => html! {
+    let content = match shown(&computed).map(|(page, _)| page) {
+        None => html! {
+            h1 { (title) }
+            (note)
+        },
+        Some(Err(problem)) => html! {
             h1 { (title) }
             p.bad { "No forecast: " (problem) }
             p { a href=(overview) { "Back to the overview" } }
         },
-        Ok(forecast) => {
+        Some(Ok(forecast)) => {
             let document = &forecast.document;
             let name = |id: &str| {
                 forecast
@@ -116,6 +130,7 @@ pub(super) async fn project_forecast(
             let finish = &document.finish;
             html! {
                 h1 { (title) }
+                (note)
                 p.muted { (document.iterations) " iterations, seed " (document.seed) "." }
                 @if let Some(svg) = &forecast.svg {
                     div.chart { (PreEscaped(svg)) }

@@ -18,6 +18,7 @@
 mod account;
 mod board;
 mod forecast;
+mod fresh;
 mod members;
 mod overview;
 mod portfolio;
@@ -45,6 +46,9 @@ use crate::document::{self, Checked};
 use crate::error::ApiError;
 use crate::projects::access;
 use crate::AppState;
+
+pub(crate) use fresh::Warming;
+use fresh::{figures, ready_url, shown, updating_note, Figures, Inputs, View, Wait};
 
 /// The files under `/static/`, compiled into the binary: name, content type, content. Pages
 /// link them with `?v=` and a hash of the content, so they are cached for a year and a new
@@ -484,44 +488,6 @@ async fn all_entities(
     }
 }
 
-/// What a page computes from the stored plan (or from the diagnostics that keep the project
-/// from being one), kept by project revision in `AppState::views`: the first view after a change
-/// computes it on a blocking thread, later views of the same revision reuse it. `what` names the
-/// computation and everything else it depends on (e.g. the day, for rules that use today).
-async fn computed<T: Send + Sync + 'static>(
-    state: &AppState,
-    project: &Project,
-    what: &str,
-    compute: impl FnOnce(Result<Plan, Vec<waymark_core::diagnostic::Diagnostic>>) -> T + Send + 'static,
-) -> Result<std::sync::Arc<T>, Response> {
-    if let Some(hit) = state.views.get::<T>(project.id, project.revision, what) {
-        return Ok(hit);
-    }
-    let content = state
-        .store
-        .project_document(project.id)
-        .await
-        .map_err(|error| ApiError::from(error).into_response())?;
-    // The content is that of `project.revision` only if nothing changed since the project was
-    // read; otherwise the result is shown but not kept.
-    let revision = state
-        .store
-        .project(project.id)
-        .await
-        .map_err(|error| ApiError::from(error).into_response())?
-        .revision;
-    let value = std::sync::Arc::new(
-        blocking(move || compute(document::plan_of(&content).map(|Checked { plan, .. }| plan)))
-            .await?,
-    );
-    if revision == project.revision {
-        state
-            .views
-            .put(project.id, project.revision, what, value.clone());
-    }
-    Ok(value)
-}
-
 /// Data for a page's script: JSON in a `<script type="application/json">` element (not run, so
 /// the CSP allows it), read with `Waymark.data(id)`. Every `<` is written `\u003c`, so no text
 /// in the data can close the element.
@@ -566,6 +532,39 @@ pub(crate) fn not_found_page(user: Option<&PageUser>) -> Response {
     )
 }
 
+/// After a change to a project through this server (a successful request other than GET,
+/// HEAD or OPTIONS under `/api/v1/projects/{id}/` or `/projects/{id}/`), starts computing the
+/// project's page figures in the background (when `warm_after_changes` is on).
+pub async fn warm_after_change(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    use axum::http::Method;
+    let changes = state.config.warm_after_changes
+        && !matches!(
+            *request.method(),
+            Method::GET | Method::HEAD | Method::OPTIONS
+        );
+    let project = changes
+        .then(|| project_in_path(request.uri().path()))
+        .flatten();
+    let response = next.run(request).await;
+    if let Some(project) = project {
+        if response.status().is_success() {
+            state.warming.changed(&state, project);
+        }
+    }
+    response
+}
+
+/// The project a path is about: `/api/v1/projects/{id}/...` or `/projects/{id}/...`.
+fn project_in_path(path: &str) -> Option<ProjectId> {
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    let mut parts = path.strip_prefix("/projects/")?.split('/');
+    parts.next()?.parse().ok().map(ProjectId)
+}
+
 /// The page routes and the static files.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -585,5 +584,25 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{id}/forecast", get(forecast::project_forecast))
         .route("/projects/{id}/members", get(members::page))
         .route("/projects/{id}/transfer", get(transfer::page))
+        .route("/projects/{id}/ready", get(fresh::ready))
         .route("/static/{file}", get(asset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_project_a_change_is_about() {
+        assert_eq!(
+            project_in_path("/api/v1/projects/12/tasks/a"),
+            Some(ProjectId(12))
+        );
+        assert_eq!(project_in_path("/api/v1/projects/7"), Some(ProjectId(7)));
+        assert_eq!(project_in_path("/projects/3/level"), Some(ProjectId(3)));
+        assert_eq!(project_in_path("/api/v1/projects/import"), None);
+        assert_eq!(project_in_path("/api/v1/projects"), None);
+        assert_eq!(project_in_path("/account/tokens"), None);
+        assert_eq!(project_in_path("/api/v1/users/3"), None);
+    }
 }

@@ -19,7 +19,10 @@ use waymark_core::model::{Lag, Link, LinkKind, Plan, Task, TaskId};
 use waymark_core::ScheduleError;
 use waymark_store::{Actor, Event, ProjectId, Role, UserId};
 
-use super::{chance_class, computed, day, percent, project_context, project_page, PageUser, Tab};
+use super::{
+    chance_class, day, figures, percent, project_context, project_page, ready_url, shown,
+    updating_note, Figures, PageUser, Tab, View, Wait,
+};
 use crate::error::ApiError;
 use crate::http::{Path, Query};
 use crate::AppState;
@@ -53,19 +56,26 @@ pub(super) async fn project_overview(
         Err(error) => return error.into_response(),
     };
     let project = &context.project;
-    let computed = computed(&state, project, "overview", |plan| match plan {
-        Ok(plan) => overview(&plan),
-        Err(diagnostics) => Overview {
-            flags: diagnostics,
-            ..Overview::default()
-        },
-    });
-    let overview = match computed.await {
-        Ok(overview) => overview,
+    let computed = match figures(&state, project, &OVERVIEW, Wait::Briefly).await {
+        Ok(computed) => computed,
         Err(response) => return response,
     };
+    let waiting: Vec<String> = ready_url(id, &OVERVIEW, &computed).into_iter().collect();
     let content = html! {
         h1 { (project.name) }
+        (updating_note(&waiting, matches!(computed, Figures::Stale(_))))
+        @if let Some((overview, _)) = shown(&computed) { (figures_markup(project, overview)) }
+        (changes_section(id, since, since_error.as_deref(), &changes))
+        p { a href={ "/projects/" (id.0) "/forecast" } { "Forecast" } }
+        p { a href="/" { "Back to the portfolio" } }
+    };
+    project_page(&user, &context, Tab::Overview, None, content)
+}
+
+/// What the overview shows of its figures: key dates, milestones, critical path, red flags and
+/// top risks.
+fn figures_markup(project: &waymark_store::Project, overview: &Overview) -> Markup {
+    html! {
         @if let Some(dates) = &overview.dates {
             h2 { "Key dates" }
             div.table-wrap { table.stack {
@@ -138,15 +148,23 @@ pub(super) async fn project_overview(
                 } } }
             } }
         }
-        (changes_section(id, since, since_error.as_deref(), &changes))
-        p { a href={ "/projects/" (id.0) "/forecast" } { "Forecast" } }
-        p { a href="/" { "Back to the portfolio" } }
-    };
-    project_page(&user, &context, Tab::Overview, None, content)
+    }
 }
 
+/// The overview's figures, kept by revision and day.
+pub(super) static OVERVIEW: View<Overview> = View {
+    name: "overview",
+    compute: |inputs| match &inputs.plan {
+        Ok(plan) => overview(plan),
+        Err(diagnostics) => Overview {
+            flags: diagnostics.clone(),
+            ..Overview::default()
+        },
+    },
+};
+
 #[derive(Default)]
-struct Overview {
+pub(super) struct Overview {
     dates: Option<waymark_report::json::ProjectJson>,
     /// The milestones in date order.
     milestones: Vec<MilestoneLine>,

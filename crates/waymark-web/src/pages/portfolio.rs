@@ -8,14 +8,15 @@ use maud::html;
 use waymark_core::model::Plan;
 use waymark_store::Role;
 
-use super::{computed, day, page_with_script, transfer, PageUser};
+use super::fresh::{ask, ready_url, Figures, Wait};
+use super::{day, figures, page_with_script, transfer, updating_note, PageUser, View};
 use crate::error::ApiError;
 use crate::AppState;
 
-/// The iterations of the forecast on the portfolio page. Each project's forecast runs on a
-/// blocking thread on every view: 1,000 iterations keep a page of ordinary plans (hundreds of
-/// tasks) to a few milliseconds each while P50/P80 are stable to about a day; the forecast
-/// page of a project, with its own iteration count, is where precision belongs.
+/// The iterations of the forecast on the portfolio page. Each project's forecast is computed
+/// once per revision and day: 1,000 iterations keep it to a few milliseconds for ordinary plans
+/// (hundreds of tasks) while P50/P80 are stable to about a day; the forecast page of a project,
+/// with its own iteration count, is where precision belongs.
 pub const PORTFOLIO_ITERATIONS: u32 = 1_000;
 
 /// One row of the portfolio.
@@ -31,10 +32,12 @@ struct PortfolioRow {
     /// Open risks rated high.
     high_risks: Option<usize>,
     problem: Option<String>,
+    /// The forecast is being computed.
+    pending: bool,
 }
 
 /// What the portfolio computes of one plan, on a blocking thread.
-struct Health {
+pub(super) struct Health {
     /// P50, P80 and the probability of meeting the deadline.
     forecast: (String, String, Option<f64>),
     late: Option<usize>,
@@ -68,6 +71,18 @@ fn is_open_high(risk: &waymark_core::model::Risk, impact_days: f64) -> bool {
         && waymark_core::model::risk_rating(risk.probability, impact_days)
             == waymark_core::model::RiskRating::High
 }
+
+/// Each project's health and progress, kept by revision and day.
+pub(super) static HEALTH: View<(Result<Health, String>, Option<f64>)> = View {
+    name: "health",
+    compute: |inputs| match &inputs.plan {
+        Ok(plan) => (
+            health(plan, waymark_core::time::day_start(inputs.today)),
+            progress(plan),
+        ),
+        Err(_) => (Err("the plan has errors".to_owned()), None),
+    },
+};
 
 /// The forecast summary, the late critical tasks as of `today` (when the plan has no status
 /// date) and the open high risks, on one forecast run whose P80 impacts rate the risks.
@@ -157,8 +172,15 @@ pub(super) async fn portfolio(State(state): State<AppState>, user: PageUser) -> 
         Ok(rows) => rows,
         Err(error) => return ApiError::from(error).into_response(),
     };
-    let today = waymark_core::time::day_start(chrono::Utc::now().date_naive());
+    // Every project's figures are asked for first, so that they are computed together, and
+    // then waited for, all within one `page_wait`.
+    for (project, _) in &projects {
+        ask(&state, project, &HEALTH);
+    }
+    let wait = Wait::until(&state);
     let mut table = Vec::new();
+    let mut waiting = Vec::new();
+    let mut stale = false;
     for (project, _) in projects {
         let deadline = project
             .fields
@@ -174,30 +196,31 @@ pub(super) async fn portfolio(State(state): State<AppState>, user: PageUser) -> 
             late: None,
             high_risks: None,
             problem: None,
+            pending: false,
         };
-        // The late rule reads today when the plan has no status date: today is in the key.
-        let what = format!("portfolio {today}");
-        let computed = computed(&state, &project, &what, move |plan| match plan {
-            Ok(plan) => (health(&plan, today), progress(&plan)),
-            Err(_) => (Err("the plan has errors".to_owned()), None),
-        });
-        let computed = match computed.await {
+        let computed = match figures(&state, &project, &HEALTH, wait).await {
             Ok(computed) => computed,
             Err(response) => return response,
         };
-        match &*computed {
-            (Ok(health), progress) => {
-                row.forecast = Some(health.forecast.clone());
-                row.late = health.late;
-                row.high_risks = Some(health.high_risks);
-                row.progress = *progress;
-            }
-            (Err(problem), _) => row.problem = Some(problem.clone()),
+        waiting.extend(ready_url(project.id, &HEALTH, &computed));
+        stale |= matches!(computed, Figures::Stale(_));
+        match &computed {
+            Figures::Fresh(computed) | Figures::Stale(computed) => match &**computed {
+                (Ok(health), progress) => {
+                    row.forecast = Some(health.forecast.clone());
+                    row.late = health.late;
+                    row.high_risks = Some(health.high_risks);
+                    row.progress = *progress;
+                }
+                (Err(problem), _) => row.problem = Some(problem.clone()),
+            },
+            Figures::Pending => row.pending = true,
         }
         table.push(row);
     }
     let content = html! {
         h1 { "Portfolio" }
+        (updating_note(&waiting, stale))
         @if table.is_empty() {
             p.muted { "No projects yet: create one or import a plan file below." }
         } @else {
@@ -231,6 +254,8 @@ pub(super) async fn portfolio(State(state): State<AppState>, user: PageUser) -> 
                                             None => "—",
                                         }
                                     }
+                                } @else if row.pending {
+                                    td.muted colspan="3" data-label="Forecast" { "Computing…" }
                                 } @else {
                                     td colspan="3" data-label="Forecast" {
                                         span.bad { (row.problem.as_deref().unwrap_or("no forecast")) }

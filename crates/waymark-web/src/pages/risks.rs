@@ -24,7 +24,10 @@ use waymark_core::model::{impact_band, probability_band, risk_rating, Plan, Risk
 use waymark_core::{doctor, RiskResponse};
 use waymark_store::{EntityKind, Fields, ProjectId, Role};
 
-use super::{all_entities, computed, json_island, project_context, project_page, PageUser, Tab};
+use super::{
+    all_entities, figures, json_island, project_context, project_page, ready_url, shown,
+    updating_note, Figures, PageUser, Tab, View, Wait,
+};
 use crate::http::Path;
 use crate::AppState;
 
@@ -75,7 +78,7 @@ impl RiskRow {
 }
 
 /// The register computed from the plan, or why the forecast failed.
-struct Register {
+pub(super) struct Register {
     rows: Vec<RiskRow>,
     problem: Option<String>,
     /// Task ids and names in plan order, for the form's "Affected tasks".
@@ -101,6 +104,13 @@ fn response_word(response: RiskResponse) -> &'static str {
         RiskResponse::Accept => "accept",
     }
 }
+
+/// The register with the forecast's impacts, kept by revision and day; `None` when the plan
+/// has errors.
+pub(super) static REGISTER: View<Option<Register>> = View {
+    name: "risks",
+    compute: |inputs| inputs.plan.as_ref().ok().map(register_of),
+};
 
 fn register_of(plan: &Plan) -> Register {
     let forecast = waymark_core::forecast::forecast(plan, &doctor::TIMELINE_FORECAST);
@@ -456,29 +466,33 @@ pub(super) async fn page(
         Ok(context) => context,
         Err(response) => return response,
     };
-    let register = computed(&state, &context.project, "risk register", |plan| {
-        plan.ok().map(|plan| register_of(&plan))
-    });
-    let register = match register.await {
-        Ok(register) => register,
+    let computed = match figures(&state, &context.project, &REGISTER, Wait::Briefly).await {
+        Ok(computed) => computed,
         Err(response) => return response,
     };
+    let waiting: Vec<String> = ready_url(id, &REGISTER, &computed).into_iter().collect();
+    let stale = matches!(computed, Figures::Stale(_));
     let stored = match stored_risks(&state, id).await {
         Ok(stored) => stored,
         Err(response) => return response,
     };
     let can_edit = context.can_edit();
-    let content = match &*register {
+    let content = match shown(&computed).map(|(register, _)| register) {
         None => html! {
+            h1 { "Risks" }
+            (updating_note(&waiting, stale))
+        },
+        Some(None) => html! {
             h1 { "Risks" }
             p.bad { "The plan has errors, so its risks cannot be weighed; the overview names them." }
             p { a href={ "/projects/" (id.0) } { "Back to the overview" } }
         },
-        Some(register) => {
+        Some(Some(register)) => {
             let open = register.rows.iter().filter(|row| row.open).count();
             let closed = register.rows.len() - open;
             html! {
                 h1 { "Risks" }
+                (updating_note(&waiting, stale))
                 p.muted {
                     (open) " open, " (closed) " closed. Impacts from the forecast ("
                     (doctor::TIMELINE_FORECAST.iterations) " iterations, seed "

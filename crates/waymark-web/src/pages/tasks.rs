@@ -10,7 +10,10 @@ use maud::html;
 use serde::Serialize;
 use waymark_store::{EntityKind, Fields, ProjectId, Role};
 
-use super::{all_entities, computed, json_island, project_context, project_page, PageUser, Tab};
+use super::{
+    all_entities, figures, json_island, project_context, project_page, Figures, Inputs, PageUser,
+    Tab, View, Wait,
+};
 use crate::http::Path;
 use crate::AppState;
 
@@ -25,7 +28,7 @@ struct PageTask {
 
 /// A task's computed dates, as in the schedule view (`waymark schedule --json`).
 #[derive(Clone, Serialize)]
-struct PageDates {
+pub(super) struct PageDates {
     id: String,
     start: String,
     finish: String,
@@ -45,6 +48,34 @@ struct TasksData {
     schedule: Option<Vec<PageDates>>,
     minutes_per_day: i64,
     problems: Vec<String>,
+}
+
+/// The page's dates: those of the schedule, the minutes in a working day, and the problems
+/// that keep the plan from having a schedule.
+type Dates = (Option<Vec<PageDates>>, i64, Vec<String>);
+
+/// The dates of the tasks page, kept by revision.
+pub(super) static DATES: View<Dates> = View {
+    name: "dates",
+    compute: dates_view,
+};
+
+fn dates_view(inputs: &Inputs) -> Dates {
+    match &inputs.plan {
+        Ok(plan) => match dates_of(plan) {
+            Ok((dates, minutes_per_day)) => (Some(dates), minutes_per_day, Vec::new()),
+            Err(problem) => (None, 480, vec![problem]),
+        },
+        Err(diagnostics) => (
+            None,
+            480,
+            diagnostics
+                .iter()
+                .filter(|d| d.severity == waymark_core::Severity::Error)
+                .map(|d| d.message.clone())
+                .collect(),
+        ),
+    }
 }
 
 /// The schedule's dates of a plan, or why there are none.
@@ -97,28 +128,15 @@ pub(super) async fn page(
     };
     // The tasks with their versions and the plan's dates are two reads; they run together. The
     // dates are kept by project revision, so repeated views do not schedule again.
-    let dates = computed(&state, &context.project, "task dates", |plan| match plan {
-        Ok(plan) => match dates_of(&plan) {
-            Ok((dates, minutes_per_day)) => (Some(dates), minutes_per_day, Vec::new()),
-            Err(problem) => (None, 480, vec![problem]),
-        },
-        Err(diagnostics) => (
-            None,
-            480,
-            diagnostics
-                .iter()
-                .filter(|d| d.severity == waymark_core::Severity::Error)
-                .map(|d| d.message.clone())
-                .collect(),
-        ),
-    });
+    let dates = figures(&state, &context.project, &DATES, Wait::Fresh);
     let (tasks, dates) = tokio::join!(stored_tasks(&state, id), dates);
     let tasks = match tasks {
         Ok(tasks) => tasks,
         Err(response) => return response,
     };
     let (schedule, minutes_per_day, problems) = match dates {
-        Ok(dates) => (*dates).clone(),
+        Ok(Figures::Fresh(dates) | Figures::Stale(dates)) => (*dates).clone(),
+        Ok(Figures::Pending) => (None, 480, Vec::new()),
         Err(response) => return response,
     };
     let data = TasksData {

@@ -17,12 +17,12 @@ use maud::{html, Markup};
 use serde::Serialize;
 use waymark_core::model::Plan;
 use waymark_core::{time, WorkCalendar};
-use waymark_store::{EntityKind, PlanContent, ProjectId, Role};
+use waymark_store::{ProjectId, Role};
 
 use super::{
-    all_entities, blocking, json_island, project_context, project_page, PageUser, ProjectPage, Tab,
+    figures, json_island, project_context, project_page, Figures, PageUser, ProjectPage, Tab, View,
+    Wait,
 };
-use crate::document::{self, Checked};
 use crate::error::ApiError;
 use crate::http::Path;
 use crate::AppState;
@@ -61,46 +61,10 @@ struct CalendarDays {
 
 /// The JSON island of the page.
 #[derive(Serialize)]
-struct TimelineData {
+pub(super) struct TimelineData {
     schedule: waymark_report::json::ScheduleJson,
     tasks: BTreeMap<String, TaskEdit>,
     calendar: CalendarDays,
-}
-
-/// The stored tasks' versions and fields, by id.
-async fn stored_tasks(
-    state: &AppState,
-    id: ProjectId,
-) -> Result<BTreeMap<String, waymark_store::Entity>, ApiError> {
-    let entities = all_entities(state, id, EntityKind::Task).await?;
-    Ok(entities
-        .into_iter()
-        .map(|entity| (entity.key.clone(), entity))
-        .collect())
-}
-
-/// The project as a plan document and its tasks' versions, read so that every version belongs
-/// to the task fields the page shows: the page's `If-Match` must never let it overwrite a change
-/// it has not shown. Both are read at once (the tasks' list is a good part of the page's time);
-/// when a change slipped in between, so that some task differs, they are read again one after
-/// the other, the versions first, so a later change only makes the page's `If-Match` stale.
-async fn stored_content(
-    state: &AppState,
-    id: ProjectId,
-) -> Result<(BTreeMap<String, waymark_store::Entity>, PlanContent), ApiError> {
-    let (tasks, content) = tokio::join!(stored_tasks(state, id), state.store.project_document(id));
-    let (tasks, content) = (tasks?, content?);
-    let same = content.tasks.len() == tasks.len()
-        && content
-            .tasks
-            .iter()
-            .all(|(key, data)| tasks.get(key).is_some_and(|entity| entity.data == *data));
-    if same {
-        return Ok((tasks, content));
-    }
-    let tasks = stored_tasks(state, id).await?;
-    let content = state.store.project_document(id).await?;
-    Ok((tasks, content))
 }
 
 fn text(data: &waymark_store::Fields, key: &str) -> Option<String> {
@@ -151,6 +115,16 @@ fn calendar_days(plan: &Plan, schedule: &waymark_core::Schedule) -> Option<Calen
 }
 
 /// The schedule of the page, or why there is none.
+/// The timeline of a project, kept by revision: the island is a pure function of the
+/// revision's content.
+pub(super) static TIMELINE: View<Result<TimelineData, String>> = View {
+    name: "timeline",
+    compute: |inputs| match &inputs.plan {
+        Ok(plan) => timeline_of(plan, &inputs.tasks),
+        Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
+    },
+};
+
 fn timeline_of(
     plan: &Plan,
     stored: &BTreeMap<String, waymark_store::Entity>,
@@ -264,34 +238,10 @@ pub(super) async fn page(
         Ok(project) => project,
         Err(response) => return response,
     };
-    // Kept by project revision: a view of an unchanged project reuses the data.
-    let revision = project.project.revision;
-    let data = match state.views.get(id, revision, "timeline") {
-        Some(data) => data,
-        None => {
-            let (stored, document) = match stored_content(&state, id).await {
-                Ok(read) => read,
-                Err(error) => return error.into_response(),
-            };
-            let data = match blocking(move || match document::plan_of(&document) {
-                Ok(Checked { plan, .. }) => timeline_of(&plan, &stored),
-                Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
-            })
-            .await
-            {
-                Ok(data) => std::sync::Arc::new(data),
-                Err(response) => return response,
-            };
-            // What was read belongs to `revision` only if the project has not changed since.
-            match state.store.project(id).await {
-                Ok(now) if now.revision == revision => {
-                    state.views.put(id, revision, "timeline", data.clone());
-                }
-                Ok(_) => {}
-                Err(error) => return crate::error::ApiError::from(error).into_response(),
-            }
-            data
-        }
+    let data = match figures(&state, &project.project, &TIMELINE, Wait::Fresh).await {
+        Ok(Figures::Fresh(data) | Figures::Stale(data)) => data,
+        Ok(Figures::Pending) => return ApiError::internal().into_response(),
+        Err(response) => return response,
     };
     let content = content(&project, &data);
     project_page(&user, &project, Tab::Timeline, Some("timeline"), content)

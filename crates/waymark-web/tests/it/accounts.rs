@@ -339,7 +339,7 @@ web_tests!(
 async fn secure_cookies_are_marked_secure() {
     let app = TestApp::sqlite_with(Config {
         secure_cookies: true,
-        ..Config::default()
+        ..TestApp::config()
     })
     .await;
     app.user_with_password("ana", "correct horse").await;

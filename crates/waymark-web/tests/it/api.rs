@@ -423,7 +423,7 @@ async fn errors_are_json_without_internals(app: &TestApp) {
     // A body beyond the limit.
     let small = TestApp::sqlite_with(waymark_web::Config {
         max_body_bytes: 1024,
-        ..waymark_web::Config::default()
+        ..TestApp::config()
     })
     .await;
     let user = small.user("ana").await;

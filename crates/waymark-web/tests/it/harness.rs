@@ -89,8 +89,18 @@ impl Call {
 }
 
 impl TestApp {
+    /// The configuration of the tests: pages wait for their figures, whatever the build's
+    /// speed, and nothing is computed in the background unless a test asks for it.
+    pub fn config() -> Config {
+        Config {
+            page_wait: None,
+            warm_after_changes: false,
+            ..Config::default()
+        }
+    }
+
     pub async fn sqlite() -> TestApp {
-        TestApp::sqlite_with(Config::default()).await
+        TestApp::sqlite_with(TestApp::config()).await
     }
 
     pub async fn sqlite_with(config: Config) -> TestApp {
@@ -101,7 +111,7 @@ impl TestApp {
     }
 
     pub async fn postgres() -> Option<TestApp> {
-        TestApp::postgres_with(Config::default()).await
+        TestApp::postgres_with(TestApp::config()).await
     }
 
     pub async fn postgres_with(config: Config) -> Option<TestApp> {

@@ -46,6 +46,7 @@ mod matrix;
 mod pages;
 mod pages_admin;
 mod pages_board;
+mod pages_fresh;
 mod pages_resources;
 mod pages_risks;
 mod pages_tasks;

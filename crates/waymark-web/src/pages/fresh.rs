@@ -1,0 +1,523 @@
+//! The engine's figures for the pages, made ready in the background: one job per project reads
+//! the stored project once, builds its plan once, and computes the views pages ask for (the
+//! task dates, the timeline, the board, and the forecasts of the portfolio, the overview, the
+//! risks and the forecast page), keeping each in [`crate::cache::ViewCache`] by revision.
+//!
+//! - After every change made through this server the job starts at once for the new revision
+//!   (see `warm_after_changes` in [`crate::Config`]), so the pages are usually ready by the time
+//!   someone opens them. A newer change makes the job start over on the newer revision instead
+//!   of finishing the older one.
+//! - A page that finds its view missing asks the job for it (it moves to the front of the
+//!   queue) and waits. Schedule views ([`Wait::Fresh`]) wait for the figures of the current
+//!   revision, always. Forecast views ([`Wait::Briefly`]) wait at most
+//!   `page_wait` ([`crate::Config`]): then the page shows the figures of the previous revision
+//!   marked as updating, or says they are being computed, and its script reloads it when
+//!   [`ready`] answers that the new ones are there.
+//! - A job that ends without the wanted revision (another server process changed the project,
+//!   or the job failed) leaves the page to compute its view itself.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use tokio::sync::watch;
+use waymark_core::diagnostic::Diagnostic;
+use waymark_core::model::Plan;
+use waymark_store::{Entity, EntityKind, PlanContent, Project, ProjectId, Role};
+
+use super::{all_entities, blocking, project_context, PageUser};
+use crate::cache::Value;
+use crate::document::{self, Checked};
+use crate::error::ApiError;
+use crate::http::{Path, Query};
+use crate::AppState;
+
+/// What every view is computed from: the stored project read once.
+pub(crate) struct Inputs {
+    /// The plan, or the diagnostics that keep the project from being one.
+    pub plan: Result<Plan, Vec<Diagnostic>>,
+    /// The stored tasks by id, with their versions.
+    pub tasks: BTreeMap<String, Entity>,
+    /// The day the figures are for (rules such as "late" read today when the plan has no
+    /// status date), UTC.
+    pub today: NaiveDate,
+}
+
+/// A view of a project that a page shows: its name (which with the day is its key in the
+/// cache) and how it is computed.
+pub(crate) struct View<T> {
+    pub name: &'static str,
+    pub compute: fn(&Inputs) -> T,
+}
+
+/// A [`View`] of any result type, as the job runs it.
+pub(crate) trait AnyView: Sync {
+    fn name(&self) -> &'static str;
+    fn compute_value(&self, inputs: &Inputs) -> Value;
+}
+
+impl<T: Send + Sync + 'static> AnyView for View<T> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn compute_value(&self, inputs: &Inputs) -> Value {
+        Arc::new((self.compute)(inputs))
+    }
+}
+
+/// Every view, in the order a change computes them: the schedule views first (they are cheap
+/// and a page waits for them), then the forecasts, the portfolio's first.
+fn views() -> [&'static dyn AnyView; 7] {
+    [
+        &super::tasks::DATES,
+        &super::timeline::TIMELINE,
+        &super::board::BOARD,
+        &super::portfolio::HEALTH,
+        &super::overview::OVERVIEW,
+        &super::risks::REGISTER,
+        &super::forecast::FORECAST,
+    ]
+}
+
+/// The cache key of a view on a day.
+fn key(name: &str, today: NaiveDate) -> String {
+    format!("{name} {today}")
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// How long a page waits for its view.
+#[derive(Clone, Copy)]
+pub(crate) enum Wait {
+    /// Until the figures of the current revision are there.
+    Fresh,
+    /// At most the configured `page_wait`.
+    Briefly,
+    /// Until this moment at most (`None`: until they are there).
+    Until(Option<tokio::time::Instant>),
+}
+
+impl Wait {
+    /// `page_wait` from now, for a page that waits for several views at once.
+    pub(crate) fn until(state: &AppState) -> Wait {
+        Wait::Until(
+            state
+                .config
+                .page_wait
+                .map(|wait| tokio::time::Instant::now() + wait),
+        )
+    }
+}
+
+/// What a page has to show.
+pub(crate) enum Figures<T> {
+    /// The figures of the project as it is.
+    Fresh(Arc<T>),
+    /// The figures of an earlier revision: the new ones are being computed.
+    Stale(Arc<T>),
+    /// Nothing yet: the figures are being computed.
+    Pending,
+}
+
+/// The background jobs, one per project at most.
+#[derive(Default)]
+pub struct Warming {
+    jobs: Mutex<HashMap<ProjectId, Job>>,
+}
+
+struct Job {
+    /// Changes whenever the job has kept a view; closed when the job has ended.
+    progress: watch::Receiver<u64>,
+    /// The views still to compute, the most wanted first.
+    wanted: VecDeque<&'static dyn AnyView>,
+    /// The revision the job is computing, once it has read the project.
+    revision: Option<i64>,
+    /// The project has changed since the job read it: start over.
+    again: bool,
+}
+
+/// What the job does next.
+enum Next {
+    View(&'static dyn AnyView),
+    StartOver,
+    Done,
+}
+
+impl Warming {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<ProjectId, Job>> {
+        self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds `wanted` to the job of `project` (moved to the front when `first`, else at the back
+    /// unless queued already), starting a job when none runs; `again` when the project has changed since the running job read it. Answers
+    /// the job's progress.
+    fn enqueue(
+        &self,
+        state: &AppState,
+        project: ProjectId,
+        wanted: &[&'static dyn AnyView],
+        first: bool,
+        again: impl Fn(Option<i64>) -> bool,
+    ) -> watch::Receiver<u64> {
+        let mut jobs = self.lock();
+        if let Some(job) = jobs.get_mut(&project) {
+            // A closed channel is a job that failed: replaced below.
+            if job.progress.has_changed().is_ok() {
+                for view in wanted.iter().rev() {
+                    let name = view.name();
+                    let queued = job.wanted.iter().any(|queued| queued.name() == name);
+                    if first {
+                        job.wanted.retain(|queued| queued.name() != name);
+                        job.wanted.push_front(*view);
+                    } else if !queued {
+                        job.wanted.push_back(*view);
+                    }
+                }
+                job.again |= again(job.revision);
+                return job.progress.clone();
+            }
+        }
+        let (sender, progress) = watch::channel(0);
+        jobs.insert(
+            project,
+            Job {
+                progress: progress.clone(),
+                wanted: wanted.iter().copied().collect(),
+                revision: None,
+                again: false,
+            },
+        );
+        tokio::spawn(run(state.clone(), project, sender));
+        progress
+    }
+
+    /// The project has changed through this server: compute every view of its new revision.
+    pub(crate) fn changed(&self, state: &AppState, project: ProjectId) {
+        self.enqueue(state, project, &views(), false, |_| true);
+    }
+
+    /// A page wants `view` of `project` at `revision` or later.
+    fn want(
+        &self,
+        state: &AppState,
+        project: ProjectId,
+        revision: i64,
+        view: &'static dyn AnyView,
+    ) -> watch::Receiver<u64> {
+        self.enqueue(state, project, &[view], true, |reading| {
+            reading.is_some_and(|reading| reading < revision)
+        })
+    }
+
+    fn started(&self, project: ProjectId, revision: i64) {
+        if let Some(job) = self.lock().get_mut(&project) {
+            job.revision = Some(revision);
+        }
+    }
+
+    fn next(&self, project: ProjectId) -> Next {
+        let mut jobs = self.lock();
+        let Some(job) = jobs.get_mut(&project) else {
+            return Next::Done;
+        };
+        if job.again {
+            job.again = false;
+            return Next::StartOver;
+        }
+        match job.wanted.pop_front() {
+            Some(view) => Next::View(view),
+            None => {
+                jobs.remove(&project);
+                Next::Done
+            }
+        }
+    }
+
+    fn forget(&self, project: ProjectId) {
+        self.lock().remove(&project);
+    }
+}
+
+/// The job of one project: reads the project, builds its plan and computes the wanted views,
+/// starting over when the project changes, until nothing is wanted.
+async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) {
+    'read: loop {
+        let read = async {
+            let revision = state.store.project(project).await?.revision;
+            let (tasks, content) = stored_content(&state, project).await?;
+            // What was read belongs to `revision` only if nothing has changed since.
+            let now = state.store.project(project).await?.revision;
+            Ok::<_, ApiError>((revision == now).then_some((revision, tasks, content)))
+        };
+        let (revision, tasks, content) = match read.await {
+            Ok(Some(read)) => read,
+            Ok(None) => continue 'read,
+            Err(error) => {
+                tracing::warn!(project = project.0, error = %error.message, "could not read the project for its pages");
+                state.warming.forget(project);
+                return;
+            }
+        };
+        state.warming.started(project, revision);
+        let today = today();
+        let inputs = blocking(move || Inputs {
+            plan: document::plan_of(&content).map(|Checked { plan, .. }| plan),
+            tasks,
+            today,
+        })
+        .await;
+        let Ok(inputs) = inputs.map(Arc::new) else {
+            state.warming.forget(project);
+            return;
+        };
+        loop {
+            let view = match state.warming.next(project) {
+                Next::View(view) => view,
+                Next::StartOver => continue 'read,
+                Next::Done => return,
+            };
+            let key = key(view.name(), today);
+            if state.views.has(project, &key, revision) {
+                continue;
+            }
+            let inputs = inputs.clone();
+            let Ok(value) = blocking(move || view.compute_value(&inputs)).await else {
+                state.warming.forget(project);
+                return;
+            };
+            state.views.put_value(project, revision, &key, value);
+            progress.send_modify(|kept| *kept += 1);
+        }
+    }
+}
+
+/// The stored tasks (with their versions, by id) and the project as a plan document, read so
+/// that every version belongs to the task fields a page shows: a page's `If-Match` must never
+/// let it overwrite a change it has not shown. Both are read at once (the tasks' list is a good
+/// part of a page's time); when a change slipped in between, so that some task differs, they
+/// are read again one after the other, the versions first, so a later change only makes the
+/// page's `If-Match` stale.
+pub(super) async fn stored_content(
+    state: &AppState,
+    id: ProjectId,
+) -> Result<(BTreeMap<String, Entity>, PlanContent), ApiError> {
+    let stored_tasks = || async {
+        Ok::<_, ApiError>(
+            all_entities(state, id, EntityKind::Task)
+                .await?
+                .into_iter()
+                .map(|entity| (entity.key.clone(), entity))
+                .collect::<BTreeMap<_, _>>(),
+        )
+    };
+    let (tasks, content) = tokio::join!(stored_tasks(), state.store.project_document(id));
+    let (tasks, content) = (tasks?, content?);
+    let same = content.tasks.len() == tasks.len()
+        && content
+            .tasks
+            .iter()
+            .all(|(key, data)| tasks.get(key).is_some_and(|entity| entity.data == *data));
+    if same {
+        return Ok((tasks, content));
+    }
+    let tasks = stored_tasks().await?;
+    let content = state.store.project_document(id).await?;
+    Ok((tasks, content))
+}
+
+/// `view` of `project` (as the page read it), waiting as `wait` says.
+pub(crate) async fn figures<T: Send + Sync + 'static>(
+    state: &AppState,
+    project: &Project,
+    view: &'static View<T>,
+    wait: Wait,
+) -> Result<Figures<T>, Response> {
+    let key = key(view.name, today());
+    let fresh = || {
+        state
+            .views
+            .latest::<T>(project.id, &key)
+            .and_then(|(revision, value)| (revision >= project.revision).then_some(value))
+    };
+    if let Some(value) = fresh() {
+        return Ok(Figures::Fresh(value));
+    }
+    let mut progress = state
+        .warming
+        .want(state, project.id, project.revision, view);
+    let deadline = match wait {
+        Wait::Fresh => None,
+        Wait::Briefly => state
+            .config
+            .page_wait
+            .map(|wait| tokio::time::Instant::now() + wait),
+        Wait::Until(deadline) => deadline,
+    };
+    loop {
+        let changed = match deadline {
+            None => progress.changed().await,
+            Some(deadline) => match tokio::time::timeout_at(deadline, progress.changed()).await {
+                Ok(changed) => changed,
+                Err(_) => {
+                    return Ok(match state.views.latest::<T>(project.id, &key) {
+                        Some((_, value)) => Figures::Stale(value),
+                        None => Figures::Pending,
+                    })
+                }
+            },
+        };
+        if let Some(value) = fresh() {
+            return Ok(Figures::Fresh(value));
+        }
+        if changed.is_err() {
+            // The job has ended without this revision: computed here.
+            return computed_here(state, project, view, key)
+                .await
+                .map(Figures::Fresh);
+        }
+    }
+}
+
+/// Asks for `view` of `project` without waiting for it, unless it is there already.
+pub(crate) fn ask<T: Send + Sync + 'static>(
+    state: &AppState,
+    project: &Project,
+    view: &'static View<T>,
+) {
+    if !state
+        .views
+        .has(project.id, &key(view.name, today()), project.revision)
+    {
+        state
+            .warming
+            .want(state, project.id, project.revision, view);
+    }
+}
+
+/// `view` of `project` computed by the page itself.
+async fn computed_here<T: Send + Sync + 'static>(
+    state: &AppState,
+    project: &Project,
+    view: &'static View<T>,
+    key: String,
+) -> Result<Arc<T>, Response> {
+    let (tasks, content) = stored_content(state, project.id)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let revision = state
+        .store
+        .project(project.id)
+        .await
+        .map_err(|error| ApiError::from(error).into_response())?
+        .revision;
+    let today = today();
+    let value = Arc::new(
+        blocking(move || {
+            (view.compute)(&Inputs {
+                plan: document::plan_of(&content).map(|Checked { plan, .. }| plan),
+                tasks,
+                today,
+            })
+        })
+        .await?,
+    );
+    state.views.put(project.id, revision, &key, value.clone());
+    Ok(value)
+}
+
+/// The figures a page shows, with what it must say about them: `Some` with the figures (and
+/// whether they are of an earlier revision), or `None` while they are computed.
+pub(crate) fn shown<T>(figures: &Figures<T>) -> Option<(&T, bool)> {
+    match figures {
+        Figures::Fresh(value) => Some((value, false)),
+        Figures::Stale(value) => Some((value, true)),
+        Figures::Pending => None,
+    }
+}
+
+/// The address a page's script waits on before reloading the page, for figures that are not
+/// fresh; `None` for fresh ones.
+pub(crate) fn ready_url<T>(
+    project: ProjectId,
+    view: &View<T>,
+    figures: &Figures<T>,
+) -> Option<String> {
+    match figures {
+        Figures::Fresh(_) => None,
+        Figures::Stale(_) | Figures::Pending => {
+            Some(format!("/projects/{}/ready?view={}", project.0, view.name))
+        }
+    }
+}
+
+/// The note of a page whose figures are being computed: a live region that says so, with the
+/// addresses to wait on (`data-ready`, space separated) for `waymark.js`, which reloads the
+/// page when they answer.
+pub(crate) fn updating_note(urls: &[String], stale: bool) -> maud::Markup {
+    maud::html! {
+        @if !urls.is_empty() {
+            p.updating #updating role="status" data-ready=(urls.join(" ")) {
+                @if stale {
+                    "Updating: these figures are from before the latest change. The page shows \
+                     the new ones as soon as they are computed."
+                } @else {
+                    "Computing the figures of this project: the page shows them as soon as they \
+                     are ready."
+                }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct ReadyQuery {
+    view: String,
+}
+
+/// How long [`ready`] waits at most.
+const READY_WAIT: Duration = Duration::from_secs(30);
+
+/// `GET /projects/{id}/ready?view=NAME`: answers 204 once the view `NAME` of the project as it
+/// now is has been computed (at most [`READY_WAIT`]; then 503, and the page offers a reload).
+pub(super) async fn ready(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(query): Query<ReadyQuery>,
+) -> Response {
+    let id = ProjectId(id);
+    let context = match project_context(&state, &user, id, Role::Viewer).await {
+        Ok(context) => context,
+        Err(response) => return response,
+    };
+    let Some(view) = views().into_iter().find(|view| view.name() == query.view) else {
+        return ApiError::not_found("view").into_response();
+    };
+    let key = key(view.name(), today());
+    let revision = context.project.revision;
+    let wait = async {
+        let mut progress = state
+            .warming
+            .enqueue(&state, id, &[view], false, |reading| {
+                reading.is_some_and(|reading| reading < revision)
+            });
+        while !state.views.has(id, &key, revision) {
+            if progress.changed().await.is_err() {
+                break;
+            }
+        }
+    };
+    // Also when the job has ended without the view: the reloaded page computes it.
+    match tokio::time::timeout(READY_WAIT, wait).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
