@@ -142,7 +142,7 @@ done
 echo
 echo "| figures ready after a change (view) | median | max |"
 echo "|---|---|---|"
-for view in dates timeline board health overview risks forecast; do
+for view in tasks timeline board resources health overview risks forecast; do
   : >"$dir/times"
   for _ in $(seq "$CHANGES"); do
     change

@@ -41,8 +41,8 @@ pub use error::{Result, StoreError};
 pub use model::{
     check_key, Actor, ApiToken, ContentChanges, Entity, EntityCursor, EntityKind, EntityQuery,
     EntityUpdate, Event, EventAction, EventId, Fields, Issued, Membership, NewEntity, NewUser,
-    Page, ParentFilter, PlanContent, Project, ProjectId, Role, Session, SqliteSettings, TokenId,
-    User, UserId, UserUpdate, MAX_PAGE_SIZE, POSITION_STEP,
+    Page, ParentFilter, PlanContent, Project, ProjectId, ProjectSnapshot, Role, Session,
+    SqliteSettings, TokenId, User, UserId, UserUpdate, MAX_PAGE_SIZE, POSITION_STEP,
 };
 
 /// The time source of a store: the system clock, or a test's.
@@ -332,6 +332,12 @@ impl Store {
     /// one consistent snapshot.
     pub async fn project_document(&self, id: ProjectId) -> Result<PlanContent> {
         dispatch!(self, project_document(id))
+    }
+
+    /// The project, its plan document and its tasks as stored, read in one consistent snapshot,
+    /// so that all three belong to the project's `revision`.
+    pub async fn project_snapshot(&self, id: ProjectId) -> Result<ProjectSnapshot> {
+        dispatch!(self, project_snapshot(id))
     }
 
     /// `user`'s role in `project`, `None` for a non-member.

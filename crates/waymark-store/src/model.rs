@@ -282,6 +282,15 @@ pub struct Entity {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A project as one read saw it: the row (with its `revision`), the plan document, and the
+/// tasks as stored (with their versions), in plan order.
+#[derive(Clone, Debug)]
+pub struct ProjectSnapshot {
+    pub project: Project,
+    pub content: PlanContent,
+    pub tasks: Vec<Entity>,
+}
+
 /// A new entity. Without a position it goes last.
 #[derive(Clone, Debug)]
 pub struct NewEntity {

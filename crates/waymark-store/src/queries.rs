@@ -17,8 +17,8 @@ use crate::model::{
     check_key, check_text, contains_pattern, entity_columns, fold, page_size, project_name, Actor,
     ApiToken, ContentChanges, Entity, EntityCursor, EntityKind, EntityQuery, EntityUpdate, Event,
     EventAction, EventId, Fields, Issued, Membership, NewEntity, NewUser, Page, ParentFilter,
-    PlanContent, Project, ProjectId, Role, Session, TokenId, User, UserId, UserUpdate,
-    POSITION_STEP,
+    PlanContent, Project, ProjectId, ProjectSnapshot, Role, Session, TokenId, User, UserId,
+    UserUpdate, POSITION_STEP,
 };
 
 pub(crate) type Pool = sqlx::Pool<Db>;
@@ -917,6 +917,39 @@ pub(crate) async fn project_document(pool: &Pool, id: ProjectId) -> Result<PlanC
     let content = read_content(&mut tx, &project).await?;
     tx.commit().await?;
     Ok(content)
+}
+
+pub(crate) async fn project_snapshot(pool: &Pool, id: ProjectId) -> Result<ProjectSnapshot> {
+    let mut tx = begin_read(pool).await?;
+    let project = fetch_project(&mut tx, id).await?;
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        entity_select!(),
+        " FROM entities WHERE project_id = $1 ORDER BY position, key"
+    ))
+    .bind(id.0)
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let mut content = PlanContent {
+        project: project.fields.clone(),
+        ..PlanContent::default()
+    };
+    let mut tasks = Vec::new();
+    for row in &rows {
+        let entity = entity_from_row(row)?;
+        content
+            .entities_mut(entity.kind)
+            .push((entity.key.clone(), entity.data.clone()));
+        if entity.kind == EntityKind::Task {
+            tasks.push(entity);
+        }
+    }
+    Ok(ProjectSnapshot {
+        project,
+        content,
+        tasks,
+    })
 }
 
 /// Checks a whole plan before anything is written: names, ids, and no id twice in a kind.

@@ -591,6 +591,59 @@ async fn an_imported_plan_comes_back_in_order(db: &TestDb) {
     let missing = db.store.project_document(ProjectId(999)).await;
     assert!(matches!(missing, Err(StoreError::NotFound("project"))));
 
+    // The snapshot: the same document, the project's row, and the tasks as stored, in order.
+    let changed = db
+        .store
+        .update_entity(
+            Actor::User(ana.id),
+            project.id,
+            EntityKind::Task,
+            "design",
+            design.version,
+            &EntityUpdate {
+                data: fields(
+                    json!({"parent": "delivery", "duration": "6d", "after": ["zeta"], "resources": ["ana"]}),
+                ),
+                position: None,
+            },
+        )
+        .await
+        .unwrap();
+    let snapshot = db.store.project_snapshot(project.id).await.unwrap();
+    assert_eq!(
+        snapshot.project,
+        db.store.project(project.id).await.unwrap()
+    );
+    assert_eq!(
+        snapshot.content,
+        db.store.project_document(project.id).await.unwrap()
+    );
+    let keys: Vec<&str> = snapshot
+        .tasks
+        .iter()
+        .map(|task| task.key.as_str())
+        .collect();
+    let document_keys: Vec<&str> = snapshot
+        .content
+        .tasks
+        .iter()
+        .map(|(key, _)| key.as_str())
+        .collect();
+    assert_eq!(keys, document_keys);
+    let stored_design = snapshot
+        .tasks
+        .iter()
+        .find(|task| task.key == "design")
+        .unwrap();
+    assert_eq!(stored_design.version, changed.version);
+    assert_eq!(stored_design.version, design.version + 1);
+    assert!(snapshot
+        .tasks
+        .iter()
+        .all(|task| task.kind == EntityKind::Task));
+    let missing = db.store.project_snapshot(ProjectId(999)).await;
+    assert!(matches!(missing, Err(StoreError::NotFound("project"))));
+
     let mut twice = sample_plan();
     twice.tasks.push(("zeta".into(), Fields::new()));
     let refused = db.store.import_project(Actor::System, &twice).await;

@@ -13,18 +13,14 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use waymark_core::model::{Plan, TaskStatus};
 use waymark_store::{Fields, ProjectId, Role};
 
-use super::{
-    figures, json_island, percent, project_context, project_page, Figures, PageUser, Tab, View,
-    Wait,
-};
-use crate::error::ApiError;
+use super::{current, json_island, percent, project_context, project_page, PageUser, Tab, View};
 use crate::http::Path;
 use crate::AppState;
 
@@ -265,9 +261,8 @@ pub(super) async fn page(
         Ok(context) => context,
         Err(response) => return response,
     };
-    let board = match figures(&state, &context.project, &BOARD, Wait::Fresh).await {
-        Ok(Figures::Fresh(board) | Figures::Stale(board)) => board,
-        Ok(Figures::Pending) => return ApiError::internal().into_response(),
+    let board = match current(&state, &context.project, &BOARD).await {
+        Ok(board) => board,
         Err(response) => return response,
     };
     let can_edit = context.can_edit();

@@ -1,7 +1,8 @@
 //! The engine's figures for the pages, made ready in the background: one job per project reads
 //! the stored project once, builds its plan once, and computes the views pages ask for (the
-//! task dates, the timeline, the board, and the forecasts of the portfolio, the overview, the
-//! risks and the forecast page), keeping each in [`crate::cache::ViewCache`] by revision.
+//! tasks, the timeline, the board and the resources' heat map, then the forecasts of the
+//! portfolio, the overview, the risks and the forecast page), keeping each in
+//! [`crate::cache::ViewCache`] by revision.
 //!
 //! - After every change made through this server the job starts at once for the new revision
 //!   (see `warm_after_changes` in [`crate::Config`]), so the pages are usually ready by the time
@@ -28,9 +29,9 @@ use serde::Deserialize;
 use tokio::sync::watch;
 use waymark_core::diagnostic::Diagnostic;
 use waymark_core::model::Plan;
-use waymark_store::{Entity, EntityKind, PlanContent, Project, ProjectId, Role};
+use waymark_store::{Entity, PlanContent, Project, ProjectId, Role};
 
-use super::{all_entities, blocking, project_context, PageUser};
+use super::{blocking, project_context, PageUser};
 use crate::cache::Value;
 use crate::document::{self, Checked};
 use crate::error::ApiError;
@@ -73,11 +74,12 @@ impl<T: Send + Sync + 'static> AnyView for View<T> {
 
 /// Every view, in the order a change computes them: the schedule views first (they are cheap
 /// and a page waits for them), then the forecasts, the portfolio's first.
-fn views() -> [&'static dyn AnyView; 7] {
+fn views() -> [&'static dyn AnyView; 8] {
     [
-        &super::tasks::DATES,
+        &super::tasks::TASKS,
         &super::timeline::TIMELINE,
         &super::board::BOARD,
+        &super::resources::RESOURCES,
         &super::portfolio::HEALTH,
         &super::overview::OVERVIEW,
         &super::risks::REGISTER,
@@ -250,16 +252,9 @@ impl Warming {
 /// starting over when the project changes, until nothing is wanted.
 async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) {
     'read: loop {
-        let read = async {
-            let revision = state.store.project(project).await?.revision;
-            let (tasks, content) = stored_content(&state, project).await?;
-            // What was read belongs to `revision` only if nothing has changed since.
-            let now = state.store.project(project).await?.revision;
-            Ok::<_, ApiError>((revision == now).then_some((revision, tasks, content)))
-        };
-        let (revision, tasks, content) = match read.await {
-            Ok(Some(read)) => read,
-            Ok(None) => continue 'read,
+        let started = std::time::Instant::now();
+        let (revision, tasks, content) = match read(&state, project).await {
+            Ok(read) => read,
             Err(error) => {
                 tracing::warn!(project = project.0, error = %error.message, "could not read the project for its pages");
                 state.warming.forget(project);
@@ -267,6 +262,7 @@ async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) 
             }
         };
         state.warming.started(project, revision);
+        let read_ms = started.elapsed().as_secs_f64() * 1000.0;
         let today = today();
         let inputs = blocking(move || Inputs {
             plan: document::plan_of(&content).map(|Checked { plan, .. }| plan),
@@ -278,6 +274,13 @@ async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) 
             state.warming.forget(project);
             return;
         };
+        tracing::debug!(
+            project = project.0,
+            revision,
+            read_ms,
+            plan_ms = started.elapsed().as_secs_f64() * 1000.0 - read_ms,
+            "read the project for its pages"
+        );
         loop {
             let view = match state.warming.next(project) {
                 Next::View(view) => view,
@@ -289,48 +292,38 @@ async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) 
                 continue;
             }
             let inputs = inputs.clone();
+            let computing = std::time::Instant::now();
             let Ok(value) = blocking(move || view.compute_value(&inputs)).await else {
                 state.warming.forget(project);
                 return;
             };
+            tracing::debug!(
+                project = project.0,
+                revision,
+                view = view.name(),
+                ms = computing.elapsed().as_secs_f64() * 1000.0,
+                "computed a page view"
+            );
             state.views.put_value(project, revision, &key, value);
             progress.send_modify(|kept| *kept += 1);
         }
     }
 }
 
-/// The stored tasks (with their versions, by id) and the project as a plan document, read so
-/// that every version belongs to the task fields a page shows: a page's `If-Match` must never
-/// let it overwrite a change it has not shown. Both are read at once (the tasks' list is a good
-/// part of a page's time); when a change slipped in between, so that some task differs, they
-/// are read again one after the other, the versions first, so a later change only makes the
-/// page's `If-Match` stale.
-pub(super) async fn stored_content(
+/// The project's revision, its tasks as stored (with their versions, by id) and its plan
+/// document, from one read: every version belongs to the task fields a page shows, so a page's
+/// `If-Match` never lets it overwrite a change it has not shown.
+async fn read(
     state: &AppState,
     id: ProjectId,
-) -> Result<(BTreeMap<String, Entity>, PlanContent), ApiError> {
-    let stored_tasks = || async {
-        Ok::<_, ApiError>(
-            all_entities(state, id, EntityKind::Task)
-                .await?
-                .into_iter()
-                .map(|entity| (entity.key.clone(), entity))
-                .collect::<BTreeMap<_, _>>(),
-        )
-    };
-    let (tasks, content) = tokio::join!(stored_tasks(), state.store.project_document(id));
-    let (tasks, content) = (tasks?, content?);
-    let same = content.tasks.len() == tasks.len()
-        && content
-            .tasks
-            .iter()
-            .all(|(key, data)| tasks.get(key).is_some_and(|entity| entity.data == *data));
-    if same {
-        return Ok((tasks, content));
-    }
-    let tasks = stored_tasks().await?;
-    let content = state.store.project_document(id).await?;
-    Ok((tasks, content))
+) -> Result<(i64, BTreeMap<String, Entity>, PlanContent), ApiError> {
+    let snapshot = state.store.project_snapshot(id).await?;
+    let tasks = snapshot
+        .tasks
+        .into_iter()
+        .map(|entity| (entity.key.clone(), entity))
+        .collect();
+    Ok((snapshot.project.revision, tasks, snapshot.content))
 }
 
 /// `view` of `project` (as the page read it), waiting as `wait` says.
@@ -386,6 +379,20 @@ pub(crate) async fn figures<T: Send + Sync + 'static>(
     }
 }
 
+/// `view` of `project` as it is: what the schedule pages show, waiting for it as long as it
+/// takes.
+pub(crate) async fn current<T: Send + Sync + 'static>(
+    state: &AppState,
+    project: &Project,
+    view: &'static View<T>,
+) -> Result<Arc<T>, Response> {
+    match figures(state, project, view, Wait::Fresh).await? {
+        Figures::Fresh(value) | Figures::Stale(value) => Ok(value),
+        // `Wait::Fresh` waits until there is a value.
+        Figures::Pending => Err(ApiError::internal().into_response()),
+    }
+}
+
 /// Asks for `view` of `project` without waiting for it, unless it is there already.
 pub(crate) fn ask<T: Send + Sync + 'static>(
     state: &AppState,
@@ -409,15 +416,9 @@ async fn computed_here<T: Send + Sync + 'static>(
     view: &'static View<T>,
     key: String,
 ) -> Result<Arc<T>, Response> {
-    let (tasks, content) = stored_content(state, project.id)
+    let (revision, tasks, content) = read(state, project.id)
         .await
         .map_err(IntoResponse::into_response)?;
-    let revision = state
-        .store
-        .project(project.id)
-        .await
-        .map_err(|error| ApiError::from(error).into_response())?
-        .revision;
     let today = today();
     let value = Arc::new(
         blocking(move || {
@@ -504,6 +505,9 @@ pub(super) async fn ready(
     let key = key(view.name(), today());
     let revision = context.project.revision;
     let wait = async {
+        if state.views.has(id, &key, revision) {
+            return;
+        }
         let mut progress = state
             .warming
             .enqueue(&state, id, &[view], false, |reading| {

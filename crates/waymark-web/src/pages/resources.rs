@@ -22,7 +22,9 @@ use waymark_core::{time, Schedule, TaskCalendars};
 use waymark_store::{ProjectId, Role};
 
 use super::page as simple_page;
-use super::{blocking, json_island, project_context, project_page, stored_plan, PageUser, Tab};
+use super::{
+    blocking, current, json_island, project_context, project_page, stored_plan, PageUser, Tab, View,
+};
 use crate::http::Path;
 use crate::views::{level_plan, LevelRun, LevelSettings};
 use crate::AppState;
@@ -263,11 +265,29 @@ fn preview_of(run: &LevelRun, settings: LevelSettings) -> Result<Preview, String
 }
 
 /// What the page shows, computed on a blocking thread.
-struct Computed {
+pub(super) struct Computed {
     /// Task names by index.
     task_names: Vec<String>,
     current: Result<HeatMap, String>,
     preview: Option<Result<Preview, String>>,
+}
+
+/// The heat map of the project as it is, kept by revision.
+pub(super) static RESOURCES: View<Computed> = View {
+    name: "resources",
+    compute: |inputs| match &inputs.plan {
+        Ok(plan) => compute(plan.clone(), None),
+        Err(_) => unplanned(None),
+    },
+};
+
+/// What the page shows of a project that is not a plan.
+fn unplanned(preview: Option<LevelSettings>) -> Computed {
+    Computed {
+        task_names: Vec::new(),
+        current: Err("the plan has errors; the overview lists them".to_owned()),
+        preview: preview.map(|_| Err("the plan has errors".to_owned())),
+    }
 }
 
 fn compute(plan: Plan, preview: Option<LevelSettings>) -> Computed {
@@ -570,17 +590,20 @@ pub(super) async fn page(
     // Read before the plan: when someone changes the project in between, the revision is the
     // older one, and applying answers 412 rather than applying a preview of another plan.
     let revision = context.project.revision;
-    let computed = match stored_plan(&state, id).await {
-        Ok(Ok(plan)) => match blocking(move || compute(plan, settings)).await {
+    let computed = match settings {
+        // The heat map alone is kept by revision.
+        None => match current(&state, &context.project, &RESOURCES).await {
             Ok(computed) => computed,
             Err(response) => return response,
         },
-        Ok(Err(_)) => Computed {
-            task_names: Vec::new(),
-            current: Err("the plan has errors; the overview lists them".to_owned()),
-            preview: settings.map(|_| Err("the plan has errors".to_owned())),
+        Some(settings) => match stored_plan(&state, id).await {
+            Ok(Ok(plan)) => match blocking(move || compute(plan, Some(settings))).await {
+                Ok(computed) => std::sync::Arc::new(computed),
+                Err(response) => return response,
+            },
+            Ok(Err(_)) => std::sync::Arc::new(unplanned(Some(settings))),
+            Err(response) => return response,
         },
-        Err(response) => return response,
     };
     let can_edit = context.can_edit();
     let names = &computed.task_names;

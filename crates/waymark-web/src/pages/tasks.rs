@@ -5,15 +5,12 @@
 //! decides what a user may do beyond which controls the page offers.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::html;
 use serde::Serialize;
-use waymark_store::{EntityKind, Fields, ProjectId, Role};
+use waymark_store::{Fields, ProjectId, Role};
 
-use super::{
-    all_entities, figures, json_island, project_context, project_page, Figures, Inputs, PageUser,
-    Tab, View, Wait,
-};
+use super::{current, json_island, project_context, project_page, Inputs, PageUser, Tab, View};
 use crate::http::Path;
 use crate::AppState;
 
@@ -50,18 +47,26 @@ struct TasksData {
     problems: Vec<String>,
 }
 
-/// The page's dates: those of the schedule, the minutes in a working day, and the problems
-/// that keep the plan from having a schedule.
-type Dates = (Option<Vec<PageDates>>, i64, Vec<String>);
-
-/// The dates of the tasks page, kept by revision.
-pub(super) static DATES: View<Dates> = View {
-    name: "dates",
-    compute: dates_view,
+/// The page's data, rendered as its JSON island once per revision: the stored tasks (with
+/// their versions, from the same read as the plan) and the schedule's dates.
+pub(super) static TASKS: View<maud::Markup> = View {
+    name: "tasks",
+    compute: |inputs| json_island("tasks-data", &tasks_data(inputs)),
 };
 
-fn dates_view(inputs: &Inputs) -> Dates {
-    match &inputs.plan {
+fn tasks_data(inputs: &Inputs) -> TasksData {
+    let mut tasks: Vec<&waymark_store::Entity> = inputs.tasks.values().collect();
+    tasks.sort_by(|a, b| (a.position, &a.key).cmp(&(b.position, &b.key)));
+    let tasks = tasks
+        .into_iter()
+        .map(|entity| PageTask {
+            id: entity.key.clone(),
+            position: entity.position,
+            version: entity.version,
+            data: entity.data.clone(),
+        })
+        .collect();
+    let (schedule, minutes_per_day, problems) = match &inputs.plan {
         Ok(plan) => match dates_of(plan) {
             Ok((dates, minutes_per_day)) => (Some(dates), minutes_per_day, Vec::new()),
             Err(problem) => (None, 480, vec![problem]),
@@ -75,6 +80,12 @@ fn dates_view(inputs: &Inputs) -> Dates {
                 .map(|d| d.message.clone())
                 .collect(),
         ),
+    };
+    TasksData {
+        tasks,
+        schedule,
+        minutes_per_day,
+        problems,
     }
 }
 
@@ -99,22 +110,6 @@ fn dates_of(plan: &waymark_core::model::Plan) -> Result<(Vec<PageDates>, i64), S
     Ok((dates, document.project.minutes_per_day))
 }
 
-/// Every stored task of the project, in plan order, page by page.
-async fn stored_tasks(state: &AppState, id: ProjectId) -> Result<Vec<PageTask>, Response> {
-    let entities = all_entities(state, id, EntityKind::Task)
-        .await
-        .map_err(IntoResponse::into_response)?;
-    Ok(entities
-        .into_iter()
-        .map(|entity| PageTask {
-            id: entity.key,
-            position: entity.position,
-            version: entity.version,
-            data: entity.data,
-        })
-        .collect())
-}
-
 /// The tasks page; 404 for a project the user may not see (the API's rule).
 pub(super) async fn page(
     State(state): State<AppState>,
@@ -126,24 +121,9 @@ pub(super) async fn page(
         Ok(context) => context,
         Err(response) => return response,
     };
-    // The tasks with their versions and the plan's dates are two reads; they run together. The
-    // dates are kept by project revision, so repeated views do not schedule again.
-    let dates = figures(&state, &context.project, &DATES, Wait::Fresh);
-    let (tasks, dates) = tokio::join!(stored_tasks(&state, id), dates);
-    let tasks = match tasks {
-        Ok(tasks) => tasks,
+    let island = match current(&state, &context.project, &TASKS).await {
+        Ok(island) => island,
         Err(response) => return response,
-    };
-    let (schedule, minutes_per_day, problems) = match dates {
-        Ok(Figures::Fresh(dates) | Figures::Stale(dates)) => (*dates).clone(),
-        Ok(Figures::Pending) => (None, 480, Vec::new()),
-        Err(response) => return response,
-    };
-    let data = TasksData {
-        tasks,
-        schedule,
-        minutes_per_day,
-        problems,
     };
     let can_edit = context.can_edit();
     let can_report = context.can_report();
@@ -211,7 +191,7 @@ pub(super) async fn page(
             }
         }
         noscript { p { "The task table needs JavaScript; the project's export has every task." } }
-        (json_island("tasks-data", &data))
+        (*island)
     };
     project_page(&user, &context, Tab::Tasks, Some("tasks"), content)
 }

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use maud::{html, Markup};
 use serde::Serialize;
 use waymark_core::model::Plan;
@@ -20,10 +20,8 @@ use waymark_core::{time, WorkCalendar};
 use waymark_store::{ProjectId, Role};
 
 use super::{
-    figures, json_island, project_context, project_page, Figures, PageUser, ProjectPage, Tab, View,
-    Wait,
+    current, json_island, project_context, project_page, PageUser, ProjectPage, Tab, View,
 };
-use crate::error::ApiError;
 use crate::http::Path;
 use crate::AppState;
 
@@ -238,9 +236,8 @@ pub(super) async fn page(
         Ok(project) => project,
         Err(response) => return response,
     };
-    let data = match figures(&state, &project.project, &TIMELINE, Wait::Fresh).await {
-        Ok(Figures::Fresh(data) | Figures::Stale(data)) => data,
-        Ok(Figures::Pending) => return ApiError::internal().into_response(),
+    let data = match current(&state, &project.project, &TIMELINE).await {
+        Ok(data) => data,
         Err(response) => return response,
     };
     let content = content(&project, &data);
