@@ -612,6 +612,7 @@ async fn import(
         ApiError::invalid_plan("the file has errors; nothing was imported", &diagnostics)
     })?;
     let project = state.store.import_project(caller.actor(), &content).await?;
+    crate::pages::project_changed(&state, project.id);
     Ok(created(&project))
 }
 

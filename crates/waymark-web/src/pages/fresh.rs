@@ -9,7 +9,8 @@
 //!   someone opens them. A newer change makes the job start over on the newer revision instead
 //!   of finishing the older one.
 //! - A page that finds its view missing asks the job for it (it moves to the front of the
-//!   queue) and waits. Schedule views ([`Wait::Fresh`]) wait for the figures of the current
+//!   queue) and waits. A schedule page does not wait behind a forecast: while the job is busy
+//!   with another view, the page computes its own from the job's plan. Schedule views ([`Wait::Fresh`]) wait for the figures of the current
 //!   revision, always. Forecast views ([`Wait::Briefly`]) wait at most
 //!   `page_wait` ([`crate::Config`]): then the page shows the figures of the previous revision
 //!   marked as updating, or says they are being computed, and its script reloads it when
@@ -142,6 +143,10 @@ struct Job {
     wanted: VecDeque<&'static dyn AnyView>,
     /// The revision the job is computing, once it has read the project.
     revision: Option<i64>,
+    /// What the job computes from, once built.
+    inputs: Option<(i64, Arc<Inputs>)>,
+    /// The view the job is computing.
+    computing: Option<&'static str>,
     /// The project has changed since the job read it: start over.
     again: bool,
 }
@@ -194,6 +199,8 @@ impl Warming {
                 progress: progress.clone(),
                 wanted: wanted.iter().copied().collect(),
                 revision: None,
+                inputs: None,
+                computing: None,
                 again: false,
             },
         );
@@ -225,17 +232,43 @@ impl Warming {
         }
     }
 
+    fn built(&self, project: ProjectId, revision: i64, inputs: Arc<Inputs>) {
+        if let Some(job) = self.lock().get_mut(&project) {
+            job.inputs = Some((revision, inputs));
+        }
+    }
+
+    /// The inputs of the job of `project`, when they are of `revision` or later and the job is
+    /// busy with a view other than `view`: a page can compute `view` from them itself rather
+    /// than wait for the job to finish the other view.
+    fn inputs_while_busy(
+        &self,
+        project: ProjectId,
+        revision: i64,
+        view: &str,
+    ) -> Option<(i64, Arc<Inputs>)> {
+        let jobs = self.lock();
+        let job = jobs.get(&project)?;
+        let busy = job.computing.is_some_and(|computing| computing != view);
+        let (read, inputs) = job.inputs.as_ref()?;
+        (busy && *read >= revision).then(|| (*read, inputs.clone()))
+    }
+
     fn next(&self, project: ProjectId) -> Next {
         let mut jobs = self.lock();
         let Some(job) = jobs.get_mut(&project) else {
             return Next::Done;
         };
+        job.computing = None;
         if job.again {
             job.again = false;
             return Next::StartOver;
         }
         match job.wanted.pop_front() {
-            Some(view) => Next::View(view),
+            Some(view) => {
+                job.computing = Some(view.name());
+                Next::View(view)
+            }
             None => {
                 jobs.remove(&project);
                 Next::Done
@@ -274,6 +307,8 @@ async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) 
             state.warming.forget(project);
             return;
         };
+        state.warming.built(project, revision, inputs.clone());
+        progress.send_modify(|kept| *kept += 1);
         tracing::debug!(
             project = project.0,
             revision,
@@ -355,6 +390,17 @@ pub(crate) async fn figures<T: Send + Sync + 'static>(
         Wait::Until(deadline) => deadline,
     };
     loop {
+        if matches!(wait, Wait::Fresh) {
+            if let Some((read, inputs)) =
+                state
+                    .warming
+                    .inputs_while_busy(project.id, project.revision, view.name)
+            {
+                let value = Arc::new(blocking(move || (view.compute)(&inputs)).await?);
+                state.views.put(project.id, read, &key, value.clone());
+                return Ok(Figures::Fresh(value));
+            }
+        }
         let changed = match deadline {
             None => progress.changed().await,
             Some(deadline) => match tokio::time::timeout_at(deadline, progress.changed()).await {

@@ -552,10 +552,18 @@ pub async fn warm_after_change(
     let response = next.run(request).await;
     if let Some(project) = project {
         if response.status().is_success() {
-            state.warming.changed(&state, project);
+            project_changed(&state, project);
         }
     }
     response
+}
+
+/// Starts computing the page figures of a project that has changed through this server, when
+/// `warm_after_changes` is on.
+pub(crate) fn project_changed(state: &AppState, project: ProjectId) {
+    if state.config.warm_after_changes {
+        state.warming.changed(state, project);
+    }
 }
 
 /// The project a path is about: `/api/v1/projects/{id}/...` or `/projects/{id}/...`.
