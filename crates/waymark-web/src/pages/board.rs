@@ -164,6 +164,7 @@ fn movable_tasks(
 /// The board of a project, kept by revision.
 pub(super) static BOARD: View<Result<Board, &'static str>> = View {
     name: "board",
+    forecast: false,
     compute: |inputs| match &inputs.plan {
         Ok(plan) => Ok(Board {
             tasks: movable_tasks(&inputs.tasks),

@@ -50,6 +50,7 @@ fn forecast_chart(plan: &Plan, result: &waymark_core::forecast::Forecast) -> Opt
 /// The forecast page's figures, kept by revision and day.
 pub(super) static FORECAST: View<Result<ForecastPage, String>> = View {
     name: "forecast",
+    forecast: true,
     compute: |inputs| match &inputs.plan {
         Ok(plan) => forecast_page_of(plan),
         Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),

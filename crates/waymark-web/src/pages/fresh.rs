@@ -54,18 +54,26 @@ pub(crate) struct Inputs {
 /// cache) and how it is computed.
 pub(crate) struct View<T> {
     pub name: &'static str,
+    /// Runs a Monte Carlo forecast: the jobs of all projects run a limited number of those at
+    /// once ([`Warming`]).
+    pub forecast: bool,
     pub compute: fn(&Inputs) -> T,
 }
 
 /// A [`View`] of any result type, as the job runs it.
 pub(crate) trait AnyView: Sync {
     fn name(&self) -> &'static str;
+    fn forecast(&self) -> bool;
     fn compute_value(&self, inputs: &Inputs) -> Value;
 }
 
 impl<T: Send + Sync + 'static> AnyView for View<T> {
     fn name(&self) -> &'static str {
         self.name
+    }
+
+    fn forecast(&self) -> bool {
+        self.forecast
     }
 
     fn compute_value(&self, inputs: &Inputs) -> Value {
@@ -131,9 +139,22 @@ pub(crate) enum Figures<T> {
 }
 
 /// The background jobs, one per project at most.
-#[derive(Default)]
 pub struct Warming {
     jobs: Mutex<HashMap<ProjectId, Job>>,
+    /// The forecasts the jobs run at once, all projects together: one per core (each forecast
+    /// uses every core), so that the portfolio of a fresh server, which starts a job per
+    /// project, does not start them all at once.
+    forecasts: tokio::sync::Semaphore,
+}
+
+impl Default for Warming {
+    fn default() -> Warming {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Warming {
+            jobs: Mutex::default(),
+            forecasts: tokio::sync::Semaphore::new(cores),
+        }
+    }
 }
 
 struct Job {
@@ -327,8 +348,15 @@ async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) 
                 continue;
             }
             let inputs = inputs.clone();
+            let permit = if view.forecast() {
+                state.warming.forecasts.acquire().await.ok()
+            } else {
+                None
+            };
             let computing = std::time::Instant::now();
-            let Ok(value) = blocking(move || view.compute_value(&inputs)).await else {
+            let computed = blocking(move || view.compute_value(&inputs)).await;
+            drop(permit);
+            let Ok(value) = computed else {
                 state.warming.forget(project);
                 return;
             };

@@ -154,6 +154,7 @@ fn figures_markup(project: &waymark_store::Project, overview: &Overview) -> Mark
 /// The overview's figures, kept by revision and day.
 pub(super) static OVERVIEW: View<Overview> = View {
     name: "overview",
+    forecast: true,
     compute: |inputs| match &inputs.plan {
         Ok(plan) => overview(plan),
         Err(diagnostics) => Overview {

@@ -75,6 +75,7 @@ fn is_open_high(risk: &waymark_core::model::Risk, impact_days: f64) -> bool {
 /// Each project's health and progress, kept by revision and day.
 pub(super) static HEALTH: View<(Result<Health, String>, Option<f64>)> = View {
     name: "health",
+    forecast: true,
     compute: |inputs| match &inputs.plan {
         Ok(plan) => (
             health(plan, waymark_core::time::day_start(inputs.today)),

@@ -275,6 +275,7 @@ pub(super) struct Computed {
 /// The heat map of the project as it is, kept by revision.
 pub(super) static RESOURCES: View<Computed> = View {
     name: "resources",
+    forecast: false,
     compute: |inputs| match &inputs.plan {
         Ok(plan) => compute(plan.clone(), None),
         Err(_) => unplanned(None),

@@ -109,6 +109,7 @@ fn response_word(response: RiskResponse) -> &'static str {
 /// has errors.
 pub(super) static REGISTER: View<Option<Register>> = View {
     name: "risks",
+    forecast: true,
     compute: |inputs| inputs.plan.as_ref().ok().map(register_of),
 };
 

@@ -51,6 +51,7 @@ struct TasksData {
 /// their versions, from the same read as the plan) and the schedule's dates.
 pub(super) static TASKS: View<maud::Markup> = View {
     name: "tasks",
+    forecast: false,
     compute: |inputs| json_island("tasks-data", &tasks_data(inputs)),
 };
 

@@ -117,6 +117,7 @@ fn calendar_days(plan: &Plan, schedule: &waymark_core::Schedule) -> Option<Calen
 /// revision's content.
 pub(super) static TIMELINE: View<Result<TimelineData, String>> = View {
     name: "timeline",
+    forecast: false,
     compute: |inputs| match &inputs.plan {
         Ok(plan) => timeline_of(plan, &inputs.tasks),
         Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
