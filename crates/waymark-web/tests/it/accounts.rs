@@ -18,17 +18,6 @@ async fn sign_in(app: &TestApp, name: &str, password: &str) -> Answer {
     .await
 }
 
-/// The session cookie an answer sets, as `name=value`.
-fn session_cookie(answer: &Answer) -> String {
-    let set = answer
-        .headers
-        .get(header::SET_COOKIE)
-        .expect("a cookie")
-        .to_str()
-        .unwrap();
-    set.split(';').next().unwrap().to_owned()
-}
-
 async fn cookie_sessions_need_the_csrf_token_for_changes(app: &TestApp) {
     app.user_with_password("ana", "correct horse").await;
     let answer = sign_in(app, "ana", "correct horse").await;
@@ -38,7 +27,7 @@ async fn cookie_sessions_need_the_csrf_token_for_changes(app: &TestApp) {
         assert!(set.contains(attribute), "{set}");
     }
     assert!(!set.contains("Secure"), "{set}");
-    let cookie = session_cookie(&answer);
+    let cookie = answer.session_cookie();
     let csrf = answer.body["csrf_token"].as_str().unwrap().to_owned();
     assert_eq!(answer.body["user"]["name"], "ana");
 
@@ -96,8 +85,8 @@ async fn cookie_sessions_need_the_csrf_token_for_changes(app: &TestApp) {
 
 async fn every_sign_in_is_a_new_session(app: &TestApp) {
     app.user_with_password("ana", "correct horse").await;
-    let one = session_cookie(&sign_in(app, "ana", "correct horse").await);
-    let two = session_cookie(&sign_in(app, "ana", "correct horse").await);
+    let one = sign_in(app, "ana", "correct horse").await.session_cookie();
+    let two = sign_in(app, "ana", "correct horse").await.session_cookie();
     assert_ne!(one, two);
     let wrong = sign_in(app, "ana", "wrong horse").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
@@ -114,7 +103,7 @@ async fn a_password_change_ends_every_session(app: &TestApp) {
     app.user_with_password("ana", "correct horse").await;
     let first = sign_in(app, "ana", "correct horse").await;
     let second = sign_in(app, "ana", "correct horse").await;
-    let cookie = session_cookie(&first);
+    let cookie = first.session_cookie();
     let csrf = first.body["csrf_token"].as_str().unwrap().to_owned();
     let change = |current: &str, new: &str| {
         Call::new(Method::PUT, "/api/v1/me/password")
@@ -128,7 +117,7 @@ async fn a_password_change_ends_every_session(app: &TestApp) {
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     let changed = app.send(change("correct horse", "battery staple")).await;
     assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.text);
-    for cookie in [cookie.clone(), session_cookie(&second)] {
+    for cookie in [cookie.clone(), second.session_cookie()] {
         let answer = app
             .send(Call::new(Method::GET, "/api/v1/session").header("cookie", &cookie))
             .await;

@@ -1,6 +1,7 @@
 //! A fresh, migrated database per test (a SQLite file, or a PostgreSQL schema of its own), the
 //! application's router on it, a clock the test moves, and requests sent in-process with
-//! `tower::ServiceExt::oneshot`.
+//! `tower::ServiceExt::oneshot` (API calls with a token; pages with the session cookie of a
+//! sign-in through the form).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -44,6 +45,32 @@ impl Answer {
     pub fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or_default()
     }
+
+    /// The `name=value` of the session cookie the answer sets (the `Set-Cookie` header up to
+    /// its first `;`); panics when there is none or it is not `waymark_session`.
+    pub fn session_cookie(&self) -> String {
+        let set = self
+            .headers
+            .get(header::SET_COOKIE)
+            .unwrap_or_else(|| panic!("a Set-Cookie header in {} {}", self.status, self.text))
+            .to_str()
+            .unwrap();
+        assert!(set.starts_with("waymark_session="), "{set}");
+        set.split(';').next().unwrap().to_owned()
+    }
+}
+
+/// `text` encoded for an `application/x-www-form-urlencoded` body (a space becomes `+`).
+fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                (byte as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 /// A request being built.
@@ -207,6 +234,38 @@ impl TestApp {
 
     pub async fn get(&self, uri: &str, token: &str) -> Answer {
         self.send(Call::new(Method::GET, uri).token(token)).await
+    }
+
+    /// A page fetched with a session cookie (`name=value`), as a browser would.
+    pub async fn page(&self, uri: &str, cookie: &str) -> Answer {
+        self.send(Call::new(Method::GET, uri).header("cookie", cookie))
+            .await
+    }
+
+    /// Signs in through the form (`POST /signin`), expects the redirect (303) and returns the
+    /// session cookie (`name=value`).
+    pub async fn form_cookie(&self, name: &str, password: &str) -> String {
+        let body = format!(
+            "name={}&password={}",
+            form_encode(name),
+            form_encode(password)
+        );
+        let answer = self
+            .send(
+                Call::new(Method::POST, "/signin")
+                    .raw("application/x-www-form-urlencoded", body.as_bytes()),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
+        answer.session_cookie()
+    }
+
+    /// A new user with the password "correct horse", signed in through the form, and the
+    /// session cookie (`name=value`).
+    pub async fn signed_in(&self, name: &str) -> (User, String) {
+        let user = self.user_with_password(name, "correct horse").await;
+        let cookie = self.form_cookie(name, "correct horse").await;
+        (user, cookie)
     }
 
     /// A user without a password.

@@ -25,19 +25,6 @@ async fn sign_in(app: &TestApp, name: &str, password: &str) -> Answer {
     .await
 }
 
-/// Signs in through the form and returns the cookie (`name=value`).
-async fn cookie(app: &TestApp, name: &str, password: &str) -> String {
-    let answer = sign_in(app, name, password).await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
-    let set = answer.headers[header::SET_COOKIE].to_str().unwrap();
-    set.split(';').next().unwrap().to_owned()
-}
-
-async fn page(app: &TestApp, uri: &str, cookie: &str) -> Answer {
-    app.send(Call::new(Method::GET, uri).header("cookie", cookie))
-        .await
-}
-
 /// The page's hidden CSRF field's value.
 fn csrf_field(html: &str) -> String {
     let at = html
@@ -84,7 +71,7 @@ async fn right_password_sets_the_cookie_and_redirects(app: &TestApp) {
     assert!(set.starts_with("waymark_session="), "{set}");
     assert!(set.contains("HttpOnly"), "{set}");
     let cookie = set.split(';').next().unwrap();
-    let portfolio = page(app, "/", cookie).await;
+    let portfolio = app.page("/", cookie).await;
     assert_eq!(portfolio.status, StatusCode::OK);
     assert!(portfolio.text.contains("Portfolio"));
 }
@@ -113,7 +100,7 @@ async fn signed_out_visitors_are_sent_to_sign_in(app: &TestApp) {
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{uri}");
         assert_eq!(answer.headers[header::LOCATION], "/signin", "{uri}");
     }
-    let stale = page(app, "/", "waymark_session=nonsense").await;
+    let stale = app.page("/", "waymark_session=nonsense").await;
     assert_eq!(stale.status, StatusCode::SEE_OTHER);
 }
 
@@ -129,8 +116,8 @@ async fn portfolio_lists_only_the_users_projects(app: &TestApp) {
         .await;
     app.add(shared.id, &ana, Role::Viewer).await;
 
-    let cookie = cookie(app, "ana", "correct horse").await;
-    let answer = page(app, "/", &cookie).await;
+    let cookie = app.form_cookie("ana", "correct horse").await;
+    let answer = app.page("/", &cookie).await;
     assert_eq!(answer.status, StatusCode::OK);
     let html = &answer.text;
     assert!(
@@ -157,9 +144,9 @@ async fn overview_shows_the_plan_and_hides_other_projects(app: &TestApp) {
     let bob = app.user_with_password("bob", "battery staple").await;
     let mine = app.project(&ana, FIXTURE).await;
     let theirs = app.project(&bob, FIXTURE).await;
-    let cookie = cookie(app, "ana", "correct horse").await;
+    let cookie = app.form_cookie("ana", "correct horse").await;
 
-    let answer = page(app, &format!("/projects/{}", mine.id.0), &cookie).await;
+    let answer = app.page(&format!("/projects/{}", mine.id.0), &cookie).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     for part in [
         "Key dates",
@@ -175,7 +162,7 @@ async fn overview_shows_the_plan_and_hides_other_projects(app: &TestApp) {
         format!("/projects/{}", theirs.id.0),
         "/projects/999999".to_owned(),
     ] {
-        let answer = page(app, &uri, &cookie).await;
+        let answer = app.page(&uri, &cookie).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{uri}");
         assert!(answer.text.contains("Not found"), "{}", answer.text);
         assert!(!answer.text.contains("Fixture"), "{}", answer.text);
@@ -187,16 +174,16 @@ async fn forecast_page_shows_the_chart_and_hides_other_projects(app: &TestApp) {
     let bob = app.user_with_password("bob", "battery staple").await;
     let mine = app.project(&ana, FIXTURE).await;
     let theirs = app.project(&bob, FIXTURE).await;
-    let cookie = cookie(app, "ana", "correct horse").await;
+    let cookie = app.form_cookie("ana", "correct horse").await;
 
-    let overview = page(app, &format!("/projects/{}", mine.id.0), &cookie).await;
+    let overview = app.page(&format!("/projects/{}", mine.id.0), &cookie).await;
     let uri = format!("/projects/{}/forecast", mine.id.0);
     assert!(
         overview.text.contains(&format!("href=\"{uri}\"")),
         "{}",
         overview.text
     );
-    let answer = page(app, &uri, &cookie).await;
+    let answer = app.page(&uri, &cookie).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let html = &answer.text;
     for part in [
@@ -243,7 +230,7 @@ async fn forecast_page_shows_the_chart_and_hides_other_projects(app: &TestApp) {
         format!("/projects/{}/forecast", theirs.id.0),
         "/projects/999999/forecast".to_owned(),
     ] {
-        let answer = page(app, &uri, &cookie).await;
+        let answer = app.page(&uri, &cookie).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{uri}");
         assert!(answer.text.contains("Not found"), "{}", answer.text);
         assert!(!answer.text.contains("<svg"), "{}", answer.text);
@@ -275,7 +262,7 @@ async fn unknown_paths_answer_a_page_to_browsers_and_json_to_the_api(app: &TestA
 async fn every_page_sends_the_security_headers(app: &TestApp) {
     let ana = app.user_with_password("ana", "correct horse").await;
     let project = app.project(&ana, FIXTURE).await;
-    let cookie = cookie(app, "ana", "correct horse").await;
+    let cookie = app.form_cookie("ana", "correct horse").await;
     let overview = format!("/projects/{}", project.id.0);
     for uri in [
         "/signin",
@@ -284,7 +271,7 @@ async fn every_page_sends_the_security_headers(app: &TestApp) {
         "/projects/999999",
         "/static/waymark.css",
     ] {
-        let answer = page(app, uri, &cookie).await;
+        let answer = app.page(uri, &cookie).await;
         let policy = answer.headers[header::CONTENT_SECURITY_POLICY]
             .to_str()
             .unwrap();
@@ -313,8 +300,8 @@ async fn every_page_sends_the_security_headers(app: &TestApp) {
 
 async fn form_posts_need_the_csrf_field(app: &TestApp) {
     app.user_with_password("ana", "correct horse").await;
-    let cookie = cookie(app, "ana", "correct horse").await;
-    let token = csrf_field(&page(app, "/", &cookie).await.text);
+    let cookie = app.form_cookie("ana", "correct horse").await;
+    let token = csrf_field(&app.page("/", &cookie).await.text);
 
     for fields in [vec![], vec![("csrf_token", "forged")]] {
         let refused = app
@@ -325,7 +312,7 @@ async fn form_posts_need_the_csrf_field(app: &TestApp) {
             .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{fields:?}");
         // The session still works.
-        assert_eq!(page(app, "/", &cookie).await.status, StatusCode::OK);
+        assert_eq!(app.page("/", &cookie).await.status, StatusCode::OK);
     }
 
     let signed_out = app
@@ -336,7 +323,7 @@ async fn form_posts_need_the_csrf_field(app: &TestApp) {
         .await;
     assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
     assert_eq!(signed_out.headers[header::LOCATION], "/signin");
-    assert_eq!(page(app, "/", &cookie).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.page("/", &cookie).await.status, StatusCode::SEE_OTHER);
 }
 
 /// The forecast P50 date of the forecast page.
@@ -349,11 +336,11 @@ async fn computed_pages_follow_every_change(app: &TestApp) {
     let ana = app.user_with_password("ana", "correct horse").await;
     let project = app.project(&ana, FIXTURE).await;
     let token = app.token(&ana).await;
-    let cookie = cookie(app, "ana", "correct horse").await;
+    let cookie = app.form_cookie("ana", "correct horse").await;
     let uri = format!("/projects/{}/forecast", project.id.0);
-    let first = page(app, &uri, &cookie).await;
+    let first = app.page(&uri, &cookie).await;
     // Kept by revision: the same revision shows the same numbers.
-    let again = page(app, &uri, &cookie).await;
+    let again = app.page(&uri, &cookie).await;
     assert_eq!(p50(&first.text), p50(&again.text));
     // A change to the content is a new revision: the page computes it afresh.
     let build = format!("/api/v1/projects/{}/tasks/build", project.id.0);
@@ -367,7 +354,7 @@ async fn computed_pages_follow_every_change(app: &TestApp) {
         )
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
-    let after = page(app, &uri, &cookie).await;
+    let after = app.page(&uri, &cookie).await;
     assert!(
         p50(&after.text) > p50(&first.text),
         "{} then {}",
@@ -390,9 +377,9 @@ async fn computed_pages_follow_every_change(app: &TestApp) {
 async fn pages_are_gzipped_for_browsers_that_accept_it(app: &TestApp) {
     let ana = app.user_with_password("ana", "correct horse").await;
     let project = app.project(&ana, FIXTURE).await;
-    let cookie = cookie(app, "ana", "correct horse").await;
+    let cookie = app.form_cookie("ana", "correct horse").await;
     let uri = format!("/projects/{}/timeline", project.id.0);
-    let plain = page(app, &uri, &cookie).await;
+    let plain = app.page(&uri, &cookie).await;
     assert!(plain.headers.get(header::CONTENT_ENCODING).is_none());
     let zipped = app
         .send(
@@ -414,8 +401,9 @@ async fn overview_shows_the_status_date_as_the_plan_says_it(app: &TestApp) {
     let text = include_str!("../../../../examples/mobile-app.plan.toml");
     assert!(text.contains("status_date = 2027-03-19"));
     let project = app.project(&ana, text).await;
-    let cookie = cookie(app, "ana", "correct horse").await;
-    let html = page(app, &format!("/projects/{}", project.id.0), &cookie)
+    let cookie = app.form_cookie("ana", "correct horse").await;
+    let html = app
+        .page(&format!("/projects/{}", project.id.0), &cookie)
         .await
         .text;
     assert!(

@@ -9,7 +9,7 @@ use serde_json::json;
 use waymark_core::doctor;
 use waymark_store::{Actor, Role};
 
-use crate::harness::{Answer, Call, TestApp, FIXTURE};
+use crate::harness::{Call, TestApp, FIXTURE};
 
 fn form(call: Call, fields: &[(&str, &str)]) -> Call {
     let encode = |text: &str| {
@@ -29,30 +29,6 @@ fn form(call: Call, fields: &[(&str, &str)]) -> Call {
         .collect::<Vec<_>>()
         .join("&");
     call.raw("application/x-www-form-urlencoded", body.as_bytes())
-}
-
-/// The `name=value` of a response's session cookie.
-fn session_cookie(answer: &Answer) -> String {
-    let set = answer.headers[header::SET_COOKIE].to_str().unwrap();
-    assert!(set.starts_with("waymark_session="), "{set}");
-    set.split(';').next().unwrap().to_owned()
-}
-
-/// Signs in through the form and returns the cookie.
-async fn cookie(app: &TestApp, name: &str, password: &str) -> String {
-    let answer = app
-        .send(form(
-            Call::new(Method::POST, "/signin"),
-            &[("name", name), ("password", password)],
-        ))
-        .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
-    session_cookie(&answer)
-}
-
-async fn page(app: &TestApp, uri: &str, cookie: &str) -> Answer {
-    app.send(Call::new(Method::GET, uri).header("cookie", cookie))
-        .await
 }
 
 /// The text of the table row that contains `needle`.
@@ -154,8 +130,8 @@ async fn setup_page_creates_the_administrator_and_signs_them_in(app: &TestApp) {
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
     assert_eq!(done.headers[header::LOCATION], "/");
-    let cookie = session_cookie(&done);
-    let portfolio = page(app, "/", &cookie).await;
+    let cookie = done.session_cookie();
+    let portfolio = app.page("/", &cookie).await;
     assert_eq!(portfolio.status, StatusCode::OK);
     assert!(portfolio.text.contains("Portfolio"));
     assert!(portfolio.text.contains("Rita Root"), "{}", portfolio.text);
@@ -200,8 +176,8 @@ async fn account_page_lists_only_your_own_tokens(app: &TestApp) {
         .await
         .unwrap();
 
-    let cookie = cookie(app, "ana", "correct horse").await;
-    let answer = page(app, "/account", &cookie).await;
+    let cookie = app.form_cookie("ana", "correct horse").await;
+    let answer = app.page("/account", &cookie).await;
     assert_eq!(answer.status, StatusCode::OK);
     let html = &answer.text;
     assert!(html.contains("ci-of-ana"), "{html}");
@@ -235,8 +211,8 @@ async fn account_page_lists_only_your_own_tokens(app: &TestApp) {
     assert!(html.contains("/static/account.js?v="), "{html}");
 
     // Bob sees his own and not Ana's.
-    let cookie = self::cookie(app, "bob", "battery staple").await;
-    let html = page(app, "/account", &cookie).await.text;
+    let cookie = app.form_cookie("bob", "battery staple").await;
+    let html = app.page("/account", &cookie).await.text;
     assert!(html.contains("bobs-secret-script"));
     assert!(!html.contains("ci-of-ana"));
 
@@ -296,8 +272,8 @@ async fn portfolio_counts_late_critical_tasks_and_open_high_risks(app: &TestApp)
     let ana = app.user_with_password("ana", "correct horse").await;
     let health = app.project(&ana, HEALTH).await;
     let calm = app.project(&ana, FIXTURE).await;
-    let cookie = cookie(app, "ana", "correct horse").await;
-    let answer = page(app, "/", &cookie).await;
+    let cookie = app.form_cookie("ana", "correct horse").await;
+    let answer = app.page("/", &cookie).await;
     assert_eq!(answer.status, StatusCode::OK);
     let html = &answer.text;
     assert!(html.contains(">Critical tasks late</abbr>"), "{html}");
@@ -392,7 +368,7 @@ fn chances(text: &str, milestones: &[(&str, Option<&str>)]) -> Vec<f64> {
 
 async fn overview_shows_milestone_chances_and_what_changed(app: &TestApp) {
     let ana = app.user_with_password("ana", "correct horse").await;
-    let cookie = cookie(app, "ana", "correct horse").await;
+    let cookie = app.form_cookie("ana", "correct horse").await;
     // With progress (the forecast's full scheduler) and without (its fast kernel).
     let fresh = MILESTONES
         .replace("progress = 0.2\nactual_start = 2027-01-04\n", "")
@@ -412,7 +388,8 @@ async fn overview_shows_milestone_chances_and_what_changed(app: &TestApp) {
             expected.iter().any(|&c| c > 0.05 && c < 0.95),
             "{expected:?}"
         );
-        let html = page(app, &format!("/projects/{}", project.id.0), &cookie)
+        let html = app
+            .page(&format!("/projects/{}", project.id.0), &cookie)
             .await
             .text;
         let row = row_with(&html, "Alpha ready");
@@ -457,7 +434,7 @@ async fn overview_shows_milestone_chances_and_what_changed(app: &TestApp) {
             .if_match(&app.get(&format!("{tasks}/build"), &token).await.etag()),
     )
     .await;
-    let html = page(app, &uri, &cookie).await.text;
+    let html = app.page(&uri, &cookie).await.text;
     assert!(html.contains(">Changes since</label>"), "{html}");
     assert!(
         html.contains("<strong>ANA</strong> changed progress of Design from 20 % to 50 %"),
@@ -474,11 +451,13 @@ async fn overview_shows_milestone_chances_and_what_changed(app: &TestApp) {
 
     // A later day: nothing; a bad date: the default and a message next to the field.
     let tomorrow = (chrono::Utc::now() + chrono::Duration::days(2)).date_naive();
-    let html = page(app, &format!("{uri}?since={tomorrow}"), &cookie)
+    let html = app
+        .page(&format!("{uri}?since={tomorrow}"), &cookie)
         .await
         .text;
     assert!(html.contains("No changes since then."), "{html}");
-    let html = page(app, &format!("{uri}?since=yesterday"), &cookie)
+    let html = app
+        .page(&format!("{uri}?since=yesterday"), &cookie)
         .await
         .text;
     assert!(html.contains("id=\"since-error\""), "{html}");
@@ -504,8 +483,9 @@ async fn the_change_list_is_bounded(app: &TestApp) {
         .await
         .unwrap();
     assert!(total > 250, "{total}");
-    let cookie = cookie(app, "ana", "correct horse").await;
-    let html = page(app, &format!("/projects/{}", project.id.0), &cookie)
+    let cookie = app.form_cookie("ana", "correct horse").await;
+    let html = app
+        .page(&format!("/projects/{}", project.id.0), &cookie)
         .await
         .text;
     let list = &html[html.find("<ol class=\"changes\">").unwrap()..];
@@ -526,7 +506,9 @@ async fn members_page_offers_controls_to_owners_only(app: &TestApp) {
     app.add(project.id, &vic, Role::Viewer).await;
     let uri = format!("/projects/{}/members", project.id.0);
 
-    let owner = page(app, &uri, &cookie(app, "ana", "correct horse").await).await;
+    let owner = app
+        .page(&uri, &app.form_cookie("ana", "correct horse").await)
+        .await;
     assert_eq!(owner.status, StatusCode::OK);
     let html = &owner.text;
     assert!(html.contains("aria-label=\"Role of VIC\""), "{html}");
@@ -541,7 +523,9 @@ async fn members_page_offers_controls_to_owners_only(app: &TestApp) {
     let row = row_with(html, "aria-label=\"Role of VIC\"");
     assert!(row.contains("<option value=\"viewer\" selected>"), "{row}");
 
-    let viewer = page(app, &uri, &cookie(app, "vic", "battery staple").await).await;
+    let viewer = app
+        .page(&uri, &app.form_cookie("vic", "battery staple").await)
+        .await;
     assert_eq!(viewer.status, StatusCode::OK);
     let html = &viewer.text;
     assert!(html.contains("VIC") && html.contains("ANA"), "{html}");
@@ -559,9 +543,9 @@ async fn members_page_offers_controls_to_owners_only(app: &TestApp) {
 async fn transfer_page_has_the_downloads_and_the_import(app: &TestApp) {
     let ana = app.user_with_password("ana", "correct horse").await;
     let project = app.project(&ana, FIXTURE).await;
-    let cookie = cookie(app, "ana", "correct horse").await;
+    let cookie = app.form_cookie("ana", "correct horse").await;
     let id = project.id.0;
-    let answer = page(app, &format!("/projects/{id}/transfer"), &cookie).await;
+    let answer = app.page(&format!("/projects/{id}/transfer"), &cookie).await;
     assert_eq!(answer.status, StatusCode::OK);
     let html = &answer.text;
     assert!(
@@ -575,7 +559,7 @@ async fn transfer_page_has_the_downloads_and_the_import(app: &TestApp) {
             "{href}: {html}"
         );
         // The link downloads with the session cookie, as a named file.
-        let file = page(app, &href, &cookie).await;
+        let file = app.page(&href, &cookie).await;
         assert_eq!(file.status, StatusCode::OK, "{}", file.text);
         let disposition = file.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
         let extension = if format == "plan" {
@@ -604,15 +588,15 @@ async fn strangers_get_not_found_pages(app: &TestApp) {
     let ana = app.user_with_password("ana", "correct horse").await;
     app.user_with_password("eve", "battery staple").await;
     let project = app.project(&ana, FIXTURE).await;
-    let cookie = cookie(app, "eve", "battery staple").await;
+    let cookie = app.form_cookie("eve", "battery staple").await;
     for tab in ["", "/members", "/transfer", "?since=2020-01-01"] {
         let uri = format!("/projects/{}{tab}", project.id.0);
-        let answer = page(app, &uri, &cookie).await;
+        let answer = app.page(&uri, &cookie).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{uri}");
         assert!(!answer.text.contains("Fixture"), "{uri}: {}", answer.text);
     }
     // Nor does the portfolio show it.
-    let html = page(app, "/", &cookie).await.text;
+    let html = app.page("/", &cookie).await.text;
     assert!(!html.contains("Fixture"), "{html}");
 }
 

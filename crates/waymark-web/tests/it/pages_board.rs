@@ -4,11 +4,11 @@
 //! script makes: a member's move (a PATCH of progress fields with the session's CSRF token and
 //! If-Match) and a manager's WIP limits (a PUT of the project's fields).
 
-use axum::http::{header, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use waymark_store::{Role, User};
+use waymark_store::Role;
 
-use crate::harness::{Answer, Call, TestApp};
+use crate::harness::{Call, TestApp};
 
 /// Leaf tasks in every status, a summary, two people and a WIP limit the fixture exceeds.
 const BOARD: &str = r#"
@@ -54,25 +54,6 @@ name = "Launch"
 milestone = true
 after = ["build", "docs"]
 "#;
-
-/// A user signed in through the form, and the cookie (`name=value`).
-pub(crate) async fn cookie(app: &TestApp, name: &str) -> (User, String) {
-    let user = app.user_with_password(name, "correct horse").await;
-    let answer = app
-        .send(Call::new(Method::POST, "/signin").raw(
-            "application/x-www-form-urlencoded",
-            format!("name={name}&password=correct+horse").as_bytes(),
-        ))
-        .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
-    let set = answer.headers[header::SET_COOKIE].to_str().unwrap();
-    (user, set.split(';').next().unwrap().to_owned())
-}
-
-pub(crate) async fn page(app: &TestApp, uri: &str, cookie: &str) -> Answer {
-    app.send(Call::new(Method::GET, uri).header("cookie", cookie))
-        .await
-}
 
 /// The JSON a page hands its script in `<script type="application/json" id="...">`.
 pub(crate) fn island(html: &str, id: &str) -> Value {
@@ -123,14 +104,14 @@ fn card_tag<'h>(html: &'h str, task: &str) -> &'h str {
 async fn member_of(app: &TestApp, role: Role, name: &str, text: &str) -> (i64, String) {
     let owner = app.user(&format!("{name}-owner")).await;
     let project = app.project(&owner, text).await;
-    let (user, cookie) = cookie(app, name).await;
+    let (user, cookie) = app.signed_in(name).await;
     app.add(project.id, &user, role).await;
     (project.id.0, cookie)
 }
 
 async fn columns_hold_leaf_tasks_by_status_and_mark_the_wip_limit(app: &TestApp) {
     let (id, cookie) = member_of(app, Role::Viewer, "vera", BOARD).await;
-    let answer = page(app, &format!("/projects/{id}/board"), &cookie).await;
+    let answer = app.page(&format!("/projects/{id}/board"), &cookie).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let html = &answer.text;
     assert!(html.contains("/static/board.js?v="), "{html}");
@@ -182,7 +163,7 @@ async fn an_example_project_has_every_leaf_task_in_its_column(app: &TestApp) {
     let text = include_str!("../../../../examples/website-launch.plan.toml");
     let plan = waymark_formats::plan::read_plan(text).unwrap().plan;
     let (id, cookie) = member_of(app, Role::Member, "mia", text).await;
-    let answer = page(app, &format!("/projects/{id}/board"), &cookie).await;
+    let answer = app.page(&format!("/projects/{id}/board"), &cookie).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let summaries = plan.summaries();
     let mut seen = 0;
@@ -208,7 +189,7 @@ async fn an_example_project_has_every_leaf_task_in_its_column(app: &TestApp) {
 async fn a_members_move_is_a_patch_the_api_accepts(app: &TestApp) {
     let (id, cookie) = member_of(app, Role::Member, "mia", BOARD).await;
     let uri = format!("/projects/{id}/board");
-    let answer = page(app, &uri, &cookie).await;
+    let answer = app.page(&uri, &cookie).await;
     let data = island(&answer.text, "board-data");
     let token = csrf(&answer.text);
     assert_eq!(data["status_date"], "2027-01-13");
@@ -250,7 +231,7 @@ async fn a_members_move_is_a_patch_the_api_accepts(app: &TestApp) {
     assert_eq!(back.status, StatusCode::OK, "{}", back.text);
     assert_eq!(back.body["data"].get("actual_start"), None);
 
-    let after = page(app, &uri, &cookie).await;
+    let after = app.page(&uri, &cookie).await;
     assert_eq!(cards(&after.text, "done"), ["design", "launch"]);
     assert_eq!(cards(&after.text, "in_progress"), ["build"]);
     assert_eq!(cards(&after.text, "not_started"), ["docs"]);
@@ -291,9 +272,9 @@ async fn each_role_gets_only_the_controls_it_may_use(app: &TestApp) {
         ("mia", Role::Member, true, false),
         ("max", Role::Manager, true, true),
     ] {
-        let (user, cookie) = cookie(app, name).await;
+        let (user, cookie) = app.signed_in(name).await;
         app.add(project.id, &user, role).await;
-        let answer = page(app, &uri, &cookie).await;
+        let answer = app.page(&uri, &cookie).await;
         assert_eq!(answer.status, StatusCode::OK, "{name}");
         let html = &answer.text;
         assert_eq!(html.contains("data-move="), moves, "{name}");
@@ -326,12 +307,16 @@ async fn the_assignee_filter_comes_from_the_url(app: &TestApp) {
             .filter(|task| !card_tag(html, task).contains(" hidden"))
             .collect()
     };
-    let bob = page(app, &format!("/projects/{id}/board?assignee=bob"), &cookie).await;
+    let bob = app
+        .page(&format!("/projects/{id}/board?assignee=bob"), &cookie)
+        .await;
     assert_eq!(shown(&bob.text), ["build", "docs"]);
     assert!(bob
         .text
         .contains("<option value=\"bob\" selected>Bob</option>"));
-    let nobody = page(app, &format!("/projects/{id}/board?assignee=*"), &cookie).await;
+    let nobody = app
+        .page(&format!("/projects/{id}/board?assignee=*"), &cookie)
+        .await;
     assert_eq!(shown(&nobody.text), ["launch"]);
     assert!(nobody
         .text
@@ -343,7 +328,9 @@ async fn the_assignee_filter_comes_from_the_url(app: &TestApp) {
         "?assignee=bob&assignee=ana",
         "",
     ] {
-        let all = page(app, &format!("/projects/{id}/board{query}"), &cookie).await;
+        let all = app
+            .page(&format!("/projects/{id}/board{query}"), &cookie)
+            .await;
         assert_eq!(all.status, StatusCode::OK, "{query}");
         assert_eq!(
             shown(&all.text),
@@ -358,7 +345,7 @@ async fn the_assignee_filter_comes_from_the_url(app: &TestApp) {
 async fn a_manager_sets_the_wip_limits_through_the_project_fields(app: &TestApp) {
     let (id, cookie) = member_of(app, Role::Manager, "max", BOARD).await;
     let uri = format!("/projects/{id}/board");
-    let answer = page(app, &uri, &cookie).await;
+    let answer = app.page(&uri, &cookie).await;
     let data = island(&answer.text, "board-data");
     let token = csrf(&answer.text);
     let version = data["project"]["version"].clone();
@@ -383,7 +370,7 @@ async fn a_manager_sets_the_wip_limits_through_the_project_fields(app: &TestApp)
     fields["wip_limits"] = json!({"in_progress": 3, "done": 2});
     let saved = app.send(put(&fields, &version)).await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.text);
-    let after = page(app, &uri, &cookie).await;
+    let after = app.page(&uri, &cookie).await;
     assert!(column(&after.text, "in_progress").contains("2 / 3<"));
     assert!(column(&after.text, "done").contains("1 / 2<"));
     assert!(!after.text.contains("over-limit"));
@@ -415,13 +402,15 @@ async fn a_manager_sets_the_wip_limits_through_the_project_fields(app: &TestApp)
 async fn strangers_get_the_not_found_page(app: &TestApp) {
     let owner = app.user("owner").await;
     let project = app.project(&owner, BOARD).await;
-    let (_, cookie) = cookie(app, "eve").await;
+    let (_, cookie) = app.signed_in("eve").await;
     for tab in ["board", "risks"] {
-        let answer = page(app, &format!("/projects/{}/{tab}", project.id), &cookie).await;
+        let answer = app
+            .page(&format!("/projects/{}/{tab}", project.id), &cookie)
+            .await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{tab}");
         assert!(!answer.text.contains("Launch"), "{tab}");
     }
-    let missing = page(app, "/projects/999999/board", &cookie).await;
+    let missing = app.page("/projects/999999/board", &cookie).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     // Signed out: the sign-in page.
     let signed_out = app

@@ -9,7 +9,6 @@ use serde_json::json;
 use waymark_web::Config;
 
 use crate::harness::{Call, TestApp};
-use crate::pages_board::{cookie, page};
 
 /// One chain with uncertain durations and a deadline.
 const PLAN: &str = r#"
@@ -83,13 +82,13 @@ async fn lengthen_build(app: &TestApp, id: i64, token: &str) {
 }
 
 async fn a_page_shows_its_figures_once_computed_and_marks_earlier_ones(app: &TestApp) {
-    let (owner, cookie) = cookie(app, "olga").await;
+    let (owner, cookie) = app.signed_in("olga").await;
     let id = app.project(&owner, PLAN).await.id.0;
     let forecast = format!("/projects/{id}/forecast");
     let ready = format!("/projects/{id}/ready?view=forecast");
 
     // Nothing computed yet: the page says so and names where to wait.
-    let first = page(app, &forecast, &cookie).await;
+    let first = app.page(&forecast, &cookie).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     assert!(first.text.contains("id=\"updating\""), "{}", first.text);
     assert!(
@@ -105,9 +104,9 @@ async fn a_page_shows_its_figures_once_computed_and_marks_earlier_ones(app: &Tes
     assert!(!first.text.contains("data-label=\"P80\""), "{}", first.text);
 
     // Once the wait answers, the page has them.
-    let waited = page(app, &ready, &cookie).await;
+    let waited = app.page(&ready, &cookie).await;
     assert_eq!(waited.status, StatusCode::NO_CONTENT, "{}", waited.text);
-    let shown = page(app, &forecast, &cookie).await;
+    let shown = app.page(&forecast, &cookie).await;
     assert!(!shown.text.contains("id=\"updating\""), "{}", shown.text);
     let before = cell(&shown.text, "P80");
     assert!(before.starts_with("2027-"), "{before}");
@@ -115,7 +114,7 @@ async fn a_page_shows_its_figures_once_computed_and_marks_earlier_ones(app: &Tes
     // After a change the page shows the earlier figures, marked, until the new ones are in.
     let token = app.token(&owner).await;
     lengthen_build(app, id, &token).await;
-    let stale = page(app, &forecast, &cookie).await;
+    let stale = app.page(&forecast, &cookie).await;
     assert!(
         stale
             .text
@@ -125,10 +124,10 @@ async fn a_page_shows_its_figures_once_computed_and_marks_earlier_ones(app: &Tes
     );
     assert_eq!(cell(&stale.text, "P80"), before);
     assert_eq!(
-        page(app, &ready, &cookie).await.status,
+        app.page(&ready, &cookie).await.status,
         StatusCode::NO_CONTENT
     );
-    let fresh = page(app, &forecast, &cookie).await;
+    let fresh = app.page(&forecast, &cookie).await;
     assert!(!fresh.text.contains("id=\"updating\""), "{}", fresh.text);
     let after = cell(&fresh.text, "P80");
     assert!(
@@ -138,7 +137,7 @@ async fn a_page_shows_its_figures_once_computed_and_marks_earlier_ones(app: &Tes
 
     // The other forecast pages say the same while theirs are computed.
     for (path, view) in [("", "overview"), ("/risks", "risks")] {
-        let answer = page(app, &format!("/projects/{id}{path}"), &cookie).await;
+        let answer = app.page(&format!("/projects/{id}{path}"), &cookie).await;
         assert!(
             answer
                 .text
@@ -147,7 +146,7 @@ async fn a_page_shows_its_figures_once_computed_and_marks_earlier_ones(app: &Tes
             answer.text
         );
     }
-    let portfolio = page(app, "/", &cookie).await;
+    let portfolio = app.page("/", &cookie).await;
     assert!(portfolio.text.contains("Computing…"), "{}", portfolio.text);
     assert!(
         portfolio
@@ -157,17 +156,19 @@ async fn a_page_shows_its_figures_once_computed_and_marks_earlier_ones(app: &Tes
         portfolio.text
     );
     // Schedule pages never show anything but the project as it is.
-    let board = page(app, &format!("/projects/{id}/board"), &cookie).await;
+    let board = app.page(&format!("/projects/{id}/board"), &cookie).await;
     assert!(!board.text.contains("id=\"updating\""), "{}", board.text);
 }
 
 async fn a_change_computes_every_page_before_anyone_asks(app: &TestApp) {
-    let (owner, cookie) = cookie(app, "olga").await;
+    let (owner, cookie) = app.signed_in("olga").await;
     let id = app.project(&owner, PLAN).await.id.0;
     let token = app.token(&owner).await;
     lengthen_build(app, id, &token).await;
     // The forecast page's figures are the job's last: once they are in, all are.
-    let waited = page(app, &format!("/projects/{id}/ready?view=forecast"), &cookie).await;
+    let waited = app
+        .page(&format!("/projects/{id}/ready?view=forecast"), &cookie)
+        .await;
     assert_eq!(waited.status, StatusCode::NO_CONTENT, "{}", waited.text);
     for path in [
         "/".to_owned(),
@@ -178,7 +179,7 @@ async fn a_change_computes_every_page_before_anyone_asks(app: &TestApp) {
         format!("/projects/{id}/timeline"),
         format!("/projects/{id}/board"),
     ] {
-        let answer = page(app, &path, &cookie).await;
+        let answer = app.page(&path, &cookie).await;
         assert_eq!(answer.status, StatusCode::OK, "{path}: {}", answer.text);
         assert!(
             !answer.text.contains("id=\"updating\""),
@@ -191,23 +192,25 @@ async fn a_change_computes_every_page_before_anyone_asks(app: &TestApp) {
 async fn the_wait_answers_only_those_who_may_see_the_project(app: &TestApp) {
     let owner = app.user("owen").await;
     let id = app.project(&owner, PLAN).await.id.0;
-    let (_, stranger) = cookie(app, "sam").await;
+    let (_, stranger) = app.signed_in("sam").await;
     let ready = format!("/projects/{id}/ready?view=forecast");
-    let answer = page(app, &ready, &stranger).await;
+    let answer = app.page(&ready, &stranger).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.text);
     let anonymous = app.send(Call::new(Method::GET, &ready)).await;
     assert_ne!(anonymous.status, StatusCode::NO_CONTENT);
-    let (member, cookie) = cookie(app, "mia").await;
+    let (member, cookie) = app.signed_in("mia").await;
     app.add(
         waymark_store::ProjectId(id),
         &member,
         waymark_store::Role::Viewer,
     )
     .await;
-    let unknown = page(app, &format!("/projects/{id}/ready?view=nothing"), &cookie).await;
+    let unknown = app
+        .page(&format!("/projects/{id}/ready?view=nothing"), &cookie)
+        .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.text);
     assert_eq!(
-        page(app, &ready, &cookie).await.status,
+        app.page(&ready, &cookie).await.status,
         StatusCode::NO_CONTENT
     );
 }

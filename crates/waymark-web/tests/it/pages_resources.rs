@@ -7,13 +7,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use axum::http::{header, Method, StatusCode};
+use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use waymark_core::load::{load, Period};
 use waymark_core::{time, ResourceKind, TaskCalendars};
 use waymark_store::{Actor, Project, Role, User};
 
-use crate::harness::{Answer, Call, TestApp};
+use crate::harness::{Call, TestApp};
 
 const MOBILE_APP: &str = include_str!("../../../../examples/mobile-app.plan.toml");
 const PASSWORD: &str = "correct horse";
@@ -26,15 +26,9 @@ async fn session(app: &TestApp, name: &str) -> (String, String) {
         })))
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-    let set = answer.headers[header::SET_COOKIE].to_str().unwrap();
-    let cookie = set.split(';').next().unwrap().to_owned();
+    let cookie = answer.session_cookie();
     let csrf = answer.body["csrf_token"].as_str().unwrap().to_owned();
     (cookie, csrf)
-}
-
-async fn page(app: &TestApp, uri: &str, cookie: &str) -> Answer {
-    app.send(Call::new(Method::GET, uri).header("cookie", cookie))
-        .await
 }
 
 /// The mobile-app example, owned by `owner`.
@@ -86,7 +80,9 @@ async fn heat_map_cells_are_the_engines_weekly_load(app: &TestApp) {
     let owner = app.user_with_password("owner", PASSWORD).await;
     let project = example(app, &owner).await;
     let (cookie, _) = session(app, "owner").await;
-    let answer = page(app, &format!("/projects/{}/resources", project.id), &cookie).await;
+    let answer = app
+        .page(&format!("/projects/{}/resources", project.id), &cookie)
+        .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let shown = cells(table(&answer.text, "heatmap"));
 
@@ -152,7 +148,8 @@ async fn over_allocated_weeks_are_marked_and_listed(app: &TestApp) {
     let owner = app.user_with_password("owner", PASSWORD).await;
     let project = example(app, &owner).await;
     let (cookie, _) = session(app, "owner").await;
-    let html = page(app, &format!("/projects/{}/resources", project.id), &cookie)
+    let html = app
+        .page(&format!("/projects/{}/resources", project.id), &cookie)
         .await
         .text;
     let over = "Priya Nair, week of 2027-03-22: 200 % (over-allocated)";
@@ -208,7 +205,9 @@ async fn only_managers_and_owners_are_offered_level(app: &TestApp) {
             app.add(project.id, &user, role).await;
         }
         let (cookie, _) = session(app, name).await;
-        let answer = page(app, &format!("/projects/{}/resources", project.id), &cookie).await;
+        let answer = app
+            .page(&format!("/projects/{}/resources", project.id), &cookie)
+            .await;
         assert_eq!(answer.status, StatusCode::OK, "{name}");
         let html = &answer.text;
         // Everyone sees the heat map.
@@ -222,12 +221,12 @@ async fn only_managers_and_owners_are_offered_level(app: &TestApp) {
             "{name}"
         );
         // A viewer who opens the preview's address sees it, but nothing to apply.
-        let preview = page(
-            app,
-            &format!("/projects/{}/resources?preview=level", project.id),
-            &cookie,
-        )
-        .await;
+        let preview = app
+            .page(
+                &format!("/projects/{}/resources?preview=level", project.id),
+                &cookie,
+            )
+            .await;
         assert_eq!(preview.status, StatusCode::OK, "{name}");
         assert!(
             preview.text.contains("Levelled schedule (preview)"),
@@ -245,12 +244,9 @@ async fn only_managers_and_owners_are_offered_level(app: &TestApp) {
     app.user_with_password("stranger", PASSWORD).await;
     let (cookie, _) = session(app, "stranger").await;
     for uri in ["", "?preview=level"] {
-        let answer = page(
-            app,
-            &format!("/projects/{}/resources{uri}", project.id),
-            &cookie,
-        )
-        .await;
+        let answer = app
+            .page(&format!("/projects/{}/resources{uri}", project.id), &cookie)
+            .await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND);
         assert!(!answer.text.contains("heatmap"));
     }
@@ -265,15 +261,15 @@ async fn preview_shows_the_level_views_moves_and_reasons(app: &TestApp) {
         .get(&format!("/api/v1/projects/{}/level", project.id), &token)
         .await;
     assert_eq!(level.status, StatusCode::OK, "{}", level.text);
-    let answer = page(
-        app,
-        &format!(
-            "/projects/{}/resources?preview=level&seed=1&schedules=1000&within_float=false",
-            project.id
-        ),
-        &cookie,
-    )
-    .await;
+    let answer = app
+        .page(
+            &format!(
+                "/projects/{}/resources?preview=level&seed=1&schedules=1000&within_float=false",
+                project.id
+            ),
+            &cookie,
+        )
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
     let html = &answer.text;
     let revision = app.store.project(project.id).await.unwrap().revision;
@@ -330,15 +326,15 @@ async fn preview_shows_the_level_views_moves_and_reasons(app: &TestApp) {
     assert!(!after.contains(&("priya".into(), "2027-03-22".into())));
     assert!(after.contains(&("leo".into(), "2027-02-15".into())));
     // Parameters out of range are a 400 page, not a levelling.
-    let bad = page(
-        app,
-        &format!(
-            "/projects/{}/resources?preview=level&schedules=0",
-            project.id
-        ),
-        &cookie,
-    )
-    .await;
+    let bad = app
+        .page(
+            &format!(
+                "/projects/{}/resources?preview=level&schedules=0",
+                project.id
+            ),
+            &cookie,
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad
         .text
@@ -362,13 +358,13 @@ async fn manager_applies_the_levelling(app: &TestApp) {
         .filter(|task| !task["delay"].is_null())
         .collect();
     assert_eq!(delayed.len(), 5);
-    let preview = page(
-        app,
-        &format!("/projects/{}/resources?preview=level", project.id),
-        &cookie,
-    )
-    .await
-    .text;
+    let preview = app
+        .page(
+            &format!("/projects/{}/resources?preview=level", project.id),
+            &cookie,
+        )
+        .await
+        .text;
     let previewed_over = over_cells(table(&preview, "heatmap-after"));
     let revision = app.store.project(project.id).await.unwrap().revision;
     let events_before = app
@@ -428,7 +424,8 @@ async fn manager_applies_the_levelling(app: &TestApp) {
 
     // The page shows the heat map of the levelled schedule: exactly the over-allocations the
     // preview showed after levelling remain.
-    let html = page(app, &format!("/projects/{}/resources", project.id), &cookie)
+    let html = app
+        .page(&format!("/projects/{}/resources", project.id), &cookie)
         .await
         .text;
     let over_now = over_cells(table(&html, "heatmap"));

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use waymark_store::Role;
 
 use crate::harness::{Call, TestApp};
-use crate::pages_board::{cookie, csrf, island, page};
+use crate::pages_board::{csrf, island};
 
 /// Fixed durations and delays, so each risk's P80 days saved are exact: `a` is the critical
 /// task (10 d), `b` has 8 d of float.
@@ -106,9 +106,11 @@ fn row<'h>(html: &'h str, risk: &str) -> &'h str {
 async fn every_open_risk_is_in_the_cell_of_its_probability_and_impact(app: &TestApp) {
     let owner = app.user("owner").await;
     let project = app.project(&owner, &format!("{RISKY}{CLOSED}")).await;
-    let (user, cookie) = cookie(app, "vera").await;
+    let (user, cookie) = app.signed_in("vera").await;
     app.add(project.id, &user, Role::Viewer).await;
-    let answer = page(app, &format!("/projects/{}/risks", project.id), &cookie).await;
+    let answer = app
+        .page(&format!("/projects/{}/risks", project.id), &cookie)
+        .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
     let html = &answer.text;
     assert!(html.contains("/static/risks.js?v="), "{html}");
@@ -168,9 +170,9 @@ async fn each_role_gets_only_the_controls_it_may_use(app: &TestApp) {
         ("mia", Role::Member, false),
         ("max", Role::Manager, true),
     ] {
-        let (user, cookie) = cookie(app, name).await;
+        let (user, cookie) = app.signed_in(name).await;
         app.add(project.id, &user, role).await;
-        let answer = page(app, &uri, &cookie).await;
+        let answer = app.page(&uri, &cookie).await;
         assert_eq!(answer.status, StatusCode::OK, "{name}");
         let html = &answer.text;
         assert_eq!(html.contains(">Add risk</button>"), edits, "{name}");
@@ -237,10 +239,10 @@ async fn closed_risks_do_not_change_the_forecast(app: &TestApp) {
     }
 
     // Reopened as the page does it (a PATCH removing `status`), it costs its 20 days.
-    let (manager, cookie) = cookie(app, "max").await;
+    let (manager, cookie) = app.signed_in("max").await;
     app.add(with_closed.id, &manager, Role::Manager).await;
     let uri = format!("/projects/{}/risks", with_closed.id);
-    let answer = page(app, &uri, &cookie).await;
+    let answer = app.page(&uri, &cookie).await;
     let data = island(&answer.text, "risks-data");
     let reopen = app
         .send(
@@ -258,7 +260,7 @@ async fn closed_risks_do_not_change_the_forecast(app: &TestApp) {
     let (finish_open, _, risks_open) = forecast_of(app, &token, with_closed.id.0).await;
     assert_ne!(finish_open, finish);
     assert_ne!(saved(&risks_open, "gone"), Some(json!(0.0)));
-    let after = page(app, &uri, &cookie).await;
+    let after = app.page(&uri, &cookie).await;
     assert!(row(&after.text, "gone").contains(">Open</td>"));
     assert!(placed(&after.text).iter().any(|(id, _, _)| id == "gone"));
 }
@@ -266,10 +268,10 @@ async fn closed_risks_do_not_change_the_forecast(app: &TestApp) {
 async fn a_manager_adds_a_risk_as_the_form_does(app: &TestApp) {
     let owner = app.user("owner").await;
     let project = app.project(&owner, RISKY).await;
-    let (manager, session) = cookie(app, "max").await;
+    let (manager, session) = app.signed_in("max").await;
     app.add(project.id, &manager, Role::Manager).await;
     let uri = format!("/projects/{}/risks", project.id);
-    let answer = page(app, &uri, &session).await;
+    let answer = app.page(&uri, &session).await;
     let token = csrf(&answer.text);
     let created = app
         .send(
@@ -293,7 +295,7 @@ async fn a_manager_adds_a_risk_as_the_form_does(app: &TestApp) {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    let after = page(app, &uri, &session).await;
+    let after = app.page(&uri, &session).await;
     let added = row(&after.text, "vendor-late");
     assert!(added.contains(">Vendor late</th>"), "{added}");
     assert!(added.contains(">Beta</td>"), "{added}");
@@ -301,9 +303,9 @@ async fn a_manager_adds_a_risk_as_the_form_does(app: &TestApp) {
     // 20 % (band 2), on the task with float: no P80 effect (band 1).
     assert!(placed(&after.text).contains(&("vendor-late".to_owned(), 2, 1)));
     // A member may not add risks: the API refuses what the page does not offer.
-    let (member, member_cookie) = cookie(app, "mia").await;
+    let (member, member_cookie) = app.signed_in("mia").await;
     app.add(project.id, &member, Role::Member).await;
-    let member_page = page(app, &uri, &member_cookie).await;
+    let member_page = app.page(&uri, &member_cookie).await;
     let refused = app
         .send(
             Call::new(

@@ -9,7 +9,6 @@ use serde_json::{json, Value};
 use waymark_store::Role;
 
 use crate::harness::{Answer, Call, TestApp, FIXTURE};
-use crate::pages_board::{cookie, page};
 
 /// The JSON the page hands its script.
 fn island(html: &str) -> Value {
@@ -31,9 +30,9 @@ async fn page_renders_tasks_and_schedule_by_role(app: &TestApp) {
         ("mia", Role::Member, false),
         ("max", Role::Manager, true),
     ] {
-        let (user, cookie) = cookie(app, name).await;
+        let (user, cookie) = app.signed_in(name).await;
         app.add(project.id, &user, role).await;
-        let answer = page(app, &uri, &cookie).await;
+        let answer = app.page(&uri, &cookie).await;
         assert_eq!(answer.status, StatusCode::OK, "{name}: {}", answer.text);
         let html = &answer.text;
         assert!(html.contains("/static/tasks.js?v="), "{html}");
@@ -97,8 +96,10 @@ async fn the_page_script_and_stylesheet_are_served(app: &TestApp) {
 async fn a_stranger_gets_the_not_found_page(app: &TestApp) {
     let owner = app.user("owner").await;
     let project = app.project(&owner, FIXTURE).await;
-    let (_, cookie) = cookie(app, "stranger").await;
-    let answer = page(app, &format!("/projects/{}/tasks", project.id), &cookie).await;
+    let (_, cookie) = app.signed_in("stranger").await;
+    let answer = app
+        .page(&format!("/projects/{}/tasks", project.id), &cookie)
+        .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert!(!answer.text.contains("tasks-data"));
     assert!(!answer.text.contains("Design"));
@@ -127,9 +128,11 @@ async fn a_broken_plan_still_shows_its_tasks(app: &TestApp) {
         )
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
-    let (max, cookie) = cookie(app, "max").await;
+    let (max, cookie) = app.signed_in("max").await;
     app.add(project.id, &max, Role::Manager).await;
-    let answer = page(app, &format!("/projects/{}/tasks", project.id), &cookie).await;
+    let answer = app
+        .page(&format!("/projects/{}/tasks", project.id), &cookie)
+        .await;
     assert_eq!(answer.status, StatusCode::OK);
     let data = island(&answer.text);
     assert_eq!(data["tasks"].as_array().unwrap().len(), 1);

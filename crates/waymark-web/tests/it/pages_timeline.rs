@@ -48,26 +48,6 @@ duration = "2d"
 after = ["design SS"]
 "#;
 
-/// Signs in through the form; the session cookie (`name=value`).
-async fn cookie(app: &TestApp, name: &str) -> String {
-    let body = format!("name={name}&password=correct+horse");
-    let answer = app
-        .send(
-            Call::new(Method::POST, "/signin")
-                .raw("application/x-www-form-urlencoded", body.as_bytes()),
-        )
-        .await;
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);
-    let set = answer.headers[header::SET_COOKIE].to_str().unwrap();
-    set.split(';').next().unwrap().to_owned()
-}
-
-async fn timeline(app: &TestApp, project: &Project, cookie: &str) -> Answer {
-    let uri = format!("/projects/{}/timeline", project.id.0);
-    app.send(Call::new(Method::GET, &uri).header("cookie", cookie))
-        .await
-}
-
 /// The page's JSON island.
 fn island(html: &str) -> Value {
     let open = "<script type=\"application/json\" id=\"timeline-data\">";
@@ -106,8 +86,10 @@ async fn island_holds_the_schedule_view(app: &TestApp) {
             include_str!("../../../../examples/website-launch.plan.toml"),
         )
         .await;
-    let cookie = cookie(app, "olivia").await;
-    let page = timeline(app, &project, &cookie).await;
+    let cookie = app.form_cookie("olivia", "correct horse").await;
+    let page = app
+        .page(&format!("/projects/{}/timeline", project.id.0), &cookie)
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     let data = island(&page.text);
     let view = app
@@ -174,8 +156,10 @@ async fn only_managers_get_the_drag_controls(app: &TestApp) {
     ] {
         let user = app.user_with_password(name, "correct horse").await;
         app.add(project.id, &user, role).await;
-        let cookie = cookie(app, name).await;
-        let page = timeline(app, &project, &cookie).await;
+        let cookie = app.form_cookie(name, "correct horse").await;
+        let page = app
+            .page(&format!("/projects/{}/timeline", project.id.0), &cookie)
+            .await;
         assert_eq!(page.status, StatusCode::OK, "{name}");
         let html = &page.text;
         let manager = role == Role::Manager;
@@ -201,8 +185,10 @@ async fn strangers_get_the_not_found_page(app: &TestApp) {
     let owner = app.user_with_password("olivia", "correct horse").await;
     let project = app.project(&owner, CHAIN).await;
     app.user_with_password("eve", "correct horse").await;
-    let cookie = cookie(app, "eve").await;
-    let page = timeline(app, &project, &cookie).await;
+    let cookie = app.form_cookie("eve", "correct horse").await;
+    let page = app
+        .page(&format!("/projects/{}/timeline", project.id.0), &cookie)
+        .await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(!page.text.contains("timeline-data"));
     assert!(!page.text.contains("Build API"));
@@ -248,8 +234,10 @@ async fn a_dropped_bar_moves_the_task_and_its_successors(app: &TestApp) {
     let owner = app.user_with_password("olivia", "correct horse").await;
     let token = app.token(&owner).await;
     let project = app.project(&owner, CHAIN).await;
-    let cookie = cookie(app, "olivia").await;
-    let page = timeline(app, &project, &cookie).await;
+    let cookie = app.form_cookie("olivia", "correct horse").await;
+    let page = app
+        .page(&format!("/projects/{}/timeline", project.id.0), &cookie)
+        .await;
     let data = island(&page.text);
     let schedule = &data["schedule"];
     assert_eq!(date(task(schedule, "design"), "start"), "2027-03-01");
@@ -297,7 +285,9 @@ async fn a_dropped_bar_moves_the_task_and_its_successors(app: &TestApp) {
     );
 
     // The bar's right end dragged two days on: the page sends the new working duration.
-    let page = timeline(app, &project, &cookie).await;
+    let page = app
+        .page(&format!("/projects/{}/timeline", project.id.0), &cookie)
+        .await;
     let data = island(&page.text);
     assert_eq!(data["tasks"]["build"]["version"], answer.body["version"]);
     assert_eq!(
@@ -351,8 +341,10 @@ async fn members_and_viewers_cannot_move_tasks(app: &TestApp) {
     for (name, role) in [("mo", Role::Member), ("vic", Role::Viewer)] {
         let user = app.user_with_password(name, "correct horse").await;
         app.add(project.id, &user, role).await;
-        let cookie = cookie(app, name).await;
-        let page = timeline(app, &project, &cookie).await;
+        let cookie = app.form_cookie(name, "correct horse").await;
+        let page = app
+            .page(&format!("/projects/{}/timeline", project.id.0), &cookie)
+            .await;
         let data = island(&page.text);
         let answer = patch_as_the_page(
             app,
@@ -391,8 +383,10 @@ async fn a_plan_that_cannot_be_scheduled_says_why(app: &TestApp) {
         )
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
-    let cookie = cookie(app, "olivia").await;
-    let page = timeline(app, &project, &cookie).await;
+    let cookie = app.form_cookie("olivia", "correct horse").await;
+    let page = app
+        .page(&format!("/projects/{}/timeline", project.id.0), &cookie)
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("No timeline: "), "{}", page.text);
     assert!(!page.text.contains("timeline-data"));
@@ -407,8 +401,10 @@ async fn island_says_what_a_drag_cannot_change(app: &TestApp) {
          start_no_earlier_than = 2027-03-02\n"
     );
     let project = app.project(&owner, &plan).await;
-    let cookie = cookie(app, "olivia").await;
-    let page = timeline(app, &project, &cookie).await;
+    let cookie = app.form_cookie("olivia", "correct horse").await;
+    let page = app
+        .page(&format!("/projects/{}/timeline", project.id.0), &cookie)
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.text);
     let tasks = &island(&page.text)["tasks"];
     assert_eq!(tasks["fixed"]["fixed"], true);
