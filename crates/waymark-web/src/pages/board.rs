@@ -18,10 +18,9 @@ use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use waymark_core::model::{Plan, TaskStatus};
-use waymark_store::{Fields, ProjectId, Role};
+use waymark_store::Fields;
 
-use super::{current, json_island, percent, project_context, project_page, PageUser, Tab, View};
-use crate::http::Path;
+use super::{current, json_island, percent, project_page, ProjectRequest, Tab, View};
 use crate::AppState;
 
 /// The filter value that selects tasks with no assignment (not a possible resource id).
@@ -253,15 +252,10 @@ fn card_markup(card: &Card, order: usize, filter: Option<&str>, can_report: bool
 /// The board page; 404 for a project the user may not see (the API's rule).
 pub(super) async fn page(
     State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
+    ProjectRequest { user, context }: ProjectRequest,
     query: Result<Query<BoardQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let id = ProjectId(id);
-    let context = match project_context(&state, &user, id, Role::Viewer).await {
-        Ok(context) => context,
-        Err(response) => return response,
-    };
+    let id = context.project.id;
     let board = match current(&state, &context.project, &BOARD).await {
         Ok(board) => board,
         Err(response) => return response,

@@ -5,13 +5,11 @@ use axum::extract::State;
 use axum::response::Response;
 use maud::{html, PreEscaped};
 use waymark_core::model::Plan;
-use waymark_store::{ProjectId, Role};
 
 use super::{
-    chance_class, day, figures, percent, project_context, project_page, ready_url, shown,
-    updating_note, Figures, PageUser, Tab, View, Wait,
+    chance_class, day, figures, percent, project_page, ready_url, shown, updating_note, Figures,
+    ProjectRequest, Tab, View, Wait,
 };
-use crate::http::Path;
 use crate::AppState;
 
 /// The forecast of the forecast page: the defaults of the API's `/forecast` view, so the page
@@ -79,14 +77,9 @@ fn forecast_page_of(plan: &Plan) -> Result<ForecastPage, String> {
 /// The forecast of one project; 404 for a project the user may not see (the API's rule).
 pub(super) async fn project_forecast(
     State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
+    ProjectRequest { user, context }: ProjectRequest,
 ) -> Response {
-    let id = ProjectId(id);
-    let context = match project_context(&state, &user, id, Role::Viewer).await {
-        Ok(context) => context,
-        Err(response) => return response,
-    };
+    let id = context.project.id;
     let project = &context.project;
     let computed = match figures(&state, project, &FORECAST, Wait::Briefly).await {
         Ok(computed) => computed,

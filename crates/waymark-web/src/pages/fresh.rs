@@ -30,13 +30,13 @@ use serde::Deserialize;
 use tokio::sync::watch;
 use waymark_core::diagnostic::Diagnostic;
 use waymark_core::model::Plan;
-use waymark_store::{Entity, PlanContent, Project, ProjectId, Role};
+use waymark_store::{Entity, PlanContent, Project, ProjectId};
 
-use super::{blocking, project_context, PageUser};
+use super::{blocking, ProjectRequest};
 use crate::cache::Value;
 use crate::document::{self, Checked};
 use crate::error::ApiError;
-use crate::http::{Path, Query};
+use crate::http::Query;
 use crate::AppState;
 
 /// What every view is computed from: the stored project read once.
@@ -564,15 +564,10 @@ const READY_WAIT: Duration = Duration::from_secs(30);
 /// now is has been computed (at most [`READY_WAIT`]; then 503, and the page offers a reload).
 pub(super) async fn ready(
     State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
+    ProjectRequest { user: _, context }: ProjectRequest,
     Query(query): Query<ReadyQuery>,
 ) -> Response {
-    let id = ProjectId(id);
-    let context = match project_context(&state, &user, id, Role::Viewer).await {
-        Ok(context) => context,
-        Err(response) => return response,
-    };
+    let id = context.project.id;
     let Some(view) = views().into_iter().find(|view| view.name() == query.view) else {
         return ApiError::not_found("view").into_response();
     };

@@ -7,11 +7,10 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
-use waymark_store::{Membership, ProjectId, Role, User};
+use waymark_store::{Membership, Role, User};
 
-use super::{project_context, project_page, PageUser, Tab};
+use super::{project_page, ProjectRequest, Tab};
 use crate::error::ApiError;
-use crate::http::Path;
 use crate::AppState;
 
 /// What each role may do, for the page's explanation.
@@ -66,13 +65,12 @@ fn member_row(membership: &Membership, user: &User, can_manage: bool) -> Markup 
 
 pub(super) async fn page(
     State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
+    ProjectRequest {
+        user,
+        context: project,
+    }: ProjectRequest,
 ) -> Response {
-    let project = match project_context(&state, &user, ProjectId(id), Role::Viewer).await {
-        Ok(project) => project,
-        Err(response) => return response,
-    };
+    let id = project.project.id.0;
     let members = match state.store.members(project.project.id).await {
         Ok(members) => members,
         Err(error) => return ApiError::from(error).into_response(),

@@ -265,6 +265,30 @@ impl ProjectPage {
     }
 }
 
+/// A request for one of a project's pages (`/projects/{id}/...`): the signed-in user and the
+/// project, which they may see. Otherwise the rejection is what the user gets instead: the
+/// sign-in redirect, or the page that says there is no such project (404, also for an id that
+/// is not a number) or that their role may not open it (403).
+pub(crate) struct ProjectRequest {
+    pub user: PageUser,
+    pub context: ProjectPage,
+}
+
+impl FromRequestParts<AppState> for ProjectRequest {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let user = PageUser::from_request_parts(parts, state).await?;
+        let Ok(axum::extract::Path(id)) =
+            axum::extract::Path::<i64>::from_request_parts(parts, state).await
+        else {
+            return Err(not_found_page(Some(&user)));
+        };
+        let context = project_context(state, &user, ProjectId(id), Role::Viewer).await?;
+        Ok(ProjectRequest { user, context })
+    }
+}
+
 /// The project of a page: the API's permission rule (`projects::access`), answered as a page:
 /// a project the user may not see is the not-found page, a role too low for the page a 403
 /// page.

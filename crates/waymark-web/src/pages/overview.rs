@@ -17,14 +17,14 @@ use serde_json::Value;
 use waymark_core::doctor;
 use waymark_core::model::{Lag, Link, LinkKind, Plan, Task, TaskId};
 use waymark_core::ScheduleError;
-use waymark_store::{Actor, Event, ProjectId, Role, UserId};
+use waymark_store::{Actor, Event, ProjectId, UserId};
 
 use super::{
-    chance_class, day, figures, percent, project_context, project_page, ready_url, shown,
-    updating_note, Figures, PageUser, Tab, View, Wait,
+    chance_class, day, figures, percent, project_page, ready_url, shown, updating_note, Figures,
+    ProjectRequest, Tab, View, Wait,
 };
 use crate::error::ApiError;
-use crate::http::{Path, Query};
+use crate::http::Query;
 use crate::AppState;
 
 /// How many changes the page lists; the rest are counted ("and N more").
@@ -40,15 +40,10 @@ pub(super) struct OverviewQuery {
 /// The overview of one project; 404 for a project the user may not see (the API's rule).
 pub(super) async fn project_overview(
     State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
+    ProjectRequest { user, context }: ProjectRequest,
     Query(query): Query<OverviewQuery>,
 ) -> Response {
-    let id = ProjectId(id);
-    let context = match project_context(&state, &user, id, Role::Viewer).await {
-        Ok(context) => context,
-        Err(response) => return response,
-    };
+    let id = context.project.id;
     let today = Utc::now().date_naive();
     let (since, since_error) = since_date(query.since.as_deref(), today);
     let changes = match changes_since(&state, id, since).await {

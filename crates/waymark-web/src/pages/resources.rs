@@ -19,13 +19,9 @@ use serde::Deserialize;
 use waymark_core::load::{load, Period};
 use waymark_core::model::{Plan, ResourceKind, TaskId};
 use waymark_core::{time, Schedule, TaskCalendars};
-use waymark_store::{ProjectId, Role};
 
 use super::page as simple_page;
-use super::{
-    blocking, current, json_island, project_context, project_page, stored_plan, PageUser, Tab, View,
-};
-use crate::http::Path;
+use super::{blocking, current, json_island, project_page, stored_plan, ProjectRequest, Tab, View};
 use crate::views::{level_plan, LevelRun, LevelSettings};
 use crate::AppState;
 
@@ -558,15 +554,10 @@ fn preview_section(
 
 pub(super) async fn page(
     State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
+    ProjectRequest { user, context }: ProjectRequest,
     query: Result<axum::extract::Query<PageQuery>, QueryRejection>,
 ) -> Response {
-    let id = ProjectId(id);
-    let context = match project_context(&state, &user, id, Role::Viewer).await {
-        Ok(context) => context,
-        Err(response) => return response,
-    };
+    let id = context.project.id;
     let bad_request = |message: &str| {
         simple_page(
             StatusCode::BAD_REQUEST,

@@ -22,13 +22,12 @@ use serde::Serialize;
 use serde_json::Value;
 use waymark_core::model::{impact_band, probability_band, risk_rating, Plan, RiskRating};
 use waymark_core::{doctor, RiskResponse};
-use waymark_store::{EntityKind, Fields, ProjectId, Role};
+use waymark_store::{EntityKind, Fields, ProjectId};
 
 use super::{
-    all_entities, figures, json_island, project_context, project_page, ready_url, shown,
-    updating_note, Figures, PageUser, Tab, View, Wait,
+    all_entities, figures, json_island, project_page, ready_url, shown, updating_note, Figures,
+    ProjectRequest, Tab, View, Wait,
 };
-use crate::http::Path;
 use crate::AppState;
 
 /// The probability bands of the heat map's rows, 1 to 5, with the largest probability each
@@ -459,14 +458,9 @@ fn editor(register: &Register) -> Markup {
 /// The risks page; 404 for a project the user may not see (the API's rule).
 pub(super) async fn page(
     State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
+    ProjectRequest { user, context }: ProjectRequest,
 ) -> Response {
-    let id = ProjectId(id);
-    let context = match project_context(&state, &user, id, Role::Viewer).await {
-        Ok(context) => context,
-        Err(response) => return response,
-    };
+    let id = context.project.id;
     let computed = match figures(&state, &context.project, &REGISTER, Wait::Briefly).await {
         Ok(computed) => computed,
         Err(response) => return response,

@@ -8,10 +8,9 @@ use axum::extract::State;
 use axum::response::Response;
 use maud::html;
 use serde::Serialize;
-use waymark_store::{Fields, ProjectId, Role};
+use waymark_store::Fields;
 
-use super::{current, json_island, project_context, project_page, Inputs, PageUser, Tab, View};
-use crate::http::Path;
+use super::{current, json_island, project_page, Inputs, ProjectRequest, Tab, View};
 use crate::AppState;
 
 /// A stored task as the page's script needs it.
@@ -114,14 +113,9 @@ fn dates_of(plan: &waymark_core::model::Plan) -> Result<(Vec<PageDates>, i64), S
 /// The tasks page; 404 for a project the user may not see (the API's rule).
 pub(super) async fn page(
     State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
+    ProjectRequest { user, context }: ProjectRequest,
 ) -> Response {
-    let id = ProjectId(id);
-    let context = match project_context(&state, &user, id, Role::Viewer).await {
-        Ok(context) => context,
-        Err(response) => return response,
-    };
+    let _id = context.project.id;
     let island = match current(&state, &context.project, &TASKS).await {
         Ok(island) => island,
         Err(response) => return response,

@@ -17,12 +17,8 @@ use maud::{html, Markup};
 use serde::Serialize;
 use waymark_core::model::Plan;
 use waymark_core::{time, WorkCalendar};
-use waymark_store::{ProjectId, Role};
 
-use super::{
-    current, json_island, project_context, project_page, PageUser, ProjectPage, Tab, View,
-};
-use crate::http::Path;
+use super::{current, json_island, project_page, ProjectPage, ProjectRequest, Tab, View};
 use crate::AppState;
 
 /// Days of calendar the island holds before the first task and after the last one, so that a
@@ -229,14 +225,12 @@ fn dialog() -> Markup {
 /// The timeline of one project; 404 for a project the user may not see (the API's rule).
 pub(super) async fn page(
     State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
+    ProjectRequest {
+        user,
+        context: project,
+    }: ProjectRequest,
 ) -> Response {
-    let id = ProjectId(id);
-    let project = match project_context(&state, &user, id, Role::Viewer).await {
-        Ok(project) => project,
-        Err(response) => return response,
-    };
+    let _id = project.project.id;
     let data = match current(&state, &project.project, &TIMELINE).await {
         Ok(data) => data,
         Err(response) => return response,

@@ -7,10 +7,8 @@
 use axum::extract::State;
 use axum::response::Response;
 use maud::{html, Markup};
-use waymark_store::{ProjectId, Role};
 
-use super::{project_context, project_page, PageUser, Tab};
-use crate::http::Path;
+use super::{project_page, ProjectRequest, Tab};
 use crate::AppState;
 
 /// The largest file the form sends, in bytes: the server's request limit (32 MiB), checked in
@@ -36,14 +34,13 @@ pub(super) fn import_form() -> Markup {
 }
 
 pub(super) async fn page(
-    State(state): State<AppState>,
-    user: PageUser,
-    Path(id): Path<i64>,
+    State(_state): State<AppState>,
+    ProjectRequest {
+        user,
+        context: project,
+    }: ProjectRequest,
 ) -> Response {
-    let project = match project_context(&state, &user, ProjectId(id), Role::Viewer).await {
-        Ok(project) => project,
-        Err(response) => return response,
-    };
+    let id = project.project.id.0;
     let export = |format: &str| format!("/api/v1/projects/{id}/export?format={format}");
     let content = html! {
         h1 { "Import and export" }

@@ -161,6 +161,9 @@ async fn overview_shows_the_plan_and_hides_other_projects(app: &TestApp) {
     for uri in [
         format!("/projects/{}", theirs.id.0),
         "/projects/999999".to_owned(),
+        // Not a number: the same page, not an error of the address.
+        "/projects/abc".to_owned(),
+        "/projects/abc/timeline".to_owned(),
     ] {
         let answer = app.page(&uri, &cookie).await;
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{uri}");
