@@ -639,6 +639,7 @@ async fn export(
 ) -> ApiResult<Response> {
     let plan = stored_plan(&state, &caller, id).await?;
     let format = query.format.unwrap_or(Format::Plan);
+    let stem = file_stem(&plan.project.name, id);
     let text = blocking(move || match format {
         Format::Plan => waymark_formats::plan::write(&plan),
         Format::Mspdi => waymark_formats::mspdi::write(&plan),
@@ -647,12 +648,9 @@ async fn export(
     let (content_type, file) = match format {
         Format::Plan => (
             "application/toml; charset=utf-8",
-            format!("project-{id}.plan.toml"),
+            format!("{stem}.plan.toml"),
         ),
-        Format::Mspdi => (
-            "application/xml; charset=utf-8",
-            format!("project-{id}.xml"),
-        ),
+        Format::Mspdi => ("application/xml; charset=utf-8", format!("{stem}.xml")),
     };
     let mut response = text.into_response();
     let headers = response.headers_mut();
@@ -663,6 +661,29 @@ async fn export(
     Ok(response)
 }
 
+/// The name of an exported file: the project's name in lower case, ASCII letters and digits
+/// kept (a header carries the name plainly), any run of other characters one `-`, at most 60
+/// characters; `project-ID` when nothing is left.
+fn file_stem(name: &str, id: i64) -> String {
+    let mut stem = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            stem.push(c);
+        } else if !stem.is_empty() && !stem.ends_with('-') {
+            stem.push('-');
+        }
+        if stem.chars().count() >= 60 {
+            break;
+        }
+    }
+    let stem = stem.trim_end_matches('-');
+    if stem.is_empty() {
+        format!("project-{id}")
+    } else {
+        stem.to_owned()
+    }
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(schedule))
@@ -671,4 +692,22 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(forecast))
         .routes(routes!(import))
         .routes(routes!(export))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_stem;
+
+    #[test]
+    fn exported_files_are_named_after_the_project() {
+        assert_eq!(file_stem("Website launch", 3), "website-launch");
+        assert_eq!(
+            file_stem("Northwind Foods: CRM roll-out (2027)", 3),
+            "northwind-foods-crm-roll-out-2027"
+        );
+        assert_eq!(file_stem("  \"Ünïcode\" / ½ ", 7), "n-code");
+        assert_eq!(file_stem("日本語", 7), "project-7");
+        assert_eq!(file_stem("", 9), "project-9");
+        assert_eq!(file_stem(&"a".repeat(100), 1).len(), 60);
+    }
 }

@@ -562,16 +562,13 @@ async fn transfer_page_has_the_downloads_and_the_import(app: &TestApp) {
         let file = app.page(&href, &cookie).await;
         assert_eq!(file.status, StatusCode::OK, "{}", file.text);
         let disposition = file.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
-        let extension = if format == "plan" {
-            ".plan.toml\""
+        // Named after the project ("Fixture").
+        let file = if format == "plan" {
+            "fixture.plan.toml"
         } else {
-            ".xml\""
+            "fixture.xml"
         };
-        assert!(
-            disposition.starts_with("attachment; filename=\""),
-            "{disposition}"
-        );
-        assert!(disposition.ends_with(extension), "{disposition}");
+        assert_eq!(disposition, format!("attachment; filename=\"{file}\""));
     }
     assert!(html.contains("Download as a plan file"), "{html}");
     assert!(html.contains("Download as Microsoft Project XML"), "{html}");
