@@ -197,10 +197,11 @@ export const PHONE = { width: 390, height: 844 };
  * shows: console errors, uncaught exceptions and failed requests (refused or aborted; an HTTP
  * error status shows up as Chromium's console error "Failed to load resource").
  */
-export async function openPage(browser, viewport = DESKTOP) {
+export async function openPage(browser, viewport = DESKTOP, options = {}) {
   // Not `isMobile`: Chromium's mobile emulation zooms out to fit a too-wide document, which
-  // would hide the overflow the phone-width check looks for.
-  const context = await browser.newContext({ viewport });
+  // would hide the overflow the phone-width check looks for. `options` go to the context
+  // (e.g. `hasTouch: true` for a touch screen).
+  const context = await browser.newContext({ viewport, ...options });
   // The debug server computes the forecast page (10,000 iterations) in seconds, more while
   // the machine is busy: navigations get a minute, everything else 15 s.
   context.setDefaultTimeout(15_000);

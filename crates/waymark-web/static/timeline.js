@@ -46,6 +46,7 @@
     undo: null,
     busy: false,
     afterDrag: false,
+    pan: null,
   };
 
   // ---- dates ---------------------------------------------------------------------------
@@ -508,15 +509,23 @@
 
   // ---- dragging ------------------------------------------------------------------------
 
+  // On a touch screen the chart scrolls vertically as usual (`touch-action: pan-y` on the
+  // band); a sideways swipe on a bar drags it, and one anywhere else pans the chart, which this
+  // does by hand.
+  function startPan(event) {
+    if (event.pointerType !== "touch") return;
+    bandSvg.setPointerCapture(event.pointerId);
+    state.pan = { id: event.pointerId, x: event.clientX, scroll: viewport.scrollLeft };
+  }
+
   bandSvg.addEventListener("pointerdown", (event) => {
     state.afterDrag = false;
-    if (!canDrag || event.button !== 0) return;
-    const item = event.target.closest(".tl-item");
-    if (!item) return;
-    const task = state.tasks[state.index.get(item.getAttribute("data-id"))];
-    if (!task) return;
+    if (event.button !== 0) return;
+    const item = canDrag ? event.target.closest(".tl-item") : null;
+    const task = item ? state.tasks[state.index.get(item.getAttribute("data-id"))] : null;
+    if (!task) return startPan(event);
     const resize = event.target.classList.contains("tl-handle") && resizable(task);
-    if (!resize && !movable(task)) return;
+    if (!resize && !movable(task)) return startPan(event);
     event.preventDefault();
     item.focus({ preventScroll: true });
     item.setPointerCapture(event.pointerId);
@@ -537,15 +546,64 @@
   });
 
   bandSvg.addEventListener("pointermove", (event) => {
+    const pan = state.pan;
+    if (pan && pan.id === event.pointerId) {
+      viewport.scrollLeft = pan.scroll - (event.clientX - pan.x);
+      return;
+    }
+    if (!state.drag) return;
+    dragTo(event.clientX);
+    scrollAtEdge(event.clientX);
+  });
+
+  function endPan(event) {
+    if (!state.pan || state.pan.id !== event.pointerId) return;
+    state.pan = null;
+    if (bandSvg.hasPointerCapture(event.pointerId)) bandSvg.releasePointerCapture(event.pointerId);
+  }
+  bandSvg.addEventListener("pointerup", endPan);
+  bandSvg.addEventListener("pointercancel", endPan);
+
+  // Moves the dragged bar (or its end) to the pointer at `clientX`, counting the chart's
+  // scrolling since the drag began.
+  function dragTo(clientX) {
     const drag = state.drag;
     if (!drag) return;
-    const dx = event.clientX - drag.x + viewport.scrollLeft - drag.scroll;
+    drag.lastX = clientX;
+    const dx = clientX - drag.x + viewport.scrollLeft - drag.scroll;
     if (Math.abs(dx) > 3) drag.moved = true;
     const days = Math.round(dx / state.px);
     if (days === drag.days) return;
     drag.days = days;
     preview(drag.task, drag.item, drag.mode, days, drag);
-  });
+  }
+
+  // A drag held near the chart's left or right edge scrolls it that way, faster the nearer
+  // the edge, so a bar can go beyond what is in view.
+  const EDGE = 40;
+  function scrollAtEdge(clientX) {
+    const drag = state.drag;
+    if (!drag) return;
+    const box = viewport.getBoundingClientRect();
+    const left = box.left + names.getBoundingClientRect().width;
+    const right = box.right;
+    let speed = 0;
+    if (clientX > right - EDGE) speed = Math.min(EDGE, clientX - (right - EDGE)) / 3;
+    else if (clientX < left + EDGE) speed = -Math.min(EDGE, left + EDGE - clientX) / 3;
+    drag.edge = Math.round(speed);
+    if (!drag.edge || drag.edgeFrame) return;
+    const step = () => {
+      if (state.drag !== drag || !drag.edge) {
+        drag.edgeFrame = 0;
+        return;
+      }
+      const before = viewport.scrollLeft;
+      viewport.scrollLeft = before + drag.edge;
+      if (viewport.scrollLeft !== before) dragTo(drag.lastX);
+      drag.edgeFrame = requestAnimationFrame(step);
+    };
+    drag.edgeFrame = requestAnimationFrame(step);
+  }
 
   // Shows where a drag (or Alt+arrows) would put a task, changing only a transform or a width.
   function preview(task, item, mode, days, drag) {
@@ -619,6 +677,7 @@
     const drag = state.drag;
     if (!drag) return;
     state.drag = null;
+    if (drag.edgeFrame) cancelAnimationFrame(drag.edgeFrame);
     drag.item.classList.remove("tl-dragging");
     if (drag.item.hasPointerCapture && event && drag.item.hasPointerCapture(event.pointerId)) {
       drag.item.releasePointerCapture(event.pointerId);
