@@ -109,6 +109,16 @@ impl Call {
         self
     }
 
+    /// A form post's body: `fields` as `application/x-www-form-urlencoded`.
+    pub fn form(self, fields: &[(&str, &str)]) -> Call {
+        let body = fields
+            .iter()
+            .map(|(name, value)| format!("{}={}", form_encode(name), form_encode(value)))
+            .collect::<Vec<_>>()
+            .join("&");
+        self.raw("application/x-www-form-urlencoded", body.as_bytes())
+    }
+
     pub fn raw(mut self, content_type: &str, bytes: &[u8]) -> Call {
         self.body = Some((content_type.into(), bytes.to_vec()));
         self
@@ -245,15 +255,9 @@ impl TestApp {
     /// Signs in through the form (`POST /signin`), expects the redirect (303) and returns the
     /// session cookie (`name=value`).
     pub async fn form_cookie(&self, name: &str, password: &str) -> String {
-        let body = format!(
-            "name={}&password={}",
-            form_encode(name),
-            form_encode(password)
-        );
         let answer = self
             .send(
-                Call::new(Method::POST, "/signin")
-                    .raw("application/x-www-form-urlencoded", body.as_bytes()),
+                Call::new(Method::POST, "/signin").form(&[("name", name), ("password", password)]),
             )
             .await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.text);

@@ -8,21 +8,9 @@ use waymark_store::Role;
 
 use crate::harness::{Answer, Call, TestApp, FIXTURE};
 
-fn form(call: Call, fields: &[(&str, &str)]) -> Call {
-    let body = fields
-        .iter()
-        .map(|(name, value)| format!("{name}={}", value.replace(' ', "+")))
-        .collect::<Vec<_>>()
-        .join("&");
-    call.raw("application/x-www-form-urlencoded", body.as_bytes())
-}
-
 async fn sign_in(app: &TestApp, name: &str, password: &str) -> Answer {
-    app.send(form(
-        Call::new(Method::POST, "/signin"),
-        &[("name", name), ("password", password)],
-    ))
-    .await
+    app.send(Call::new(Method::POST, "/signin").form(&[("name", name), ("password", password)]))
+        .await
 }
 
 /// The page's hidden CSRF field's value.
@@ -308,10 +296,11 @@ async fn form_posts_need_the_csrf_field(app: &TestApp) {
 
     for fields in [vec![], vec![("csrf_token", "forged")]] {
         let refused = app
-            .send(form(
-                Call::new(Method::POST, "/signout").header("cookie", &cookie),
-                &fields,
-            ))
+            .send(
+                Call::new(Method::POST, "/signout")
+                    .header("cookie", &cookie)
+                    .form(&fields),
+            )
             .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN, "{fields:?}");
         // The session still works.
@@ -319,10 +308,11 @@ async fn form_posts_need_the_csrf_field(app: &TestApp) {
     }
 
     let signed_out = app
-        .send(form(
-            Call::new(Method::POST, "/signout").header("cookie", &cookie),
-            &[("csrf_token", &token)],
-        ))
+        .send(
+            Call::new(Method::POST, "/signout")
+                .header("cookie", &cookie)
+                .form(&[("csrf_token", &token)]),
+        )
         .await;
     assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
     assert_eq!(signed_out.headers[header::LOCATION], "/signin");

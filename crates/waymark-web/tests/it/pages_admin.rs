@@ -11,26 +11,6 @@ use waymark_store::{Actor, Role};
 
 use crate::harness::{Call, TestApp, FIXTURE};
 
-fn form(call: Call, fields: &[(&str, &str)]) -> Call {
-    let encode = |text: &str| {
-        text.bytes()
-            .map(|byte| match byte {
-                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                    (byte as char).to_string()
-                }
-                b' ' => "+".to_owned(),
-                other => format!("%{other:02X}"),
-            })
-            .collect::<String>()
-    };
-    let body = fields
-        .iter()
-        .map(|(name, value)| format!("{name}={}", encode(value)))
-        .collect::<Vec<_>>()
-        .join("&");
-    call.raw("application/x-www-form-urlencoded", body.as_bytes())
-}
-
 /// The text of the table row that contains `needle`.
 fn row_with<'a>(html: &'a str, needle: &str) -> &'a str {
     let at = html
@@ -91,15 +71,12 @@ async fn setup_page_creates_the_administrator_and_signs_them_in(app: &TestApp) {
 
     // A short password: the form again, the problem next to the password, nothing created.
     let short = app
-        .send(form(
-            Call::new(Method::POST, "/setup"),
-            &[
-                ("token", &secret),
-                ("name", "root"),
-                ("display_name", "Rita Root"),
-                ("password", "short"),
-            ],
-        ))
+        .send(Call::new(Method::POST, "/setup").form(&[
+            ("token", &secret),
+            ("name", "root"),
+            ("display_name", "Rita Root"),
+            ("password", "short"),
+        ]))
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -118,15 +95,12 @@ async fn setup_page_creates_the_administrator_and_signs_them_in(app: &TestApp) {
 
     // The right fields: signed in and on the portfolio in one step.
     let done = app
-        .send(form(
-            Call::new(Method::POST, "/setup"),
-            &[
-                ("token", &secret),
-                ("name", "root"),
-                ("display_name", "Rita Root"),
-                ("password", "correct horse"),
-            ],
-        ))
+        .send(Call::new(Method::POST, "/setup").form(&[
+            ("token", &secret),
+            ("name", "root"),
+            ("display_name", "Rita Root"),
+            ("password", "correct horse"),
+        ]))
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
     assert_eq!(done.headers[header::LOCATION], "/");
@@ -140,14 +114,11 @@ async fn setup_page_creates_the_administrator_and_signs_them_in(app: &TestApp) {
 
     // The link works once.
     let again = app
-        .send(form(
-            Call::new(Method::POST, "/setup"),
-            &[
-                ("token", &secret),
-                ("name", "other"),
-                ("password", "correct horse"),
-            ],
-        ))
+        .send(Call::new(Method::POST, "/setup").form(&[
+            ("token", &secret),
+            ("name", "other"),
+            ("password", "correct horse"),
+        ]))
         .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     assert!(again.text.contains("role=\"alert\""), "{}", again.text);
