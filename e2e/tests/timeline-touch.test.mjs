@@ -4,28 +4,9 @@
 
 import assert from "node:assert/strict";
 import { suite, openPage, signIn, assertNoProblems, admin, api, PHONE } from "../harness.mjs";
+import { DRAG_PLAN as PLAN } from "../plans.mjs";
 
 const test = suite({ demo: true });
-
-const PLAN = `
-[project]
-name = "Touch test"
-start = 2027-03-01
-
-[tasks.alpha]
-name = "Alpha"
-duration = "5d"
-
-[tasks.bravo]
-name = "Bravo"
-duration = "3d"
-after = ["alpha"]
-
-[tasks.charlie]
-name = "Charlie"
-duration = "2d"
-after = ["bravo"]
-`;
 
 /** A new project from PLAN, its timeline open at day zoom, scrolled to the start. */
 async function timeline(server, page) {

@@ -3,33 +3,9 @@
 
 import assert from "node:assert/strict";
 import { suite, openPage, signIn, assertNoProblems, admin, api, unlabelledControls } from "../harness.mjs";
+import { DRAG_PLAN as PLAN } from "../plans.mjs";
 
 const test = suite({ demo: true });
-
-// Alpha -> Bravo -> Charlie is the critical path; Delta runs beside it with float.
-const PLAN = `
-[project]
-name = "Drag test"
-start = 2027-03-01
-
-[tasks.alpha]
-name = "Alpha"
-duration = "5d"
-
-[tasks.bravo]
-name = "Bravo"
-duration = "3d"
-after = ["alpha"]
-
-[tasks.charlie]
-name = "Charlie"
-duration = "2d"
-after = ["bravo"]
-
-[tasks.delta]
-name = "Delta"
-duration = "2d"
-`;
 
 async function schedule(server, token, project) {
   const answer = await api(server, token, "GET", `/projects/${project}/schedule`);
