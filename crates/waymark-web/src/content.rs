@@ -5,12 +5,14 @@
 //! Who may change what: managers and owners edit everything; members may change a task's
 //! progress fields only ([`PROGRESS_FIELDS`]); viewers read.
 //!
-//! Writes are checked before they are stored: a create, replace or patch that would make the
-//! project an invalid plan (a new error of the plan reader, run on the whole project with the
-//! change applied) is refused with `422 invalid-plan`, and each diagnostic names the object and
-//! the key it is about (`collection`, `id`, `field`), so a page can show it next to the field.
-//! Errors the project had before the change do not block it, so a project made invalid some
-//! other way (a delete) can still be repaired one write at a time.
+//! Writes are checked before they are stored: a create, replace, patch or delete that would make
+//! the project an invalid plan (a new error of the plan reader, run on the whole project with
+//! the change applied) is refused with `422 invalid-plan`, and each diagnostic names the object
+//! and the key it is about (`collection`, `id`, `field`), so a page can show it next to the
+//! field: deleting a task others follow, or a resource that is assigned, names the links and
+//! assignments to remove first. Errors the project had before the change do not block it, so a
+//! project made invalid some other way (a plan imported or replaced whole) can still be
+//! repaired one write at a time.
 use std::collections::HashSet;
 
 use axum::extract::State;
@@ -200,16 +202,11 @@ async fn create_entity(
     let project = ProjectId(project);
     access(&state, &caller, project, Role::Manager).await?;
     waymark_store::check_key(&input.id)?;
-    if let Some(refused) = refusal(
-        &state,
-        project,
-        collection.kind(),
-        &input.id,
-        &input.data,
-        true,
-    )
-    .await?
-    {
+    let change = Change::Put {
+        data: input.data.clone(),
+        creating: true,
+    };
+    if let Some(refused) = refusal(&state, project, collection.kind(), &input.id, change).await? {
         return Ok(refused);
     }
     let entity = state
@@ -302,7 +299,11 @@ async fn update(
             ));
         }
     }
-    if let Some(refused) = refusal(state, project, kind, key, &update.data, false).await? {
+    let change = Change::Put {
+        data: update.data.clone(),
+        creating: false,
+    };
+    if let Some(refused) = refusal(state, project, kind, key, change).await? {
         return Ok(refused);
     }
     let entity = state
@@ -443,22 +444,28 @@ async fn patch_entity(
         ("If-Match" = Option<String>, Header, description = "The ETag read; 428 without it, 412 when stale")),
     responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 412, body = ErrorBody), (status = 428, body = ErrorBody)))]
+        (status = 412, body = ErrorBody), (status = 422, body = RefusedBody),
+        (status = 428, body = ErrorBody)))]
 async fn delete_entity(
     State(state): State<AppState>,
     caller: Caller,
     Path((project, collection, key)): Path<(i64, Collection, String)>,
     headers: HeaderMap,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<Response> {
     check_id(&key)?;
     let project = ProjectId(project);
     access(&state, &caller, project, Role::Manager).await?;
     let version = if_match(&headers)?;
+    current_version(&state, project, collection.kind(), &key, version).await?;
+    if let Some(refused) = refusal(&state, project, collection.kind(), &key, Change::Delete).await?
+    {
+        return Ok(refused);
+    }
     state
         .store
         .delete_entity(caller.actor(), project, collection.kind(), &key, version)
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// A refused write: `{"error": {"code": "invalid-plan", "message", "diagnostics"}}`, each
@@ -541,20 +548,32 @@ fn errors_of(diagnostics: &[Diagnostic]) -> HashSet<(&'static str, String)> {
         .collect()
 }
 
-/// The answer refusing a write of `data` as `kind` `key` (a new object when `creating`), or
-/// `None` when the project with the change is a plan without new errors. A create of an id that
-/// exists is left to the store (`409`).
+/// A write to check: the object as it would be (a new one when `creating`), or its removal.
+enum Change {
+    Put { data: Fields, creating: bool },
+    Delete,
+}
+
+/// How to put the content back as it was after trying a change.
+enum Undo {
+    Restore(usize, Fields),
+    Pop,
+    Insert(usize, (String, Fields)),
+}
+
+/// The answer refusing `change` of `kind` `key`, or `None` when the project with the change is
+/// a plan without new errors. A create of an id that exists is left to the store (`409`), as
+/// is a delete of one that does not (`404`).
 async fn refusal(
     state: &AppState,
     project: ProjectId,
     kind: EntityKind,
     key: &str,
-    data: &Fields,
-    creating: bool,
+    change: Change,
 ) -> ApiResult<Option<Response>> {
     let content = state.store.project_document(project).await?;
-    let (key, data) = (key.to_owned(), data.clone());
-    tokio::task::spawn_blocking(move || refusal_of(content, kind, &key, data, creating))
+    let key = key.to_owned();
+    tokio::task::spawn_blocking(move || refusal_of(content, kind, &key, change))
         .await
         .map_err(|error| {
             tracing::error!(%error, "plan check failed");
@@ -566,28 +585,31 @@ fn refusal_of(
     mut content: PlanContent,
     kind: EntityKind,
     key: &str,
-    data: Fields,
-    creating: bool,
+    change: Change,
 ) -> Option<Response> {
     let entities = content.entities_mut(kind);
     let index = entities.iter().position(|(id, _)| id == key);
-    let previous = match index {
-        Some(_) if creating => return None,
-        Some(index) => Some(std::mem::replace(&mut entities[index].1, data)),
-        None => {
-            entities.push((key.to_owned(), data));
-            None
+    let undo = match (change, index) {
+        (Change::Put { creating: true, .. }, Some(_)) | (Change::Delete, None) => return None,
+        (Change::Put { data, .. }, Some(index)) => {
+            Undo::Restore(index, std::mem::replace(&mut entities[index].1, data))
         }
+        (Change::Put { data, .. }, None) => {
+            entities.push((key.to_owned(), data));
+            Undo::Pop
+        }
+        (Change::Delete, Some(index)) => Undo::Insert(index, entities.remove(index)),
     };
     let text = document::plan_text(&content);
     let after = waymark_formats::plan::read_plan(&text).err()?;
     // Only errors this change adds refuse it: read the project as it is to see which it had.
     let entities = content.entities_mut(kind);
-    match (index, previous) {
-        (Some(index), Some(previous)) => entities[index].1 = previous,
-        _ => {
+    match undo {
+        Undo::Restore(index, previous) => entities[index].1 = previous,
+        Undo::Pop => {
             entities.pop();
         }
+        Undo::Insert(index, entity) => entities.insert(index, entity),
     }
     let before = document::plan_of(&content)
         .err()

@@ -154,21 +154,26 @@ fn routes() -> Vec<Route> {
             json!({"progress": 0.5, "duration": "6d"}),
         )),
     ];
-    let collections: [(&str, &str, Value, Value); 4] = [
+    // (collection, an object to read and replace, one nothing refers to (to delete), a new
+    // object, a replacement)
+    let collections: [(&str, &str, &str, Value, Value); 4] = [
         (
             "tasks",
             "build",
+            "spare",
             json!({"id": "test", "data": {"duration": "1d", "after": ["build"]}}),
             json!({"data": {"name": "Build", "duration": "7d", "after": ["design"]}}),
         ),
         (
             "resources",
             "ana",
+            "spare",
             json!({"id": "bob", "data": {"name": "Bob", "units": 0.5}}),
             json!({"data": {"name": "Ana Ruiz", "rate": 95.0}}),
         ),
         (
             "calendars",
+            "office",
             "office",
             json!({"id": "night", "data": {"hours": ["22:00-06:00"]}}),
             json!({"data": {"days": ["mon", "tue", "wed", "thu"]}}),
@@ -176,11 +181,12 @@ fn routes() -> Vec<Route> {
         (
             "risks",
             "late",
+            "late",
             json!({"id": "fire", "data": {"title": "Fire", "probability": 0.1}}),
             json!({"data": {"title": "Very late", "probability": 0.4}}),
         ),
     ];
-    for (collection, key, create, replace) in collections {
+    for (collection, key, spare, create, replace) in collections {
         // The paths are 'static for the table; these leak a few bytes per test run.
         let list: &'static str = format!("/api/v1/projects/{{p}}/{collection}").leak();
         let one: &'static str = format!("/api/v1/projects/{{p}}/{collection}/{key}").leak();
@@ -194,7 +200,10 @@ fn routes() -> Vec<Route> {
             route(Method::PUT, one, Manager, ok),
             replace,
         )));
-        routes.push(matched(route(Method::DELETE, one, Manager, gone)));
+        // Deleting an object others refer to is refused (422), so the delete is of one that
+        // nothing refers to.
+        let spare: &'static str = format!("/api/v1/projects/{{p}}/{collection}/{spare}").leak();
+        routes.push(matched(route(Method::DELETE, spare, Manager, gone)));
     }
     routes
 }
@@ -213,11 +222,15 @@ async fn every_role_against_every_route(app: &TestApp) {
         (Some(Role::Manager), app.token(&manager).await, manager.id),
         (Some(Role::Owner), app.token(&owner).await, owner.id),
     ];
+    // The fixture, with a task and a resource nothing refers to.
+    let with_spares = format!(
+        "{FIXTURE}\n[tasks.spare]\nname = \"Spare\"\nduration = \"1d\"\n\n[resources.spare]\nname = \"Spare\"\n"
+    );
     let mut failures = Vec::new();
     let mut cases = 0;
     for route in routes() {
         for (role, token, caller) in &callers {
-            let project = app.project(&owner, FIXTURE).await;
+            let project = app.project(&owner, &with_spares).await;
             app.add(project.id, &manager, Role::Manager).await;
             app.add(project.id, &member, Role::Member).await;
             app.add(project.id, &viewer, Role::Viewer).await;

@@ -399,12 +399,15 @@ async fn overview_shows_milestone_chances_and_what_changed(app: &TestApp) {
         )
         .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
-    app.send(
-        Call::new(Method::DELETE, &format!("{tasks}/build"))
-            .token(&token)
-            .if_match(&app.get(&format!("{tasks}/build"), &token).await.etag()),
-    )
-    .await;
+    // Launch is the one task nothing follows, so deleting it keeps the project a plan.
+    let deleted = app
+        .send(
+            Call::new(Method::DELETE, &format!("{tasks}/launch"))
+                .token(&token)
+                .if_match(&app.get(&format!("{tasks}/launch"), &token).await.etag()),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
     let html = app.page(&uri, &cookie).await.text;
     assert!(html.contains(">Changes since</label>"), "{html}");
     assert!(
@@ -412,11 +415,11 @@ async fn overview_shows_milestone_chances_and_what_changed(app: &TestApp) {
         "{html}"
     );
     assert!(
-        html.contains("<strong>ANA</strong> deleted task Build API"),
+        html.contains("<strong>ANA</strong> deleted task Launch"),
         "{html}"
     );
     // Newest first.
-    let deleted = html.find("deleted task Build API").unwrap();
+    let deleted = html.find("deleted task Launch").unwrap();
     let changed = html.find("changed progress of Design").unwrap();
     assert!(deleted < changed);
 

@@ -112,22 +112,28 @@ async fn a_stranger_gets_the_not_found_page(app: &TestApp) {
     assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
 }
 
+/// Deletes the fixture's `design` in the store, past the API's check: `build` is left after a
+/// task that does not exist.
+async fn break_the_plan(app: &TestApp, project: waymark_store::ProjectId) {
+    app.store
+        .delete_entity(
+            waymark_store::Actor::System,
+            project,
+            waymark_store::EntityKind::Task,
+            "design",
+            1,
+        )
+        .await
+        .unwrap();
+}
+
 async fn a_broken_plan_still_shows_its_tasks(app: &TestApp) {
     let owner = app.user("owner").await;
     let token = app.token(&owner).await;
     let project = app.project(&owner, FIXTURE).await;
-    // Deletes are not checked: build is left after a task that no longer exists.
-    let deleted = app
-        .send(
-            Call::new(
-                Method::DELETE,
-                &format!("/api/v1/projects/{}/tasks/design", project.id),
-            )
-            .token(&token)
-            .if_match("\"1\""),
-        )
-        .await;
-    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    // Broken in the store itself (the API refuses this delete): build is left after a task
+    // that no longer exists.
+    break_the_plan(app, project.id).await;
     let (max, cookie) = app.signed_in("max").await;
     app.add(project.id, &max, Role::Manager).await;
     let answer = app
@@ -284,8 +290,8 @@ async fn members_are_checked_too_and_old_errors_do_not_block(app: &TestApp) {
     // A member may still not change other fields, valid or not: 403 before any check.
     let forbidden = patch(app, &token, id, 1, json!({"duration": "5x"})).await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
-    // A project broken by a delete can still be changed where the change adds no error.
-    let deleted = app
+    // Deleting a task another one follows is refused, naming the link to remove first.
+    let refused = app
         .send(
             Call::new(
                 Method::DELETE,
@@ -295,7 +301,23 @@ async fn members_are_checked_too_and_old_errors_do_not_block(app: &TestApp) {
             .if_match("\"1\""),
         )
         .await;
-    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text
+    );
+    let finding = &refused.body["error"]["diagnostics"][0];
+    assert_eq!(finding["collection"], "tasks", "{}", refused.text);
+    assert_eq!(finding["id"], "build", "{}", refused.text);
+    assert_eq!(finding["field"], "after", "{}", refused.text);
+    let still = app
+        .get(&format!("/api/v1/projects/{id}/tasks/design"), &owner_token)
+        .await;
+    assert_eq!(still.status, StatusCode::OK, "nothing was deleted");
+    // A project broken some other way (here in the store itself) can still be changed where
+    // the change adds no error.
+    break_the_plan(app, waymark_store::ProjectId(id)).await;
     let progress = patch(app, &token, id, 1, json!({"progress": 0.3})).await;
     assert_eq!(progress.status, StatusCode::OK, "{}", progress.text);
     // And repaired.
