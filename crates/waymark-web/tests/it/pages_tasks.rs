@@ -129,7 +129,6 @@ async fn break_the_plan(app: &TestApp, project: waymark_store::ProjectId) {
 
 async fn a_broken_plan_still_shows_its_tasks(app: &TestApp) {
     let owner = app.user("owner").await;
-    let token = app.token(&owner).await;
     let project = app.project(&owner, FIXTURE).await;
     // Broken in the store itself (the API refuses this delete): build is left after a task
     // that no longer exists.
