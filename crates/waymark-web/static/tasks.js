@@ -728,11 +728,16 @@
     });
   }
 
+  // Outdent as in Microsoft Project: the task moves up a level, right after its parent, and
+  // the tasks that followed it under that parent become its subtasks, so every row keeps its
+  // place in the outline.
   function outdent(id) {
     return exclusive(function () {
       var parent = parentOf(tasks.get(id));
       if (!parent) { Waymark.announce("“" + nameOf(id) + "” is already at the top level."); return; }
       var grandparent = parentOf(tasks.get(parent));
+      var under = kids(parent);
+      var followers = under.slice(under.indexOf(id) + 1);
       var siblings = kids(grandparent);
       return positionAfter(siblings, siblings.indexOf(parent)).then(function (position) {
         if (position === null) return;
@@ -740,9 +745,31 @@
           if (!answer.ok) return refused(answer, id);
           store(answer);
           render();
-          focusCell(id, active.col);
-          Waymark.announce("“" + nameOf(id) + "” moved out of “" + nameOf(parent) + "”.");
-          return refreshSchedule();
+          // The followers go after the task's own subtasks, in their order.
+          var last = -Infinity;
+          kids(id).forEach(function (child) { last = Math.max(last, tasks.get(child).position); });
+          var chain = Promise.resolve(true);
+          followers.forEach(function (follower) {
+            chain = chain.then(function (ok) {
+              if (!ok) return false;
+              var current = tasks.get(follower).position;
+              var place = current > last ? undefined : last + STEP;
+              last = place === undefined ? current : place;
+              return put(follower, { parent: id }, place).then(function (moved) {
+                if (!moved.ok) { refused(moved, follower); return false; }
+                store(moved);
+                return true;
+              });
+            });
+          });
+          return chain.then(function (ok) {
+            render();
+            focusCell(id, active.col);
+            var more = followers.length === 1 ? "; the task after it is now its subtask"
+              : followers.length > 1 ? "; the " + followers.length + " tasks after it are now its subtasks" : "";
+            if (ok) Waymark.announce("“" + nameOf(id) + "” moved out of “" + nameOf(parent) + "”" + more + ".");
+            return refreshSchedule();
+          });
         });
       });
     });

@@ -129,11 +129,30 @@ window.Waymark = (function () {
       return answer.status === 204;
     });
   })).then(function (ready) {
+    // Reloads of this page in the last minute: a page that keeps coming back without its
+    // figures (a computation that fails) stops reloading itself.
+    var key = "waymark-reloads " + window.location.pathname + window.location.search;
+    var now = Date.now();
+    var recent = [];
+    try {
+      recent = JSON.parse(window.sessionStorage.getItem(key) || "[]").filter(function (at) {
+        return now - at < 60000;
+      });
+    } catch (error) {
+      recent = [];
+    }
     if (!ready.every(Boolean)) {
       offer("The new figures are taking long to compute.");
     } else if (typed) {
       offer("The new figures are ready.");
+    } else if (recent.length >= 3) {
+      offer("New figures may be ready.");
     } else {
+      try {
+        window.sessionStorage.setItem(key, JSON.stringify(recent.concat([now])));
+      } catch (error) {
+        // Without storage the page still reloads.
+      }
       window.location.reload();
     }
   }, function () {
