@@ -67,20 +67,9 @@ async fn updates_need_the_current_etag(app: &TestApp) {
     );
     // With the right version the delete is still refused while the risk `late` affects the
     // task, naming what to change first; once the risk is gone, it goes.
-    let refused = app.send(delete(Some("\"2\""))).await;
-    assert_eq!(
-        refused.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        refused.text
-    );
-    let finding = &refused.body["error"]["diagnostics"][0];
-    assert_eq!(
-        (&finding["collection"], &finding["id"], &finding["field"]),
-        (&json!("risks"), &json!("late"), &json!("tasks")),
-        "{}",
-        refused.text
-    );
+    app.send(delete(Some("\"2\"")))
+        .await
+        .assert_refused("risks.late.tasks", "which does not exist");
     let risk = format!("/api/v1/projects/{}/risks/late", project.id);
     let risk_gone = app
         .send(

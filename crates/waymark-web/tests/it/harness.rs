@@ -58,6 +58,39 @@ impl Answer {
         assert!(set.starts_with("waymark_session="), "{set}");
         set.split(';').next().unwrap().to_owned()
     }
+
+    /// A write refused as `422 invalid-plan` at `at` (`collection.id.field`, e.g.
+    /// `tasks.build.after`): the message names that place, and an error diagnostic names it
+    /// too and says `words`.
+    pub fn assert_refused(&self, at: &str, words: &str) {
+        assert_eq!(
+            self.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            self.text
+        );
+        assert_eq!(self.code(), "invalid-plan");
+        let error = &self.body["error"];
+        assert!(
+            error["message"].as_str().unwrap().contains(at),
+            "{}",
+            self.text
+        );
+        let mut place = at.splitn(3, '.');
+        let (collection, id, field) = (place.next(), place.next(), place.next());
+        let diagnostics = error["diagnostics"].as_array().unwrap();
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d["collection"].as_str() == collection
+                    && d["id"].as_str() == id
+                    && d["field"].as_str() == field
+                    && d["severity"] == "error"
+                    && d["message"].as_str().unwrap().contains(words)),
+            "{}",
+            self.text
+        );
+    }
 }
 
 /// `text` encoded for an `application/x-www-form-urlencoded` body (a space becomes `+`).
