@@ -7,8 +7,7 @@ use maud::{html, PreEscaped};
 use waymark_core::model::Plan;
 
 use super::{
-    chance_class, day, figures, percent, project_page, ready_url, shown, updating_note, Figures,
-    ProjectRequest, Tab, View, Wait,
+    chance_class, day, figures, note, percent, project_page, ProjectRequest, Tab, View, Wait,
 };
 use crate::AppState;
 
@@ -85,11 +84,10 @@ pub(super) async fn project_forecast(
         Ok(computed) => computed,
         Err(response) => return response,
     };
-    let waiting: Vec<String> = ready_url(id, &FORECAST, &computed).into_iter().collect();
-    let note = updating_note(&waiting, matches!(computed, Figures::Stale(_)));
+    let note = note(id, &FORECAST, &computed);
     let overview = format!("/projects/{}", id.0);
     let title = format!("{}: forecast", project.name);
-    let content = match shown(&computed).map(|(page, _)| page) {
+    let content = match computed.shown() {
         None => html! {
             h1 { (title) }
             (note)

@@ -9,9 +9,9 @@
 //!   someone opens them. A newer change makes the job start over on the newer revision instead
 //!   of finishing the older one.
 //! - A page that finds its view missing asks the job for it (it moves to the front of the
-//!   queue) and waits. A schedule page does not wait behind a forecast: while the job is busy
-//!   with another view, the page computes its own from the job's plan. Schedule views ([`Wait::Fresh`]) wait for the figures of the current
-//!   revision, always. Forecast views ([`Wait::Briefly`]) wait at most
+//!   queue) and waits. Schedule views ([`Wait::Fresh`]) wait for the figures of the current
+//!   revision, always, but not behind a forecast: while the job is busy with another view, the
+//!   page computes its own from the job's plan. Forecast views ([`Wait::Briefly`]) wait at most
 //!   `page_wait` ([`crate::Config`]): then the page shows the figures of the previous revision
 //!   marked as updating, or says they are being computed, and its script reloads it when
 //!   [`ready`] answers that the new ones are there.
@@ -48,6 +48,17 @@ pub(crate) struct Inputs {
     /// The day the figures are for (rules such as "late" read today when the plan has no
     /// status date), UTC.
     pub today: NaiveDate,
+}
+
+impl Inputs {
+    /// The inputs of a project read as `content` and `tasks`, its plan built (the slow part).
+    fn of(content: &PlanContent, tasks: BTreeMap<String, Entity>, today: NaiveDate) -> Inputs {
+        Inputs {
+            plan: document::plan_of(content).map(|Checked { plan, .. }| plan),
+            tasks,
+            today,
+        }
+    }
 }
 
 /// A view of a project that a page shows: its name (which with the day is its key in the
@@ -136,6 +147,21 @@ pub(crate) enum Figures<T> {
     Stale(Arc<T>),
     /// Nothing yet: the figures are being computed.
     Pending,
+}
+
+impl<T> Figures<T> {
+    /// The figures to show, of this revision or an earlier one; `None` while they are
+    /// computed.
+    pub(crate) fn shown(&self) -> Option<&T> {
+        match self {
+            Figures::Fresh(value) | Figures::Stale(value) => Some(value),
+            Figures::Pending => None,
+        }
+    }
+
+    pub(crate) fn is_stale(&self) -> bool {
+        matches!(self, Figures::Stale(_))
+    }
 }
 
 /// The background jobs, one per project at most.
@@ -234,15 +260,17 @@ impl Warming {
         self.enqueue(state, project, &views(), false, |_| true);
     }
 
-    /// A page wants `view` of `project` at `revision` or later.
+    /// A page wants `view` of `project` at `revision` or later: first, when it is waiting for
+    /// it now, else in the job's order.
     fn want(
         &self,
         state: &AppState,
         project: ProjectId,
         revision: i64,
         view: &'static dyn AnyView,
+        first: bool,
     ) -> watch::Receiver<u64> {
-        self.enqueue(state, project, &[view], true, |reading| {
+        self.enqueue(state, project, &[view], first, |reading| {
             reading.is_some_and(|reading| reading < revision)
         })
     }
@@ -318,12 +346,7 @@ async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) 
         state.warming.started(project, revision);
         let read_ms = started.elapsed().as_secs_f64() * 1000.0;
         let today = today();
-        let inputs = blocking(move || Inputs {
-            plan: document::plan_of(&content).map(|Checked { plan, .. }| plan),
-            tasks,
-            today,
-        })
-        .await;
+        let inputs = blocking(move || Inputs::of(&content, tasks, today)).await;
         let Ok(inputs) = inputs.map(Arc::new) else {
             state.warming.forget(project);
             return;
@@ -408,7 +431,7 @@ pub(crate) async fn figures<T: Send + Sync + 'static>(
     }
     let mut progress = state
         .warming
-        .want(state, project.id, project.revision, view);
+        .want(state, project.id, project.revision, view, true);
     let deadline = match wait {
         Wait::Fresh => None,
         Wait::Briefly => state
@@ -479,7 +502,7 @@ pub(crate) fn ask<T: Send + Sync + 'static>(
     {
         state
             .warming
-            .want(state, project.id, project.revision, view);
+            .want(state, project.id, project.revision, view, true);
     }
 }
 
@@ -494,28 +517,10 @@ async fn computed_here<T: Send + Sync + 'static>(
         .await
         .map_err(IntoResponse::into_response)?;
     let today = today();
-    let value = Arc::new(
-        blocking(move || {
-            (view.compute)(&Inputs {
-                plan: document::plan_of(&content).map(|Checked { plan, .. }| plan),
-                tasks,
-                today,
-            })
-        })
-        .await?,
-    );
+    let value =
+        Arc::new(blocking(move || (view.compute)(&Inputs::of(&content, tasks, today))).await?);
     state.views.put(project.id, revision, &key, value.clone());
     Ok(value)
-}
-
-/// The figures a page shows, with what it must say about them: `Some` with the figures (and
-/// whether they are of an earlier revision), or `None` while they are computed.
-pub(crate) fn shown<T>(figures: &Figures<T>) -> Option<(&T, bool)> {
-    match figures {
-        Figures::Fresh(value) => Some((value, false)),
-        Figures::Stale(value) => Some((value, true)),
-        Figures::Pending => None,
-    }
 }
 
 /// The address a page's script waits on before reloading the page, for figures that are not
@@ -552,6 +557,13 @@ pub(crate) fn updating_note(urls: &[String], stale: bool) -> maud::Markup {
     }
 }
 
+/// The [`updating_note`] of a page that shows one view, `view` of `project`: nothing when its
+/// figures are fresh.
+pub(crate) fn note<T>(project: ProjectId, view: &View<T>, figures: &Figures<T>) -> maud::Markup {
+    let waiting: Vec<String> = ready_url(project, view, figures).into_iter().collect();
+    updating_note(&waiting, figures.is_stale())
+}
+
 #[derive(Deserialize)]
 pub(super) struct ReadyQuery {
     view: String,
@@ -577,11 +589,7 @@ pub(super) async fn ready(
         if state.views.has(id, &key, revision) {
             return;
         }
-        let mut progress = state
-            .warming
-            .enqueue(&state, id, &[view], false, |reading| {
-                reading.is_some_and(|reading| reading < revision)
-            });
+        let mut progress = state.warming.want(&state, id, revision, view, false);
         while !state.views.has(id, &key, revision) {
             if progress.changed().await.is_err() {
                 break;

@@ -48,7 +48,7 @@ use crate::projects::access;
 use crate::AppState;
 
 pub(crate) use fresh::Warming;
-use fresh::{current, figures, ready_url, shown, updating_note, Figures, Inputs, View, Wait};
+use fresh::{current, figures, note, updating_note, Inputs, View, Wait};
 
 /// The files under `/static/`, compiled into the binary: name, content type, content. Pages
 /// link them with `?v=` and a hash of the content, so they are cached for a year and a new

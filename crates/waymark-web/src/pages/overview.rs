@@ -20,8 +20,7 @@ use waymark_core::ScheduleError;
 use waymark_store::{Actor, Event, ProjectId, UserId};
 
 use super::{
-    chance_class, day, figures, percent, project_page, ready_url, shown, updating_note, Figures,
-    ProjectRequest, Tab, View, Wait,
+    chance_class, day, figures, note, percent, project_page, ProjectRequest, Tab, View, Wait,
 };
 use crate::error::ApiError;
 use crate::http::Query;
@@ -55,11 +54,10 @@ pub(super) async fn project_overview(
         Ok(computed) => computed,
         Err(response) => return response,
     };
-    let waiting: Vec<String> = ready_url(id, &OVERVIEW, &computed).into_iter().collect();
     let content = html! {
         h1 { (project.name) }
-        (updating_note(&waiting, matches!(computed, Figures::Stale(_))))
-        @if let Some((overview, _)) = shown(&computed) { (figures_markup(project, overview)) }
+        (note(id, &OVERVIEW, &computed))
+        @if let Some(overview) = computed.shown() { (figures_markup(project, overview)) }
         (changes_section(id, since, since_error.as_deref(), &changes))
         p { a href={ "/projects/" (id.0) "/forecast" } { "Forecast" } }
         p { a href="/" { "Back to the portfolio" } }

@@ -204,7 +204,7 @@ pub(super) async fn portfolio(State(state): State<AppState>, user: PageUser) -> 
             Err(response) => return response,
         };
         waiting.extend(ready_url(project.id, &HEALTH, &computed));
-        stale |= matches!(computed, Figures::Stale(_));
+        stale |= computed.is_stale();
         match &computed {
             Figures::Fresh(computed) | Figures::Stale(computed) => match &**computed {
                 (Ok(health), progress) => {

@@ -25,8 +25,7 @@ use waymark_core::{doctor, RiskResponse};
 use waymark_store::{EntityKind, Fields, ProjectId};
 
 use super::{
-    all_entities, figures, json_island, project_page, ready_url, shown, updating_note, Figures,
-    ProjectRequest, Tab, View, Wait,
+    all_entities, figures, json_island, note, project_page, ProjectRequest, Tab, View, Wait,
 };
 use crate::AppState;
 
@@ -465,17 +464,16 @@ pub(super) async fn page(
         Ok(computed) => computed,
         Err(response) => return response,
     };
-    let waiting: Vec<String> = ready_url(id, &REGISTER, &computed).into_iter().collect();
-    let stale = matches!(computed, Figures::Stale(_));
+    let note = note(id, &REGISTER, &computed);
     let stored = match stored_risks(&state, id).await {
         Ok(stored) => stored,
         Err(response) => return response,
     };
     let can_edit = context.can_edit();
-    let content = match shown(&computed).map(|(register, _)| register) {
+    let content = match computed.shown() {
         None => html! {
             h1 { "Risks" }
-            (updating_note(&waiting, stale))
+            (note)
         },
         Some(None) => html! {
             h1 { "Risks" }
@@ -487,7 +485,7 @@ pub(super) async fn page(
             let closed = register.rows.len() - open;
             html! {
                 h1 { "Risks" }
-                (updating_note(&waiting, stale))
+                (note)
                 p.muted {
                     (open) " open, " (closed) " closed. Impacts from the forecast ("
                     (doctor::TIMELINE_FORECAST.iterations) " iterations, seed "
