@@ -25,23 +25,6 @@ pub struct ViewCache {
 }
 
 impl ViewCache {
-    /// The result computed for `what` of `project` at `revision`, if it is still kept.
-    pub fn get<T: Send + Sync + 'static>(
-        &self,
-        project: ProjectId,
-        revision: i64,
-        what: &str,
-    ) -> Option<Arc<T>> {
-        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        let at = entries
-            .iter()
-            .position(|((p, r, w), _)| *p == project && *r == revision && w == what)?;
-        let entry = entries.remove(at)?;
-        let value = entry.1.clone().downcast::<T>().ok();
-        entries.push_back(entry);
-        value
-    }
-
     /// The newest kept result for `what` of `project`, at whatever revision it was computed
     /// (only one revision of each is kept), with that revision.
     pub fn latest<T: Send + Sync + 'static>(
@@ -106,39 +89,30 @@ impl ViewCache {
 mod tests {
     use super::*;
 
+    /// The kept result for `what` of `project`, with its revision.
+    fn kept(cache: &ViewCache, project: ProjectId, what: &str) -> Option<(i64, u32)> {
+        cache.latest::<u32>(project, what).map(|(r, v)| (r, *v))
+    }
+
     #[test]
     fn keeps_by_revision_and_forgets_older_ones() {
         let cache = ViewCache::default();
         let project = ProjectId(1);
         cache.put(project, 3, "overview", Arc::new(30_u32));
-        assert_eq!(
-            cache.get::<u32>(project, 3, "overview").as_deref(),
-            Some(&30)
-        );
-        assert!(cache.get::<u32>(project, 4, "overview").is_none());
-        assert!(cache.get::<u32>(project, 3, "forecast").is_none());
-        assert!(cache.get::<u32>(ProjectId(2), 3, "overview").is_none());
+        assert_eq!(kept(&cache, project, "overview"), Some((3, 30)));
+        assert!(kept(&cache, project, "forecast").is_none());
+        assert!(kept(&cache, ProjectId(2), "overview").is_none());
         // A wrong type is a miss, not a panic.
-        assert!(cache.get::<String>(project, 3, "overview").is_none());
+        assert!(cache.latest::<String>(project, "overview").is_none());
         assert!(cache.has(project, "overview", 3));
         assert!(!cache.has(project, "overview", 4));
         cache.put(project, 4, "overview", Arc::new(40_u32));
-        assert!(cache.get::<u32>(project, 3, "overview").is_none());
-        assert_eq!(
-            cache.get::<u32>(project, 4, "overview").as_deref(),
-            Some(&40)
-        );
+        assert_eq!(kept(&cache, project, "overview"), Some((4, 40)));
         // A later revision answers for an earlier one; a result computed late for an earlier
         // revision does not replace it.
         assert!(cache.has(project, "overview", 3));
         cache.put(project, 3, "overview", Arc::new(31_u32));
-        assert_eq!(
-            cache
-                .latest::<u32>(project, "overview")
-                .map(|(r, v)| (r, *v)),
-            Some((4, 40))
-        );
-        assert!(cache.latest::<u32>(project, "forecast").is_none());
+        assert_eq!(kept(&cache, project, "overview"), Some((4, 40)));
     }
 
     #[test]
@@ -148,11 +122,11 @@ mod tests {
             cache.put(ProjectId(id), 1, "v", Arc::new(id));
         }
         // Using project 0 makes project 1 the least recently used.
-        assert!(cache.get::<i64>(ProjectId(0), 1, "v").is_some());
+        assert!(cache.latest::<i64>(ProjectId(0), "v").is_some());
         cache.put(ProjectId(1000), 1, "v", Arc::new(1000_i64));
-        assert!(cache.get::<i64>(ProjectId(0), 1, "v").is_some());
-        assert!(cache.get::<i64>(ProjectId(1), 1, "v").is_none());
-        assert!(cache.get::<i64>(ProjectId(1000), 1, "v").is_some());
+        assert!(cache.latest::<i64>(ProjectId(0), "v").is_some());
+        assert!(cache.latest::<i64>(ProjectId(1), "v").is_none());
+        assert!(cache.latest::<i64>(ProjectId(1000), "v").is_some());
         assert_eq!(
             cache
                 .entries

@@ -565,11 +565,10 @@ pub async fn warm_after_change(
     next: Next,
 ) -> Response {
     use axum::http::Method;
-    let changes = state.config.warm_after_changes
-        && !matches!(
-            *request.method(),
-            Method::GET | Method::HEAD | Method::OPTIONS
-        );
+    let changes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     let project = changes
         .then(|| project_in_path(request.uri().path()))
         .flatten();
