@@ -20,7 +20,7 @@ use serde_json::Value;
 use waymark_core::model::{Plan, TaskStatus};
 use waymark_store::Fields;
 
-use super::{current, json_island, percent, project_page, ProjectRequest, Tab, View};
+use super::{current, day, json_island, percent, project_page, ProjectRequest, Tab, View};
 use crate::AppState;
 
 /// The filter value that selects tasks with no assignment (not a possible resource id).
@@ -113,8 +113,8 @@ fn board_of(plan: &Plan) -> Board {
                     .filter_map(|a| plan.resources.get(a.resource.0))
                     .map(|r| (r.id.clone(), r.name.clone()))
                     .collect(),
-                start: scheduled.map(|(start, _, _)| day(start)),
-                finish: scheduled.map(|(_, finish, _)| day(finish)),
+                start: scheduled.map(|(start, _, _)| day(start).to_owned()),
+                finish: scheduled.map(|(_, finish, _)| day(finish).to_owned()),
                 critical: scheduled.is_some_and(|(_, _, critical)| *critical),
                 milestone: task.milestone,
                 progress: if task.actual_finish.is_some() {
@@ -135,10 +135,6 @@ fn board_of(plan: &Plan) -> Board {
             .collect(),
         wip_limits: plan.project.wip_limits.clone(),
     }
-}
-
-fn day(text: &str) -> String {
-    text.get(..10).unwrap_or(text).to_owned()
 }
 
 /// The stored tasks' versions and progress fields, page by page.
@@ -284,7 +280,7 @@ pub(super) async fn page(
                     .fields
                     .get("status_date")
                     .and_then(Value::as_str)
-                    .map(day),
+                    .map(|date| day(date).to_owned()),
                 wip_limits: board
                     .wip_limits
                     .iter()
