@@ -66,11 +66,7 @@ async fn cookie_sessions_need_the_csrf_token_for_changes(app: &TestApp) {
         .await;
     assert_eq!(out.status, StatusCode::FORBIDDEN);
     let out = app
-        .send(
-            Call::new(Method::DELETE, "/api/v1/session")
-                .header("cookie", &cookie)
-                .header("x-csrf-token", &csrf),
-        )
+        .send(Call::new(Method::DELETE, "/api/v1/session").session(&cookie, &csrf))
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     assert!(out.headers[header::SET_COOKIE]
@@ -107,8 +103,7 @@ async fn a_password_change_ends_every_session(app: &TestApp) {
     let csrf = first.body["csrf_token"].as_str().unwrap().to_owned();
     let change = |current: &str, new: &str| {
         Call::new(Method::PUT, "/api/v1/me/password")
-            .header("cookie", &cookie)
-            .header("x-csrf-token", &csrf)
+            .session(&cookie, &csrf)
             .json(&json!({"current_password": current, "new_password": new}))
     };
     let wrong = app.send(change("wrong horse", "battery staple")).await;

@@ -128,6 +128,11 @@ impl Call {
         self.header("authorization", &format!("Bearer {token}"))
     }
 
+    /// As a page's script sends it: the session cookie (`name=value`) and its CSRF token.
+    pub fn session(self, cookie: &str, csrf: &str) -> Call {
+        self.header("cookie", cookie).header("x-csrf-token", csrf)
+    }
+
     pub fn header(mut self, name: &str, value: &str) -> Call {
         self.headers.push((name.to_owned(), value.to_owned()));
         self

@@ -205,8 +205,7 @@ async fn a_members_move_is_a_patch_the_api_accepts(app: &TestApp) {
             Method::PATCH,
             &format!("/api/v1/projects/{id}/tasks/{task}"),
         )
-        .header("cookie", &cookie)
-        .header("x-csrf-token", &token)
+        .session(&cookie, &token)
         .if_match(&format!("\"{version}\""))
         .json(&body)
     };
@@ -353,8 +352,7 @@ async fn a_manager_sets_the_wip_limits_through_the_project_fields(app: &TestApp)
     assert_eq!(fields["wip_limits"], json!({"in_progress": 1}));
     let put = |fields: &Value, version: &Value| {
         Call::new(Method::PUT, &format!("/api/v1/projects/{id}"))
-            .header("cookie", &cookie)
-            .header("x-csrf-token", &token)
+            .session(&cookie, &token)
             .if_match(&format!("\"{version}\""))
             .json(&json!({ "fields": fields }))
     };

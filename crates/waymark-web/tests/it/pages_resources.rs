@@ -378,8 +378,7 @@ async fn manager_applies_the_levelling(app: &TestApp) {
     let answer = app
         .send(
             Call::new(Method::POST, &format!("{base}/level/apply"))
-                .header("cookie", &cookie)
-                .header("x-csrf-token", &csrf)
+                .session(&cookie, &csrf)
                 .json(&json!({"revision": revision, "seed": 1, "schedules": 1000,
                               "within_float": false, "finish": finish})),
         )

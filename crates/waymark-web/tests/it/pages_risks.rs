@@ -250,8 +250,7 @@ async fn closed_risks_do_not_change_the_forecast(app: &TestApp) {
                 Method::PATCH,
                 &format!("/api/v1/projects/{}/risks/gone", with_closed.id),
             )
-            .header("cookie", &cookie)
-            .header("x-csrf-token", &csrf(&answer.text))
+            .session(&cookie, &csrf(&answer.text))
             .if_match(&format!("\"{}\"", data["risks"]["gone"]["version"]))
             .json(&json!({"status": null})),
         )
@@ -279,8 +278,7 @@ async fn a_manager_adds_a_risk_as_the_form_does(app: &TestApp) {
                 Method::POST,
                 &format!("/api/v1/projects/{}/risks", project.id),
             )
-            .header("cookie", &session)
-            .header("x-csrf-token", &token)
+            .session(&session, &token)
             .json(&json!({
                 "id": "vendor-late",
                 "data": {
@@ -312,8 +310,7 @@ async fn a_manager_adds_a_risk_as_the_form_does(app: &TestApp) {
                 Method::POST,
                 &format!("/api/v1/projects/{}/risks", project.id),
             )
-            .header("cookie", &member_cookie)
-            .header("x-csrf-token", &csrf(&member_page.text))
+            .session(&member_cookie, &csrf(&member_page.text))
             .json(&json!({"id": "sneaky", "data": {"probability": 0.1}})),
         )
         .await;

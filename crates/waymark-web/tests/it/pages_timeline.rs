@@ -222,8 +222,7 @@ async fn patch_as_the_page(
             Method::PATCH,
             &format!("/api/v1/projects/{}/tasks/{id}", project.id.0),
         )
-        .header("cookie", cookie)
-        .header("x-csrf-token", &csrf(html))
+        .session(cookie, &csrf(html))
         .if_match(&format!("\"{version}\""))
         .json(&patch),
     )
