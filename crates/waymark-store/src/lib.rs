@@ -42,7 +42,7 @@ pub use model::{
     check_key, Actor, ApiToken, ContentChanges, Entity, EntityCursor, EntityKind, EntityQuery,
     EntityUpdate, Event, EventAction, EventId, Fields, Issued, Membership, NewEntity, NewUser,
     Page, ParentFilter, PlanContent, Project, ProjectId, ProjectSnapshot, Role, Session,
-    SqliteSettings, TokenId, User, UserId, UserUpdate, MAX_PAGE_SIZE, POSITION_STEP,
+    SqliteSettings, TokenId, User, UserId, UserUpdate, MAX_PAGE_SIZE, MAX_USER_NAME, POSITION_STEP,
 };
 
 /// The time source of a store: the system clock, or a test's.
@@ -574,7 +574,8 @@ impl Store {
 
     /// Counts one attempt under `key` (e.g. `sign-in:ana` or `sign-in-ip:192.0.2.1`) and returns
     /// the attempts in the current window, this one included. A window starts with the first
-    /// attempt after the previous window has passed.
+    /// attempt after the previous window has passed. Keys are stored as their SHA-256 digest, so
+    /// a key of any length takes the same 64 bytes.
     pub async fn rate_limit_hit(&self, key: &str, window: chrono::Duration) -> Result<i64> {
         dispatch!(self, rate_limit_hit(self.now(), key, window))
     }

@@ -21,6 +21,9 @@ pub const POSITION_STEP: i64 = 1024;
 /// The largest page a list call returns.
 pub const MAX_PAGE_SIZE: u32 = 1000;
 
+/// The longest user name, in characters.
+pub const MAX_USER_NAME: usize = 100;
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*

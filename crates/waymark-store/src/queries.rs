@@ -18,7 +18,7 @@ use crate::model::{
     ApiToken, ContentChanges, Entity, EntityCursor, EntityKind, EntityQuery, EntityUpdate, Event,
     EventAction, EventId, Fields, Issued, Membership, NewEntity, NewUser, Page, ParentFilter,
     PlanContent, Project, ProjectId, ProjectSnapshot, Role, Session, TokenId, User, UserId,
-    UserUpdate, POSITION_STEP,
+    UserUpdate, MAX_USER_NAME, POSITION_STEP,
 };
 
 pub(crate) type Pool = sqlx::Pool<Db>;
@@ -394,7 +394,10 @@ fn earlier(now: Now, window: chrono::Duration) -> Now {
 }
 
 fn check_user_name(name: &str) -> Result<()> {
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(|c| c.is_control()) {
+    if name.is_empty()
+        || name.chars().count() > MAX_USER_NAME
+        || name.chars().any(|c| c.is_control())
+    {
         return Err(StoreError::Invalid(
             "a user name has 1 to 100 characters and no control characters".into(),
         ));
@@ -1857,6 +1860,12 @@ pub(crate) async fn purge_sessions(pool: &Pool, now: Now) -> Result<u64> {
 
 // Rate limiting.
 
+/// What a rate-limit counter is stored under: the SHA-256 digest of its key, so a key of any
+/// length (an attacker's 4 MB user name) takes 64 bytes and fits PostgreSQL's btree index.
+fn rate_key(key: &str) -> String {
+    auth::secret_digest(key)
+}
+
 pub(crate) async fn rate_limit_hit(
     pool: &Pool,
     now: Now,
@@ -1874,7 +1883,7 @@ pub(crate) async fn rate_limit_hit(
                              ELSE rate_limits.window_start END \
          RETURNING attempts",
     )
-    .bind(key)
+    .bind(rate_key(key))
     .bind(now)
     .bind(earlier(now, window))
     .fetch_one(pool)
@@ -1892,7 +1901,7 @@ pub(crate) async fn rate_limit_count(
         return Ok(0);
     }
     let row = sqlx::query("SELECT window_start, attempts FROM rate_limits WHERE key = $1")
-        .bind(key)
+        .bind(rate_key(key))
         .fetch_optional(pool)
         .await?;
     let Some(row) = row else {
@@ -1910,7 +1919,7 @@ pub(crate) async fn rate_limit_reset(pool: &Pool, key: &str) -> Result<()> {
         return Ok(());
     }
     sqlx::query("DELETE FROM rate_limits WHERE key = $1")
-        .bind(key)
+        .bind(rate_key(key))
         .execute(pool)
         .await?;
     Ok(())

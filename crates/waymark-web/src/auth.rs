@@ -60,6 +60,39 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, value)| value.trim_matches('"').to_owned())
 }
 
+/// Whether a request that signs someone in (or creates the first administrator) was sent by
+/// this server's own pages, not by a form on another site: login CSRF would sign the victim in
+/// to the attacker's account. Browsers say where a request comes from in `Sec-Fetch-Site` (and
+/// `Origin`), which a page cannot forge; a request with neither is not from a browser's
+/// cross-site form (curl, scripts with a token) and passes.
+pub(crate) fn from_this_site(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    if let Some(site) = headers.get("sec-fetch-site") {
+        // "none" is the user's own navigation (typed address, bookmark).
+        return site == "same-origin" || site == "none";
+    }
+    let Some(origin) = text("origin") else {
+        return true;
+    };
+    // `Origin: null` (sandboxed frames, some redirects) names no site: refused.
+    let Some((_, authority)) = origin.split_once("://") else {
+        return false;
+    };
+    [text("host"), text("x-forwarded-host")]
+        .into_iter()
+        .flatten()
+        .any(|host| host.eq_ignore_ascii_case(authority))
+}
+
+/// The refusal of a sign-in or setup request that came from another site.
+pub(crate) fn cross_site() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "cross-site",
+        "this request came from another site: sign in on Waymark's own page",
+    )
+}
+
 /// Compares two secrets in time that does not depend on where they differ.
 pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len()
@@ -200,13 +233,18 @@ fn stand_in_hash() -> &'static str {
     responses(
         (status = 200, description = "Signed in; the cookie is set", body = SessionBody),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, description = "Sent from another site's page", body = ErrorBody),
         (status = 429, description = "Too many attempts", body = ErrorBody),
     ))]
 async fn sign_in(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
     Body(SignIn { name, password }): Body<SignIn>,
 ) -> ApiResult<Response> {
+    if !from_this_site(&headers) {
+        return Err(cross_site());
+    }
     let (user, issued) = check_sign_in(&state, &address, &name, password).await?;
     let config = &state.config;
     let mut response = axum::Json(SessionBody {
@@ -246,24 +284,34 @@ pub(crate) async fn check_sign_in(
     }
     let config = &state.config;
     let window = config.sign_in_window;
-    let by_name = state
-        .store
-        .rate_limit_hit(&format!("sign-in:{name}"), window)
-        .await?;
-    let by_address = state
-        .store
-        .rate_limit_hit(&format!("sign-in-ip:{address}"), window)
-        .await?;
-    if by_name > config.sign_in_attempts_per_name
-        || by_address > config.sign_in_attempts_per_address
-    {
+    let limited = || {
         let mut error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate-limited",
             "too many sign-in attempts: wait and try again",
         );
         error.retry_after = Some(window.num_seconds().max(1) as u64);
-        return Err(error);
+        error
+    };
+    // The address first: once it is limited, nothing about the name is stored at all.
+    let by_address = state
+        .store
+        .rate_limit_hit(&format!("sign-in-ip:{address}"), window)
+        .await?;
+    if by_address > config.sign_in_attempts_per_address {
+        return Err(limited());
+    }
+    // No account has a longer name (the store refuses them), so a longer one is answered
+    // before its counter is kept: an attempt counts against the address only.
+    if name.chars().count() > waymark_store::MAX_USER_NAME {
+        return Err(bad_credentials());
+    }
+    let by_name = state
+        .store
+        .rate_limit_hit(&format!("sign-in:{name}"), window)
+        .await?;
+    if by_name > config.sign_in_attempts_per_name {
+        return Err(limited());
     }
     let credentials = state.store.credentials(name).await?;
     // Unknown names and disabled accounts are checked against a stand-in hash, so that the time

@@ -66,6 +66,8 @@ pub struct Config {
     /// Compute every page's figures in the background after each change, so that pages find
     /// them ready.
     pub warm_after_changes: bool,
+    /// How often [`serve`] deletes expired sessions and passed sign-in counters.
+    pub housekeeping_every: std::time::Duration,
 }
 
 impl Default for Config {
@@ -79,6 +81,7 @@ impl Default for Config {
             max_body_bytes: 32 * 1024 * 1024,
             page_wait: Some(std::time::Duration::from_millis(DEFAULT_PAGE_WAIT_MS)),
             warm_after_changes: true,
+            housekeeping_every: std::time::Duration::from_secs(600),
         }
     }
 }
@@ -245,10 +248,41 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let housekeeping = tokio::spawn(housekeeping(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    housekeeping.abort();
+    served
+}
+
+/// Deletes expired and revoked sessions and passed sign-in counters, at start and then every
+/// [`Config::housekeeping_every`], so that the tables hold only what is live, whatever is
+/// thrown at the sign-in form. Several servers on one database each do it; a purge is one
+/// `DELETE` and repeating it is harmless.
+async fn housekeeping(state: AppState) {
+    let mut ticks = tokio::time::interval(state.config.housekeeping_every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = purge(&state).await {
+            tracing::warn!(%error, "housekeeping: the purge failed; it runs again later");
+        }
+    }
+}
+
+/// One round of housekeeping: how many sessions and rate-limit counters went.
+pub async fn purge(state: &AppState) -> waymark_store::Result<(u64, u64)> {
+    let sessions = state.store.purge_sessions().await?;
+    let counters = state
+        .store
+        .purge_rate_limits(state.config.sign_in_window)
+        .await?;
+    if sessions + counters > 0 {
+        tracing::info!(sessions, counters, "housekeeping: purged");
+    }
+    Ok((sessions, counters))
 }
 
 /// Completes on SIGINT (Ctrl-C) or, on Unix, SIGTERM.

@@ -5,7 +5,7 @@
 //! authorises it, so the form carries no CSRF token (there is no session yet).
 
 use axum::extract::{Form, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -96,7 +96,14 @@ struct SetupForm {
     password: String,
 }
 
-async fn submit(State(state): State<AppState>, Form(form): Form<SetupForm>) -> Response {
+async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SetupForm>,
+) -> Response {
+    if !crate::auth::from_this_site(&headers) {
+        return crate::pages::cross_site_page();
+    }
     let display_name = form.display_name.clone().unwrap_or_default();
     let too_long = [&form.token, &form.name, &display_name, &form.password]
         .iter()

@@ -315,6 +315,21 @@ async fn sign_in_attempts_are_counted_per_window(db: &TestDb) {
     counts.sort_unstable();
     assert_eq!(counts, (1..=20).collect::<Vec<_>>());
 
+    // A key is kept as its digest: an attacker's 4 MB user name takes 64 bytes (and fits
+    // PostgreSQL's btree index, whose rows are limited to about 2,700 bytes).
+    let huge = format!("sign-in:{}", "x".repeat(4 << 20));
+    assert_eq!(db.store.rate_limit_hit(&huge, window).await.unwrap(), 1);
+    assert_eq!(db.store.rate_limit_hit(&huge, window).await.unwrap(), 2);
+    assert_eq!(db.store.rate_limit_count(&huge, window).await.unwrap(), 2);
+    let keys = db.column("SELECT key FROM rate_limits").await;
+    assert!(
+        keys.iter()
+            .all(|key| key.as_ref().map(String::len) == Some(64)),
+        "{keys:?}"
+    );
+    db.store.rate_limit_reset(&huge).await.unwrap();
+    assert_eq!(db.store.rate_limit_count(&huge, window).await.unwrap(), 0);
+
     db.store.rate_limit_hit("old", window).await.unwrap();
     db.advance(window);
     assert_eq!(db.store.purge_rate_limits(window).await.unwrap(), 2);

@@ -540,7 +540,7 @@ fn chance_class(chance: f64) -> &'static str {
     }
 }
 
-pub(crate) use signin::signed_in;
+pub(crate) use signin::{cross_site_page, signed_in};
 
 /// The not-found page (also of unknown paths, for browsers).
 pub(crate) fn not_found_page(user: Option<&PageUser>) -> Response {

@@ -2,7 +2,7 @@
 //! cookie.
 
 use axum::extract::{Form, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -57,8 +57,12 @@ pub(crate) fn signed_in(state: &AppState, secret: &str) -> Response {
 pub(super) async fn signin_post(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
+    if !auth::from_this_site(&headers) {
+        return cross_site_page();
+    }
     match auth::check_sign_in(&state, &address, &form.name, form.password).await {
         Ok((_, issued)) => signed_in(&state, &issued.secret),
         Err(error) => {
@@ -84,6 +88,16 @@ pub(super) async fn signin_post(
             response
         }
     }
+}
+
+/// The answer to a sign-in or setup form sent from another site's page (login CSRF).
+pub(crate) fn cross_site_page() -> Response {
+    error_page(
+        StatusCode::FORBIDDEN,
+        "Sign in on Waymark's own page",
+        "This form was sent from another site, so Waymark did not act on it. Open Waymark's \
+         sign-in page and sign in there.",
+    )
 }
 
 /// Sign-out by form: ends the session (with its CSRF token) and clears the cookie.

@@ -18,10 +18,11 @@ use waymark_web::{AppState, Config};
 
 pub struct TestApp {
     pub store: Store,
+    pub state: AppState,
     pub router: Router,
     now: Arc<Mutex<DateTime<Utc>>>,
     schema: Option<(String, sqlx::PgPool)>,
-    _dir: Option<tempfile::TempDir>,
+    dir: Option<tempfile::TempDir>,
 }
 
 /// An answer: status, headers and the body as JSON (`Value::String` when it is not JSON).
@@ -229,13 +230,15 @@ impl TestApp {
         };
         let store = store.with_clock(clock);
         store.migrate().await.unwrap();
-        let router = waymark_web::router(AppState::new(store.clone(), config));
+        let state = AppState::new(store.clone(), config);
+        let router = waymark_web::router(state.clone());
         TestApp {
             store,
+            state,
             router,
             now,
             schema,
-            _dir: dir,
+            dir,
         }
     }
 
@@ -248,6 +251,11 @@ impl TestApp {
                 .unwrap();
             admin.close().await;
         }
+    }
+
+    /// The database file of a SQLite test app.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self.dir.as_ref().map(|dir| dir.path().join("waymark.db"))
     }
 
     pub fn advance(&self, by: Duration) {

@@ -42,6 +42,7 @@ macro_rules! web_tests {
 mod accounts;
 mod api;
 mod harness;
+mod hostile;
 mod matrix;
 mod pages;
 mod pages_admin;
