@@ -572,6 +572,17 @@ async fn refusal(
     change: Change,
 ) -> ApiResult<Option<Response>> {
     let content = state.store.project_document(project).await?;
+    let entities = content.entities(kind);
+    let adds = matches!(change, Change::Put { .. }) && !entities.iter().any(|(id, _)| id == key);
+    if adds && entities.len() >= state.config.limits.of(kind) {
+        return Ok(Some(
+            state
+                .config
+                .limits
+                .too_large(kind, entities.len() + 1)
+                .into_response(),
+        ));
+    }
     let key = key.to_owned();
     tokio::task::spawn_blocking(move || refusal_of(content, kind, &key, change))
         .await

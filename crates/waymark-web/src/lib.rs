@@ -17,6 +17,7 @@ pub mod content;
 pub mod document;
 pub mod error;
 pub mod http;
+pub mod limits;
 pub mod pages;
 pub mod projects;
 mod setup;
@@ -68,6 +69,14 @@ pub struct Config {
     pub warm_after_changes: bool,
     /// How often [`serve`] deletes expired sessions and passed sign-in counters.
     pub housekeeping_every: std::time::Duration,
+    /// How much one project may hold.
+    pub limits: limits::Limits,
+    /// Engine requests (schedule, level, forecast, import, export) one user may have running at
+    /// once; more answer 429.
+    pub engine_jobs_per_user: usize,
+    /// The memory the computed page figures may take, in bytes (estimated from the size of
+    /// the plans they were computed from); the least recently used go first.
+    pub view_cache_bytes: usize,
 }
 
 impl Default for Config {
@@ -82,6 +91,9 @@ impl Default for Config {
             page_wait: Some(std::time::Duration::from_millis(DEFAULT_PAGE_WAIT_MS)),
             warm_after_changes: true,
             housekeeping_every: std::time::Duration::from_secs(600),
+            limits: limits::Limits::default(),
+            engine_jobs_per_user: 2,
+            view_cache_bytes: cache::DEFAULT_BUDGET,
         }
     }
 }
@@ -95,15 +107,19 @@ pub struct AppState {
     pub views: Arc<cache::ViewCache>,
     /// The background jobs that compute the views.
     pub(crate) warming: Arc<pages::Warming>,
+    /// Engine work in flight per user.
+    pub engine: Arc<limits::EngineSlots>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: Config) -> AppState {
+        let views = Arc::new(cache::ViewCache::with_budget(config.view_cache_bytes));
         AppState {
             store,
             config: Arc::new(config),
-            views: Arc::new(cache::ViewCache::default()),
+            views,
             warming: Arc::new(pages::Warming::default()),
+            engine: Arc::new(limits::EngineSlots::default()),
         }
     }
 }

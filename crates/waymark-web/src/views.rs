@@ -24,6 +24,7 @@ use crate::auth::Caller;
 use crate::document::{self, Checked};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::{Body, Path, Query};
+use crate::limits::EngineSlot;
 use crate::projects::{access, created, ProjectBody};
 use crate::AppState;
 
@@ -51,6 +52,14 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
         tracing::error!(%error, "engine task failed");
         ApiError::internal()
     })
+}
+
+/// One of the caller's engine slots for this request (429 when they have
+/// [`crate::Config::engine_jobs_per_user`] running), given back when the request ends.
+fn engine_slot(state: &AppState, caller: &Caller) -> ApiResult<EngineSlot> {
+    state
+        .engine
+        .take(caller.user.id, state.config.engine_jobs_per_user)
 }
 
 /// The stored project as a plan, for a caller who may read it.
@@ -88,13 +97,15 @@ fn unschedulable(plan: &Plan, error: &waymark_core::ScheduleError) -> ApiError {
     params(("project" = i64, Path)),
     responses((status = 200, description = "As `waymark schedule --json` (docs/cli.md)",
             body = Object),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 429, description = "The caller's computations already running (docs/api.md, limits)", body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 async fn schedule(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
+    let _slot = engine_slot(&state, &caller)?;
     let plan = stored_plan(&state, &caller, id).await?;
     let document = blocking(move || match waymark_core::schedule(&plan) {
         Ok(computed) => Ok(waymark_report::json::schedule_json(&plan, &computed)),
@@ -209,6 +220,7 @@ pub fn level_plan(plan: Plan, settings: &LevelSettings) -> ApiResult<LevelRun> {
     responses((status = 200, description = "As `waymark level --json` (docs/cli.md)",
             body = Object),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, description = "The caller's computations already running (docs/api.md, limits)", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn level(
     State(state): State<AppState>,
@@ -216,6 +228,7 @@ async fn level(
     Path(id): Path<i64>,
     Query(query): Query<LevelQuery>,
 ) -> ApiResult<Response> {
+    let _slot = engine_slot(&state, &caller)?;
     let settings = LevelSettings::new(query.seed, query.schedules, query.within_float)?;
     let plan = stored_plan(&state, &caller, id).await?;
     let document =
@@ -390,6 +403,7 @@ fn level_writes(
     request_body = LevelApplyInput,
     responses((status = 200, body = LevelApplied),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, description = "The caller's computations already running (docs/api.md, limits)", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 412, description = "The project changed since `revision`, or levelling now \
             gives another finish than `finish`: nothing changed", body = ErrorBody),
@@ -400,6 +414,7 @@ async fn level_apply(
     Path(id): Path<i64>,
     Body(input): Body<LevelApplyInput>,
 ) -> ApiResult<Response> {
+    let _slot = engine_slot(&state, &caller)?;
     let whole = |value: Option<i64>, name: &str| {
         value
             .map(|number| {
@@ -507,6 +522,7 @@ pub struct ForecastQuery {
     responses((status = 200, description = "As `waymark forecast --json` (docs/cli.md)",
             body = Object),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, description = "The caller's computations already running (docs/api.md, limits)", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn forecast(
     State(state): State<AppState>,
@@ -514,6 +530,7 @@ async fn forecast(
     Path(id): Path<i64>,
     Query(query): Query<ForecastQuery>,
 ) -> ApiResult<Response> {
+    let _slot = engine_slot(&state, &caller)?;
     let iterations = query
         .iterations
         .unwrap_or(waymark_core::forecast::DEFAULT_ITERATIONS);
@@ -581,6 +598,7 @@ fn sniff(headers: &HeaderMap, text: &str) -> Format {
         content_type = "text/plain"),
     responses((status = 201, body = ProjectBody, headers(("ETag" = String))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, description = "The caller's computations already running (docs/api.md, limits)", body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, description = "The file has errors: `diagnostics` has each with its \
             line and column", body = ErrorBody)))]
@@ -591,6 +609,7 @@ async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
+    let _slot = engine_slot(&state, &caller)?;
     let text = match String::from_utf8(body.to_vec()) {
         Ok(text) => text,
         Err(error) => {
@@ -611,6 +630,7 @@ async fn import(
     let (content, _) = read.map_err(|diagnostics| {
         ApiError::invalid_plan("the file has errors; nothing was imported", &diagnostics)
     })?;
+    state.config.limits.check(&content)?;
     let project = state.store.import_project(caller.actor(), &content).await?;
     crate::pages::project_changed(&state, project.id);
     Ok(created(&project))
@@ -630,6 +650,7 @@ pub struct ExportQuery {
         (status = 200, description = "The file", content(
             (String = "application/toml"), (String = "application/xml"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 429, description = "The caller's computations already running (docs/api.md, limits)", body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn export(
     State(state): State<AppState>,
@@ -637,6 +658,7 @@ async fn export(
     Path(id): Path<i64>,
     Query(query): Query<ExportQuery>,
 ) -> ApiResult<Response> {
+    let _slot = engine_slot(&state, &caller)?;
     let plan = stored_plan(&state, &caller, id).await?;
     let format = query.format.unwrap_or(Format::Plan);
     let stem = file_stem(&plan.project.name, id);

@@ -161,7 +161,7 @@ fn say(line: std::fmt::Arguments) {
 }
 
 /// How far back the demo's history reaches: the example projects are imported this many days
-/// before the server starts and the team's progress reports follow over those days, so the
+/// before their status date and the team's progress reports follow over those days, so the
 /// overview's "what changed" and the event log show a living project.
 const DEMO_HISTORY_DAYS: i64 = 14;
 
@@ -196,8 +196,8 @@ async fn load_demo(store: &Store) -> Result<()> {
     if !store.projects_of_user(user.id, None, 1).await?.is_empty() {
         return Ok(());
     }
-    let started = chrono::Utc::now() - chrono::Duration::days(DEMO_HISTORY_DAYS);
-    let time = Arc::new(Mutex::new(started));
+    let now = chrono::Utc::now();
+    let time = Arc::new(Mutex::new(now));
     let story = {
         let time = time.clone();
         store.clone().with_clock(Clock::new(move || {
@@ -211,6 +211,7 @@ async fn load_demo(store: &Store) -> Result<()> {
         let (mut content, _) = waymark_web::document::content_from_plan_text(text)
             .map_err(|_| anyhow::anyhow!("{name}: the example does not read"))?;
         let reports = earlier_progress(&mut content);
+        let started = story_start(&content, now);
         set_time(started);
         let project = story.import_project(Actor::User(user.id), &content).await?;
         tracing::info!(project = project.id.0, name = %project.name, "demo project loaded");
@@ -240,6 +241,24 @@ async fn load_demo(store: &Store) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// When a demo project's story starts: two weeks before the end of its status date, so that the
+/// progress reports come in the days before the date the plan's progress is as of, and "what
+/// changed since" reads like the project's own fortnight (the examples' status dates lie in
+/// 2027). A plan without a status date tells its story up to `now`.
+fn story_start(
+    content: &PlanContent,
+    now: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    let status_date = content
+        .project
+        .get("status_date")
+        .and_then(|value| value.as_str())
+        .and_then(|text| chrono::NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok())
+        .and_then(|date| date.and_hms_opt(17, 0, 0))
+        .map(|end| end.and_utc());
+    status_date.unwrap_or(now) - chrono::Duration::days(DEMO_HISTORY_DAYS)
 }
 
 /// How many progress reports each demo project's history holds.

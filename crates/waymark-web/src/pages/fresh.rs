@@ -59,6 +59,16 @@ impl Inputs {
             today,
         }
     }
+
+    /// The estimated memory of one view computed from these inputs (the view cache's budget).
+    pub fn weight(&self) -> usize {
+        crate::cache::weight(match &self.plan {
+            Ok(plan) => {
+                plan.tasks.len() + plan.links.len() + plan.resources.len() + plan.risks.len()
+            }
+            Err(_) => self.tasks.len(),
+        })
+    }
 }
 
 /// A view of a project that a page shows: its name (which with the day is its key in the
@@ -370,6 +380,7 @@ async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) 
             if state.views.has(project, &key, revision) {
                 continue;
             }
+            let weight = inputs.weight();
             let inputs = inputs.clone();
             let permit = if view.forecast() {
                 state.warming.forecasts.acquire().await.ok()
@@ -390,7 +401,7 @@ async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) 
                 ms = computing.elapsed().as_secs_f64() * 1000.0,
                 "computed a page view"
             );
-            state.views.put_value(project, revision, &key, value);
+            state.views.put_value(project, revision, &key, value, weight);
             progress.send_modify(|kept| *kept += 1);
         }
     }
@@ -447,8 +458,9 @@ pub(crate) async fn figures<T: Send + Sync + 'static>(
                     .warming
                     .inputs_while_busy(project.id, project.revision, view.name)
             {
+                let weight = inputs.weight();
                 let value = Arc::new(blocking(move || (view.compute)(&inputs)).await?);
-                state.views.put(project.id, read, &key, value.clone());
+                state.views.put(project.id, read, &key, value.clone(), weight);
                 return Ok(Figures::Fresh(value));
             }
         }
@@ -517,9 +529,13 @@ async fn computed_here<T: Send + Sync + 'static>(
         .await
         .map_err(IntoResponse::into_response)?;
     let today = today();
-    let value =
-        Arc::new(blocking(move || (view.compute)(&Inputs::of(&content, tasks, today))).await?);
-    state.views.put(project.id, revision, &key, value.clone());
+    let (value, weight) = blocking(move || {
+        let inputs = Inputs::of(&content, tasks, today);
+        ((view.compute)(&inputs), inputs.weight())
+    })
+    .await?;
+    let value = Arc::new(value);
+    state.views.put(project.id, revision, &key, value.clone(), weight);
     Ok(value)
 }
 

@@ -8,6 +8,8 @@
 //! risk impacts are those of the plan itself (up to sampling noise), which the red flags and the
 //! top risks use.
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate, Utc};
@@ -113,7 +115,16 @@ fn figures_markup(project: &waymark_store::Project, overview: &Overview) -> Mark
                 }
             }
             h2 { "Critical path" }
-            p { (overview.critical_path.join(" → ")) }
+            @if overview.critical_path.len() > 1 {
+                p.muted { "Critical tasks that run side by side are on separate lines; an arrow \
+                    means the task before drives the next." }
+            }
+            @for chain in &overview.critical_path {
+                p.critical-chain {
+                    @if let Some(after) = &chain.after { span.muted { "after " (after) ": " } }
+                    (chain.names.join(" → "))
+                }
+            }
         }
         h2 { "Red flags" }
         @if overview.flags.is_empty() {
@@ -162,10 +173,66 @@ pub(super) struct Overview {
     dates: Option<waymark_report::json::ProjectJson>,
     /// The milestones in date order.
     milestones: Vec<MilestoneLine>,
-    /// The critical leaf tasks' names in start order.
-    critical_path: Vec<String>,
+    /// The critical leaf tasks in chains: each task in a chain drives the next.
+    critical_path: Vec<Chain>,
     flags: Vec<waymark_core::Diagnostic>,
     risks: Vec<RiskLine>,
+}
+
+/// Critical tasks each linked to the next, and the critical task the first follows when it is
+/// in another chain.
+#[derive(Debug, PartialEq)]
+struct Chain {
+    after: Option<String>,
+    names: Vec<String>,
+}
+
+/// The critical leaf tasks of a schedule as chains, in start order: a task continues the chain
+/// of a critical predecessor it is linked to, else (tasks running side by side, a second
+/// successor of a branch) starts a chain of its own, so that "A → B" is only ever written where
+/// A drives B.
+fn critical_chains(tasks: &[waymark_report::json::TaskJson]) -> Vec<Chain> {
+    let mut critical: Vec<&waymark_report::json::TaskJson> = tasks
+        .iter()
+        .filter(|task| task.critical && !task.summary)
+        .collect();
+    critical.sort_by(|a, b| a.start.cmp(&b.start).then(a.finish.cmp(&b.finish)));
+    let name_of: HashMap<&str, &str> = critical
+        .iter()
+        .map(|task| (task.id.as_str(), task.name.as_str()))
+        .collect();
+    let mut chains: Vec<Chain> = Vec::new();
+    // The chain each task is in, and whether a successor continues it already.
+    let mut chain_of: HashMap<&str, (usize, bool)> = HashMap::new();
+    for task in critical {
+        let drivers: Vec<&str> = task
+            .predecessors
+            .iter()
+            .map(|link| link.id.as_str())
+            .filter(|id| name_of.contains_key(id))
+            .collect();
+        let continued = drivers
+            .iter()
+            .find(|id| chain_of.get(*id).is_some_and(|&(_, taken)| !taken))
+            .copied();
+        let index = match continued {
+            Some(driver) => {
+                let (index, _) = chain_of[driver];
+                chain_of.insert(driver, (index, true));
+                chains[index].names.push(task.name.clone());
+                index
+            }
+            None => {
+                chains.push(Chain {
+                    after: drivers.first().map(|id| name_of[id].to_owned()),
+                    names: vec![task.name.clone()],
+                });
+                chains.len() - 1
+            }
+        };
+        chain_of.insert(task.id.as_str(), (index, false));
+    }
+    chains
 }
 
 struct MilestoneLine {
@@ -327,13 +394,7 @@ fn overview(plan: &Plan) -> Overview {
             }
         })
         .collect();
-    let mut critical: Vec<_> = document
-        .tasks
-        .iter()
-        .filter(|task| task.critical && !task.summary)
-        .collect();
-    critical.sort_by(|a, b| a.start.cmp(&b.start));
-    result.critical_path = critical.into_iter().map(|task| task.name.clone()).collect();
+    result.critical_path = critical_chains(&document.tasks);
     if let Some(forecast) = forecast {
         let mut risks: Vec<RiskLine> = plan
             .risks
@@ -636,4 +697,83 @@ fn describe(event: &Event, names: &std::collections::HashMap<i64, String>) -> Ma
         }
     };
     html! { strong { (who) } " " (what) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chains(text: &str) -> Vec<String> {
+        let plan = waymark_formats::plan::read_plan(text).map_or_else(
+            |diagnostics| panic!("{diagnostics:?}"),
+            |loaded| loaded.plan,
+        );
+        let schedule = waymark_core::schedule(&plan).map_or_else(|e| panic!("{e}"), |s| s);
+        let document = waymark_report::json::schedule_json(&plan, &schedule);
+        critical_chains(&document.tasks)
+            .into_iter()
+            .map(|chain| match chain.after {
+                Some(after) => format!("after {after}: {}", chain.names.join(" → ")),
+                None => chain.names.join(" → "),
+            })
+            .collect()
+    }
+
+    /// Two critical tasks side by side are two lines, never "B → C": C does not follow B.
+    #[test]
+    fn parallel_critical_tasks_are_not_chained() {
+        let text = r#"
+[project]
+name = "P"
+start = 2027-01-04
+
+[tasks.a]
+name = "A"
+duration = "2d"
+
+[tasks.b]
+name = "B"
+duration = "3d"
+after = ["a"]
+
+[tasks.c]
+name = "C"
+duration = "3d"
+after = ["a"]
+
+[tasks.e]
+name = "E"
+duration = "1d"
+after = ["a"]
+
+[tasks.d]
+name = "D"
+duration = "1d"
+after = ["b", "c", "e"]
+"#;
+        assert_eq!(chains(text), ["A → B → D", "after A: C"]);
+    }
+
+    #[test]
+    fn a_single_path_is_one_chain() {
+        let text = r#"
+[project]
+name = "P"
+start = 2027-01-04
+
+[tasks.a]
+name = "A"
+duration = "2d"
+
+[tasks.side]
+name = "Side"
+duration = "1d"
+
+[tasks.b]
+name = "B"
+duration = "3d"
+after = ["a", "side"]
+"#;
+        assert_eq!(chains(text), ["A → B"]);
+    }
 }

@@ -150,7 +150,130 @@ async fn housekeeping_purges_sessions_and_counters(app: &TestApp) {
     assert_eq!(attempts_on(app, "bob").await, 0);
 }
 
+/// An MSPDI file nested 4,000 elements deep (28 KB) overflowed the XML parser's stack and
+/// aborted the whole server; now it is a 422 naming the line and column.
+async fn a_deeply_nested_import_is_refused(app: &TestApp) {
+    let ana = app.user("ana").await;
+    let token = app.token(&ana).await;
+    for depth in [4_000, 100_000] {
+        let xml = format!("<Project>{}{}</Project>", "<a>".repeat(depth), "</a>".repeat(depth));
+        let answer = app
+            .send(
+                Call::new(Method::POST, "/api/v1/projects/import")
+                    .token(&token)
+                    .raw("application/xml", xml.as_bytes()),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY, "{depth}");
+        let diagnostics = answer.body["error"]["diagnostics"].as_array().unwrap();
+        assert_eq!(diagnostics[0]["code"], "mspdi-too-deep", "{}", answer.text);
+        assert_eq!(diagnostics[0]["line"], 1);
+    }
+    // The server is still there.
+    assert_eq!(
+        app.get("/api/v1/projects", &token).await.status,
+        StatusCode::OK
+    );
+}
+
+/// A plan of n tasks in a chain.
+fn chain(n: usize) -> String {
+    let mut text = String::from("[project]\nname = \"Chain\"\nstart = 2027-01-04\n");
+    for i in 0..n {
+        text.push_str(&format!("\n[tasks.t{i}]\nduration = \"1d\"\n"));
+        if i > 0 {
+            text.push_str(&format!("after = [\"t{}\"]\n", i - 1));
+        }
+    }
+    text
+}
+
+/// Past the tasks a project may hold, an import is refused whole and a create is refused
+/// (a 1,000,000-task import once took 8 GB).
+async fn projects_past_the_limits_are_refused(app: &TestApp) {
+    let limit = app.state.config.limits.tasks;
+    let ana = app.user("ana").await;
+    let token = app.token(&ana).await;
+    let import = |text: String| {
+        Call::new(Method::POST, "/api/v1/projects/import")
+            .token(&token)
+            .raw("application/toml", text.as_bytes())
+    };
+    let refused = app.send(import(chain(limit + 1))).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.code(), "too-large");
+    let message = refused.body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!("at most {limit} tasks")),
+        "{message}"
+    );
+    let listed = app.get("/api/v1/projects", &token).await;
+    assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(0));
+
+    let made = app.send(import(chain(limit))).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let id = made.body["id"].as_i64().unwrap();
+    let create = |key: &str| {
+        Call::new(Method::POST, &format!("/api/v1/projects/{id}/tasks"))
+            .token(&token)
+            .json(&json!({"id": key, "data": {"duration": "1d"}}))
+    };
+    let full = app.send(create("one-more")).await;
+    assert_eq!(full.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", full.text);
+    assert_eq!(full.code(), "too-large");
+    // Other objects are counted apart.
+    let resource = app
+        .send(
+            Call::new(Method::POST, &format!("/api/v1/projects/{id}/resources"))
+                .token(&token)
+                .json(&json!({"id": "ana", "data": {"name": "Ana"}})),
+        )
+        .await;
+    assert_eq!(resource.status, StatusCode::CREATED, "{}", resource.text);
+    // Replacing a task is not adding one.
+    let deleted = app
+        .send(
+            Call::new(
+                Method::DELETE,
+                &format!("/api/v1/projects/{id}/tasks/t{}", limit - 1),
+            )
+            .token(&token),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    assert_eq!(app.send(create("one-more")).await.status, StatusCode::CREATED);
+}
+
+/// One user's engine work is limited: past their slots a request is a 429 with Retry-After,
+/// while another user's requests go on.
+async fn engine_work_is_limited_per_user(app: &TestApp) {
+    let ana = app.user("ana").await;
+    let bob = app.user("bob").await;
+    let project = app.project(&ana, crate::harness::FIXTURE).await;
+    app.add(project.id, &bob, waymark_store::Role::Viewer).await;
+    let (ana_token, bob_token) = (app.token(&ana).await, app.token(&bob).await);
+    let uri = format!("/api/v1/projects/{}/schedule", project.id.0);
+    let per_user = app.state.config.engine_jobs_per_user;
+    let held: Vec<_> = (0..per_user)
+        .map(|_| app.state.engine.take(ana.id, per_user).unwrap())
+        .collect();
+    for path in ["schedule", "forecast?iterations=100", "level", "export"] {
+        let busy = app
+            .get(&format!("/api/v1/projects/{}/{path}", project.id.0), &ana_token)
+            .await;
+        assert_eq!(busy.status, StatusCode::TOO_MANY_REQUESTS, "{path}");
+        assert_eq!(busy.code(), "busy");
+        assert!(busy.headers.contains_key(header::RETRY_AFTER));
+    }
+    assert_eq!(app.get(&uri, &bob_token).await.status, StatusCode::OK);
+    drop(held);
+    assert_eq!(app.get(&uri, &ana_token).await.status, StatusCode::OK);
+    assert_eq!(app.state.engine.running(ana.id), 0);
+}
+
 web_tests!(
+    a_deeply_nested_import_is_refused,
+    engine_work_is_limited_per_user,
     sign_in_with_a_huge_name_stores_nothing,
     a_limited_address_stores_no_names,
     sign_in_and_setup_from_another_site_are_refused,
@@ -200,5 +323,33 @@ async fn serve_purges_on_its_own() {
     let _ = stop.send(());
     server.await.unwrap().unwrap();
     assert!(purged, "the server did not purge the expired session");
+    app.finish().await;
+}
+
+/// The test configuration with a project limit small enough to reach.
+fn limited() -> Config {
+    Config {
+        limits: waymark_web::limits::Limits {
+            tasks: 30,
+            ..Default::default()
+        },
+        ..TestApp::config()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_projects_past_the_limits_are_refused() {
+    let app = TestApp::sqlite_with(limited()).await;
+    projects_past_the_limits_are_refused(&app).await;
+    app.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_projects_past_the_limits_are_refused() {
+    let Some(app) = TestApp::postgres_with(limited()).await else {
+        eprintln!("skipped: WAYMARK_TEST_POSTGRES is not set");
+        return;
+    };
+    projects_past_the_limits_are_refused(&app).await;
     app.finish().await;
 }

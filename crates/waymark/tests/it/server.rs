@@ -277,9 +277,21 @@ fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
             .as_str()
             .expect("at");
         assert!(first < last, "{name}: history runs forward");
-        let imported = chrono::DateTime::parse_from_rfc3339(first).expect("time");
-        let age = chrono::Utc::now().signed_duration_since(imported);
-        assert!(age.num_days() >= 13, "{name}: imported {age} ago");
+        // The story is the fortnight before the plan's status date (the day its progress is
+        // as of), not the real clock's: no progress is reported after the status date.
+        let status_date = expected["project"]["status_date"]
+            .as_str()
+            .expect("the examples have a status date");
+        let end = format!("{}T17:00:00Z", &status_date[..10]);
+        let span = chrono::DateTime::parse_from_rfc3339(&end)
+            .expect("time")
+            .signed_duration_since(chrono::DateTime::parse_from_rfc3339(first).expect("time"));
+        assert_eq!(span.num_days(), 14, "{name}: imported {span} before {end}");
+        let last_at = chrono::DateTime::parse_from_rfc3339(last).expect("time");
+        assert!(
+            last_at < chrono::DateTime::parse_from_rfc3339(&end).expect("time"),
+            "{name}: reported at {last} after the status date {status_date}"
+        );
         assert!(
             reports
                 .iter()
