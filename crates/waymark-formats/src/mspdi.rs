@@ -9,8 +9,10 @@
 //! Waymark does not model (costs, baselines, timephased data, custom fields). Broken input is
 //! reported as diagnostics with the line and column of the element at fault, never a panic.
 
+mod depth;
 mod writer;
 
+pub use depth::MAX_DEPTH;
 pub use writer::write;
 
 use crate::duration;
@@ -35,6 +37,20 @@ const DEFAULT_HOURS: [(u32, u32); 2] = [(480, 720), (780, 1020)];
 /// Read an MSPDI document.
 pub fn read_mspdi(source: &str) -> ReadResult {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    // Before roxmltree, whose recursion a deeply nested file would overflow.
+    if let Some(offset) = depth::too_deep(source, MAX_DEPTH) {
+        return Err(vec![Diagnostic::error(
+            "mspdi-too-deep",
+            format!(
+                "elements are nested more than {MAX_DEPTH} levels deep here; a Microsoft Project \
+                 XML file nests about 10"
+            ),
+        )
+        .at(Some(Positions::new(source).location(offset)))
+        .with_help(
+            "this is not a Microsoft Project file; save the project again as XML",
+        )]);
+    }
     let document = match Document::parse(source) {
         Ok(document) => document,
         Err(error) => {

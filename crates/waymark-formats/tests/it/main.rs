@@ -4,5 +4,6 @@
 
 mod examples;
 mod mspdi;
+mod nesting;
 mod plan;
 mod roundtrip;
