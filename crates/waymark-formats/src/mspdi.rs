@@ -9,8 +9,10 @@
 //! Waymark does not model (costs, baselines, timephased data, custom fields). Broken input is
 //! reported as diagnostics with the line and column of the element at fault, never a panic.
 
+mod depth;
 mod writer;
 
+pub use depth::MAX_DEPTH;
 pub use writer::write;
 
 use crate::duration;
@@ -18,11 +20,11 @@ use crate::{Loaded, ReadResult};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use roxmltree::{Document, Node};
 use std::collections::HashMap;
-use waymark_core::calendar::{Calendar, CalendarException, DayHours, Interval};
+use waymark_core::calendar::{Calendar, CalendarError, CalendarException, DayHours, Interval};
 use waymark_core::time::{self, DAY};
 use waymark_core::{
     Assignment, CalendarId, Constraint, ConstraintKind, Diagnostic, Lag, Link, LinkKind, Location,
-    Plan, Project, Resource, ResourceId, ResourceKind, Severity, Task, TaskId,
+    Plan, Project, Resource, ResourceId, ResourceKind, Severity, Task, TaskId, WorkCalendar,
 };
 
 /// Most dated exceptions one recurring exception or work week may expand into; a bigger number
@@ -35,6 +37,20 @@ const DEFAULT_HOURS: [(u32, u32); 2] = [(480, 720), (780, 1020)];
 /// Read an MSPDI document.
 pub fn read_mspdi(source: &str) -> ReadResult {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    // Before roxmltree, whose recursion a deeply nested file would overflow.
+    if let Some(offset) = depth::too_deep(source, MAX_DEPTH) {
+        return Err(vec![Diagnostic::error(
+            "mspdi-too-deep",
+            format!(
+                "elements are nested more than {MAX_DEPTH} levels deep here; a Microsoft Project \
+                 XML file nests about 10"
+            ),
+        )
+        .at(Some(Positions::new(source).location(offset)))
+        .with_help(
+            "this is not a Microsoft Project file; save the project again as XML",
+        )]);
+    }
     let document = match Document::parse(source) {
         Ok(document) => document,
         Err(error) => {
@@ -246,6 +262,22 @@ impl<'a, 'input> Reader<'a, 'input> {
         }
     }
 
+    /// An integer field that must be more than 0, as the plan format's `out-of-range` rule has
+    /// it; 0 or less is reported and read as absent.
+    fn positive_int(&mut self, node: Node<'a, 'input>, name: &str, owner: &str) -> Option<i64> {
+        let value = self.int(node, name)?;
+        if value > 0 {
+            return Some(value);
+        }
+        let element = child(node, name).unwrap_or(node);
+        self.error(
+            "out-of-range",
+            element,
+            format!("<{name}> of {owner} must be more than 0, found {value}"),
+        );
+        None
+    }
+
     /// A decimal field; a malformed one is reported and read as absent.
     fn float(&mut self, node: Node<'a, 'input>, name: &str) -> Option<f64> {
         let (element, value) = self.field(node, name)?;
@@ -369,20 +401,14 @@ impl<'a, 'input> Reader<'a, 'input> {
                 }
             }
         }
-        if let Some(minutes) = self.int(root, "MinutesPerDay") {
-            if minutes > 0 {
-                project.minutes_per_day = minutes;
-            }
+        if let Some(minutes) = self.positive_int(root, "MinutesPerDay", "the project") {
+            project.minutes_per_day = minutes;
         }
-        if let Some(minutes) = self.int(root, "MinutesPerWeek") {
-            if minutes > 0 {
-                project.minutes_per_week = minutes;
-            }
+        if let Some(minutes) = self.positive_int(root, "MinutesPerWeek", "the project") {
+            project.minutes_per_week = minutes;
         }
-        if let Some(days) = self.int(root, "DaysPerMonth") {
-            if days > 0 {
-                project.days_per_month = days;
-            }
+        if let Some(days) = self.positive_int(root, "DaysPerMonth", "the project") {
+            project.days_per_month = days;
         }
         project.status_date = self.instant(root, "StatusDate");
         project.currency = text(root, "CurrencyCode").map(str::to_string);
@@ -472,7 +498,20 @@ impl<'a, 'input> Reader<'a, 'input> {
             let base = match base_uid {
                 Some(base_uid) => match uids.get(&base_uid) {
                     Some(&base) if base != index => Some(base),
-                    _ => {
+                    Some(_) => {
+                        let name = entry.calendar.name.clone();
+                        self.diagnostics.push(
+                            Diagnostic::error(
+                                "calendar-base-cycle",
+                                format!(
+                                    "calendar {base_uid} `{name}` names itself as its base calendar"
+                                ),
+                            )
+                            .at(location),
+                        );
+                        None
+                    }
+                    None => {
                         let name = entry.calendar.name.clone();
                         self.diagnostics.push(
                             Diagnostic::warning(
@@ -493,8 +532,75 @@ impl<'a, 'input> Reader<'a, 'input> {
                 entry.calendar.base = base;
             }
         }
+        let locations: Vec<Option<Location>> = raw.iter().map(|entry| entry.location).collect();
         plan.calendars = raw.into_iter().map(|entry| entry.calendar).collect();
+        self.check_calendars(&mut plan.calendars, &locations);
         uids
+    }
+
+    /// The plan format's calendar rules, located at the `<Calendar>`: no calendar derives from
+    /// itself through its bases (`calendar-base-cycle`; the link that closes the cycle is
+    /// dropped), and every week has working time (`calendar-no-working-time`). Without this
+    /// the scheduler would refuse the plan with no location at all.
+    fn check_calendars(&mut self, calendars: &mut [Calendar], locations: &[Option<Location>]) {
+        for start in 0..calendars.len() {
+            let mut chain = vec![start];
+            let mut current = start;
+            while let Some(base) = calendars.get(current).and_then(|c| c.base) {
+                if chain.contains(&base) {
+                    let names: Vec<String> = chain
+                        .iter()
+                        .chain(std::iter::once(&base))
+                        .filter_map(|&i| calendars.get(i))
+                        .map(|c| format!("{} `{}`", c.id, c.name))
+                        .collect();
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "calendar-base-cycle",
+                            format!(
+                                "calendars derive from each other in a cycle: {}",
+                                names.join(" → ")
+                            ),
+                        )
+                        .at(locations.get(current).copied().flatten()),
+                    );
+                    if let Some(calendar) = calendars.get_mut(current) {
+                        calendar.base = None;
+                    }
+                    break;
+                }
+                chain.push(base);
+                current = base;
+            }
+        }
+        // The week alone decides these errors: compile copies without exceptions, which are
+        // the costly part.
+        let weeks: Vec<Calendar> = calendars
+            .iter()
+            .map(|calendar| Calendar {
+                exceptions: Vec::new(),
+                ..calendar.clone()
+            })
+            .collect();
+        for index in 0..weeks.len() {
+            if let Err(CalendarError::NoWorkingWeek(_)) = WorkCalendar::compile(&weeks, index) {
+                let calendar = weeks.get(index);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "calendar-no-working-time",
+                        format!(
+                            "calendar {} `{}` has no working time in its week",
+                            calendar.map(|c| c.id.as_str()).unwrap_or_default(),
+                            calendar.map(|c| c.name.as_str()).unwrap_or_default()
+                        ),
+                    )
+                    .at(locations.get(index).copied().flatten())
+                    .with_help(
+                        "give at least one <WeekDay> <DayWorking>1</DayWorking> with working times",
+                    ),
+                );
+            }
+        }
     }
 
     fn calendar(&mut self, node: Node<'a, 'input>, uid: i64) -> RawCalendar {
@@ -838,7 +944,20 @@ impl<'a, 'input> Reader<'a, 'input> {
             let name = text(node, "Name").unwrap_or_default().to_string();
             // Microsoft Project's resource Group is where a team keeps a person's role.
             let role = text(node, "Group").map(str::to_string);
-            let units = self.float(node, "MaxUnits").unwrap_or(1.0);
+            let units = match self.float(node, "MaxUnits") {
+                Some(units) if units <= 0.0 => {
+                    self.error(
+                        "out-of-range",
+                        child(node, "MaxUnits").unwrap_or(node),
+                        format!(
+                            "<MaxUnits> of resource {uid} `{name}` must be more than 0 (1 is full \
+                             time), found {units}"
+                        ),
+                    );
+                    1.0
+                }
+                units => units.unwrap_or(1.0),
+            };
             let rate = self.float(node, "StandardRate");
             let kind = self.int(node, "Type").unwrap_or(1);
             let calendar = match self.int(node, "CalendarUID") {
@@ -959,10 +1078,21 @@ impl<'a, 'input> Reader<'a, 'input> {
                 location: self.location(node),
                 ..Task::default()
             };
-            task.duration = self
-                .duration(node, "Duration", minutes_per_day)
-                .unwrap_or(0)
-                .max(0);
+            let owner = format!("task {uid} `{}`", task.name);
+            task.duration = match self.duration(node, "Duration", minutes_per_day) {
+                Some(minutes) if minutes < 0 => {
+                    let text = text(node, "Duration").unwrap_or_default();
+                    self.error(
+                        "malformed-duration",
+                        child(node, "Duration").unwrap_or(node),
+                        format!(
+                            "<Duration> `{text}` of {owner} is negative; a duration is 0 or more"
+                        ),
+                    );
+                    0
+                }
+                minutes => minutes.unwrap_or(0),
+            };
             if let Some(format) = self.int(node, "DurationFormat") {
                 if is_elapsed_format(format) {
                     self.warning(
@@ -1001,11 +1131,19 @@ impl<'a, 'input> Reader<'a, 'input> {
                     ),
                 }
             }
-            if let Some(percent) = self.float(node, "PercentComplete") {
-                task.progress = (percent / 100.0).clamp(0.0, 1.0);
+            let percent = self.float(node, "PercentComplete");
+            match percent {
+                Some(percent) if (0.0..=100.0).contains(&percent) => {
+                    task.progress = percent / 100.0;
+                }
+                Some(percent) => self.error(
+                    "out-of-range",
+                    child(node, "PercentComplete").unwrap_or(node),
+                    format!("<PercentComplete> of {owner} must be from 0 to 100, found {percent}"),
+                ),
+                None => {}
             }
-            task.actual_start = self.instant(node, "ActualStart");
-            task.actual_finish = self.instant(node, "ActualFinish");
+            self.actuals(node, &mut task, percent, &owner);
             if let Some(priority) = self.int(node, "Priority") {
                 task.priority = priority.clamp(0, 1000) as u32;
             }
@@ -1019,6 +1157,24 @@ impl<'a, 'input> Reader<'a, 'input> {
         }
         for link in links {
             match uids.get(&link.predecessor_uid) {
+                Some(&predecessor) if predecessor == link.successor => {
+                    let name = plan
+                        .tasks
+                        .get(predecessor.0)
+                        .map(|task| task.name.as_str())
+                        .unwrap_or_default();
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "self-link",
+                            format!(
+                                "task {} `{name}` is linked to itself (its <PredecessorUID> is its own UID)",
+                                link.predecessor_uid
+                            ),
+                        )
+                        .at(link.location)
+                        .with_help("remove this <PredecessorLink>; a task cannot wait for itself"),
+                    );
+                }
                 Some(&predecessor) => plan.links.push(Link {
                     predecessor,
                     successor: link.successor,
@@ -1046,6 +1202,46 @@ impl<'a, 'input> Reader<'a, 'input> {
             }
         }
         uids
+    }
+
+    /// `ActualStart` and `ActualFinish`, with the plan format's `inconsistent-actuals` rules: a
+    /// task does not finish before it starts, and a finished task is 100 % complete (a finished
+    /// task without a `PercentComplete` is read as complete).
+    fn actuals(
+        &mut self,
+        node: Node<'a, 'input>,
+        task: &mut Task,
+        percent: Option<f64>,
+        owner: &str,
+    ) {
+        task.actual_start = self.instant(node, "ActualStart");
+        task.actual_finish = self.instant(node, "ActualFinish");
+        let Some(finish) = task.actual_finish else {
+            return;
+        };
+        let finish_node = child(node, "ActualFinish").unwrap_or(node);
+        if let Some(start) = task.actual_start.filter(|&start| finish < start) {
+            self.error(
+                "inconsistent-actuals",
+                finish_node,
+                format!(
+                    "{owner} has <ActualFinish> {} before its <ActualStart> {}",
+                    time::iso(finish),
+                    time::iso(start)
+                ),
+            );
+        }
+        match percent {
+            Some(percent) if percent < 100.0 => self.error(
+                "inconsistent-actuals",
+                child(node, "PercentComplete").unwrap_or(node),
+                format!(
+                    "{owner} has an <ActualFinish> but <PercentComplete> {percent}; a finished \
+                     task is 100 % complete"
+                ),
+            ),
+            _ => task.progress = 1.0,
+        }
     }
 
     fn constraint(&mut self, node: Node<'a, 'input>, task: &mut Task) {

@@ -4,5 +4,7 @@
 
 mod examples;
 mod mspdi;
+mod mspdi_rules;
+mod nesting;
 mod plan;
 mod roundtrip;
