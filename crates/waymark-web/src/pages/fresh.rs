@@ -401,7 +401,9 @@ async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) 
                 ms = computing.elapsed().as_secs_f64() * 1000.0,
                 "computed a page view"
             );
-            state.views.put_value(project, revision, &key, value, weight);
+            state
+                .views
+                .put_value(project, revision, &key, value, weight);
             progress.send_modify(|kept| *kept += 1);
         }
     }
@@ -460,7 +462,9 @@ pub(crate) async fn figures<T: Send + Sync + 'static>(
             {
                 let weight = inputs.weight();
                 let value = Arc::new(blocking(move || (view.compute)(&inputs)).await?);
-                state.views.put(project.id, read, &key, value.clone(), weight);
+                state
+                    .views
+                    .put(project.id, read, &key, value.clone(), weight);
                 return Ok(Figures::Fresh(value));
             }
         }
@@ -535,7 +539,9 @@ async fn computed_here<T: Send + Sync + 'static>(
     })
     .await?;
     let value = Arc::new(value);
-    state.views.put(project.id, revision, &key, value.clone(), weight);
+    state
+        .views
+        .put(project.id, revision, &key, value.clone(), weight);
     Ok(value)
 }
 
