@@ -29,8 +29,16 @@ use waymark_core::{
 
 /// Read a plan file. Returns the plan with its warnings, or every problem found (at least one of
 /// them an error), sorted by position in the file.
+///
+/// The text is read in Unicode normalisation form C (NFC), so an id typed with a precomposed
+/// `é` and a reference typed with `e` and a combining accent (as some editors and file systems
+/// save it) are the same id. Locations still count the characters of the text as given.
 pub fn read_plan(source: &str) -> ReadResult {
-    let mut reader = Reader::new(source);
+    let normalized = nfc(source);
+    let mut reader = Reader::new(&normalized);
+    if matches!(normalized, std::borrow::Cow::Owned(_)) {
+        reader.original = Some(source);
+    }
     let plan = reader.read();
     let mut diagnostics = reader.diagnostics;
     // Sort by position so the output reads top to bottom; problems without a place go last.
@@ -46,6 +54,36 @@ pub fn read_plan(source: &str) -> ReadResult {
         }),
         _ => Err(diagnostics),
     }
+}
+
+/// `text` in Unicode normalisation form C; borrowed when it already is (all ASCII text is).
+fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+    if text.is_ascii() || is_nfc_quick(text.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.nfc().collect())
+    }
+}
+
+/// The column (0-based, in characters) in `original_line` of the character at `column` of the
+/// line's NFC form. Normalisation never joins or splits lines, so only columns need mapping: the
+/// answer is the longest prefix of the original whose NFC form is at most `column` characters
+/// (an `e` and its combining accent are one character of the NFC form, two of the original).
+fn original_column(original_line: &str, column: usize) -> usize {
+    use unicode_normalization::UnicodeNormalization;
+    let ends = original_line
+        .char_indices()
+        .map(|(offset, _)| offset)
+        .skip(1)
+        .chain([original_line.len()]);
+    std::iter::once(0)
+        .chain(ends)
+        .enumerate()
+        .filter(|&(_, end)| original_line[..end].nfc().count() <= column)
+        .map(|(count, _)| count)
+        .last()
+        .unwrap_or(0)
 }
 
 /// A link being read: the predecessor's id borrowed from the file, the link type and the lag.
@@ -602,6 +640,8 @@ struct WeekSpec {
 
 struct Reader<'s> {
     source: &'s str,
+    /// The text as given, when `source` is its NFC form and differs from it (for locations).
+    original: Option<&'s str>,
     /// Byte offset of the start of every line.
     line_starts: Vec<usize>,
     /// The line (1-based) of the last offset [`Reader::location`] looked up: the reader asks in
@@ -616,6 +656,7 @@ impl<'s> Reader<'s> {
         line_starts.extend(source.match_indices('\n').map(|(offset, _)| offset + 1));
         Reader {
             source,
+            original: None,
             line_starts,
             last_line: Cell::new(1),
             diagnostics: Vec::new(),
@@ -634,10 +675,17 @@ impl<'s> Reader<'s> {
             .get(line.saturating_sub(1))
             .copied()
             .unwrap_or(0);
-        let column = self
+        let mut column = self
             .source
             .get(start..offset)
             .map_or(0, |text| text.chars().count());
+        if let Some(original) = self.original {
+            let original_line = original
+                .split('\n')
+                .nth(line.saturating_sub(1))
+                .unwrap_or_default();
+            column = original_column(original_line, column);
+        }
         Location {
             line: u32::try_from(line.max(1)).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
@@ -2956,6 +3004,79 @@ fn parse_date_text(text: &str) -> Option<DateValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `é` written precomposed (U+00E9) and decomposed (`e` and U+0301): canonically the same.
+    const PRECOMPOSED: &str = "caf\u{e9}";
+    const DECOMPOSED: &str = "cafe\u{301}";
+
+    #[test]
+    fn ids_are_compared_after_nfc_normalisation() {
+        assert_ne!(PRECOMPOSED, DECOMPOSED);
+        // Every kind of reference in the other form than the id it names.
+        for (defined, referenced) in [(PRECOMPOSED, DECOMPOSED), (DECOMPOSED, PRECOMPOSED)] {
+            let source = format!(
+                "[project]\nstart = 2027-01-04\ncalendar = \"{referenced}\"\n\n\
+                 [calendars.\"{defined}\"]\ndays = [\"mon\", \"tue\"]\n\n\
+                 [resources.\"{defined}\"]\ncalendar = \"{referenced}\"\n\n\
+                 [tasks.\"{defined}\"]\nduration = \"1d\"\nresources = [\"{referenced}\"]\n\n\
+                 [tasks.child]\nparent = \"{referenced}\"\nduration = \"1d\"\n\n\
+                 [tasks.next]\nduration = \"1d\"\nafter = [\"{referenced} SS+1d\"]\n"
+            );
+            let loaded = match read_plan(&source) {
+                Ok(loaded) => loaded,
+                Err(diagnostics) => panic!("{defined:?} / {referenced:?}: {diagnostics:?}"),
+            };
+            let plan = loaded.plan;
+            assert_eq!(plan.tasks[0].id, PRECOMPOSED, "ids are kept in NFC");
+            assert_eq!(plan.resources[0].id, PRECOMPOSED);
+            let child = plan.tasks.iter().position(|t| t.id == "child");
+            let child = child.map(|index| &plan.tasks[index]);
+            assert_eq!(child.and_then(|t| t.parent), Some(TaskId(0)));
+            assert_eq!(plan.links.len(), 1);
+            assert_eq!(plan.links[0].predecessor, TaskId(0));
+            assert_eq!(plan.tasks[0].assignments.len(), 1);
+        }
+    }
+
+    #[test]
+    fn two_spellings_of_one_id_are_one_id() {
+        let source = format!(
+            "[project]\nstart = 2027-01-04\n\n[tasks.\"{PRECOMPOSED}\"]\nduration = \"1d\"\n\n\
+             [tasks.\"{DECOMPOSED}\"]\nduration = \"1d\"\n"
+        );
+        let diagnostics = read_plan(&source).err().unwrap_or_default();
+        assert!(
+            diagnostics
+                .iter()
+                .any(|d| d.location.map(|l| l.line) == Some(7)),
+            "the second spelling is a duplicate: {diagnostics:?}"
+        );
+    }
+
+    #[test]
+    fn locations_count_the_characters_as_written_before_normalisation() {
+        // The bad duration sits after an `é` on its line: decomposed, that is one character
+        // more in the file (but not in its NFC form), and the column an editor shows is the
+        // file's.
+        let column = |name: &str| {
+            let source = format!(
+                "[project]\nstart = 2027-01-04\n\n[tasks]\na = {{ name = \"{name}\", duration = \"5x\" }}\n"
+            );
+            let diagnostics = read_plan(&source).err().unwrap_or_default();
+            assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+            diagnostics[0].location.map(|l| (l.line, l.column))
+        };
+        let precomposed = column(PRECOMPOSED);
+        assert_eq!(precomposed.map(|(line, _)| line), Some(5));
+        assert_eq!(
+            column(DECOMPOSED),
+            precomposed.map(|(line, column)| (line, column + 1))
+        );
+        assert_eq!(original_column("cafe\u{301} x", 5), 6);
+        assert_eq!(original_column("cafe\u{301} x", 3), 3);
+        assert_eq!(original_column("cafe\u{301} x", 0), 0);
+        assert_eq!(original_column("abc", 2), 2);
+    }
 
     fn show_link(text: &str) -> String {
         match parse_link(text, &Scale::default()) {

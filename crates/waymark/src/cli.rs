@@ -1,8 +1,9 @@
 //! Command-line arguments and the commands they run.
 
-use crate::input::{self, Input};
+use crate::input::{self, Format, Input};
 use crate::output;
 use anyhow::{Context, Result};
+use clap::builder::RangedU64ValueParser;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,8 +32,12 @@ enum Command {
     ///   waymark schedule project.xml --svg gantt.svg
     #[command(verbatim_doc_comment)]
     Schedule {
-        /// The plan file (.toml) or Microsoft Project XML file (.xml).
+        /// The plan file (.toml) or Microsoft Project XML file (.xml); `-` reads standard input.
         file: PathBuf,
+        /// The plan's format, when the file name does not say (default: by extension; for `-`,
+        /// XML when the text starts with `<`, else TOML).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
         /// Print the schedule as JSON on stdout.
         #[arg(long)]
         json: bool,
@@ -53,9 +58,14 @@ enum Command {
     ///   waymark level plan.toml --within-float --svg levelled.svg
     #[command(verbatim_doc_comment)]
     Level {
-        /// Plan files (.toml), Microsoft Project XML files (.xml), or one PSPLIB file (.sm).
+        /// Plan files (.toml), Microsoft Project XML files (.xml), or one PSPLIB file (.sm);
+        /// `-` reads one plan from standard input.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// The plans' format, when the file names do not say (default: by extension; for `-`,
+        /// XML when the text starts with `<`, else TOML).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
         /// Print the levelled schedule as JSON on stdout.
         #[arg(long)]
         json: bool,
@@ -69,15 +79,16 @@ enum Command {
         /// List, for every delayed task, which person it waited for and who held them.
         #[arg(long)]
         explain: bool,
-        /// Seconds to search for a levelled schedule that finishes earlier.
-        #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+        /// Seconds to search for a levelled schedule that finishes earlier: more than 0, at
+        /// most 3600.
+        #[arg(long, allow_negative_numbers = true, value_name = "SECONDS", default_value_t = 1.0, value_parser = parse_time_limit)]
         time_limit: f64,
         /// Seed of the solver's random choices; the same seed gives the same answer.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = 1)]
         seed: u64,
         /// Stop after this many schedules (before the time limit): with a seed, the answer is
-        /// then the same on every machine.
-        #[arg(long, value_name = "N")]
+        /// then the same on every machine. 1 to 1,000,000,000.
+        #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = RangedU64ValueParser::<u64>::new().range(1..=MAX_SCHEDULES))]
         schedules: Option<u64>,
     },
     /// Show each person's allocation per week (or day), before and after levelling.
@@ -90,8 +101,12 @@ enum Command {
     ///   waymark load plan.toml --period day --json
     #[command(verbatim_doc_comment)]
     Load {
-        /// The plan file (.toml) or Microsoft Project XML file (.xml).
+        /// The plan file (.toml) or Microsoft Project XML file (.xml); `-` reads standard input.
         file: PathBuf,
+        /// The plan's format, when the file name does not say (default: by extension; for `-`,
+        /// XML when the text starts with `<`, else TOML).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
         /// Print the allocation as JSON on stdout.
         #[arg(long)]
         json: bool,
@@ -130,27 +145,39 @@ enum Command {
     ///   waymark forecast --history plan.toml --period week
     #[command(verbatim_doc_comment)]
     Forecast {
-        /// The plan file (.toml) or Microsoft Project XML file (.xml) to simulate.
+        /// The plan file (.toml) or Microsoft Project XML file (.xml) to simulate; `-` reads
+        /// standard input.
         #[arg(
             required_unless_present_any = ["throughput", "history"],
             conflicts_with_all = ["throughput", "history"]
         )]
         file: Option<PathBuf>,
-        /// Monte Carlo iterations.
-        #[arg(long, default_value_t = waymark_core::forecast::DEFAULT_ITERATIONS)]
+        /// The format of the plan (FILE, or a plan given as --history), when the file name
+        /// does not say (default: by extension; for `-`, XML when the text starts with `<`,
+        /// else TOML; `--history -` without it reads CSV).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Monte Carlo iterations: 1 to 10,000,000.
+        #[arg(
+            long,
+            allow_negative_numbers = true,
+            default_value_t = waymark_core::forecast::DEFAULT_ITERATIONS,
+            value_parser = RangedU64ValueParser::<u32>::new().range(1..=MAX_ITERATIONS)
+        )]
         iterations: u32,
         /// Seed of the random samples; the same seed gives the same forecast.
-        #[arg(long, default_value_t = waymark_core::forecast::DEFAULT_SEED)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = waymark_core::forecast::DEFAULT_SEED)]
         seed: u64,
-        /// Threads to simulate on (default: every core). The forecast is the same, bit for
-        /// bit, whatever the number.
-        #[arg(long, value_name = "N")]
+        /// Threads to simulate on, 1 to 1024 (default: every core). The forecast is the same,
+        /// bit for bit, whatever the number.
+        #[arg(long, allow_negative_numbers = true, value_name = "N", value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_THREADS))]
         threads: Option<usize>,
-        /// Items finished in each past period, oldest first, e.g. `1,3,5,0,2`.
-        #[arg(long, value_name = "COUNTS", conflicts_with = "history")]
-        throughput: Option<String>,
+        /// Items finished in each past period, oldest first, e.g. `1,3,5,0,2` (each 0 to
+        /// 1,000,000, at least one of them above 0).
+        #[arg(long, value_name = "COUNTS", conflicts_with = "history", value_parser = throughput_counts)]
+        throughput: Option<Counts>,
         /// Count the history from completion dates: a CSV file (one per row) or a plan's
-        /// finished work tasks (.toml, .xml).
+        /// finished work tasks (.toml, .xml); `-` reads standard input.
         #[arg(long, value_name = "FILE")]
         history: Option<PathBuf>,
         /// The CSV column holding the completion dates: a header name or a number (1 = first).
@@ -167,12 +194,12 @@ enum Command {
         /// Length of one period of the history.
         #[arg(long, default_value = "week", value_parser = ["week", "day"])]
         period: String,
-        /// How many items remain: a number or a range `100..120` (each size equally likely).
-        /// Default with a plan as --history: its unfinished work tasks.
-        #[arg(long, value_name = "N", conflicts_with = "within")]
-        items: Option<String>,
-        /// Forecast how many items are done within this many periods.
-        #[arg(long, value_name = "K")]
+        /// How many items remain: a number or a range `100..120` (each size equally likely),
+        /// 1 to 100,000. Default with a plan as --history: its unfinished work tasks.
+        #[arg(long, allow_negative_numbers = true, value_name = "N", conflicts_with = "within", value_parser = item_range)]
+        items: Option<(u64, u64)>,
+        /// Forecast how many items are done within this many periods: 1 to 10,000.
+        #[arg(long, allow_negative_numbers = true, value_name = "K", value_parser = RangedU64ValueParser::<u64>::new().range(1..=MAX_WITHIN))]
         within: Option<u64>,
         /// Date of the first forecast period, to turn periods into dates. Default with
         /// --history: the first period after the history.
@@ -193,11 +220,28 @@ enum Command {
     ///   waymark check plan.toml --json
     #[command(verbatim_doc_comment)]
     Check {
-        /// The plan file (.toml) or Microsoft Project XML file (.xml).
+        /// The plan file (.toml) or Microsoft Project XML file (.xml); `-` reads standard input.
         file: PathBuf,
-        /// Print the findings as JSON on stdout.
+        /// The plan's format, when the file name does not say (default: by extension; for `-`,
+        /// XML when the text starts with `<`, else TOML).
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+        /// Print the findings as JSON on stdout (without it they go to stderr, like every
+        /// command's diagnostics).
         #[arg(long)]
         json: bool,
+    },
+    /// Print a shell completion script on stdout.
+    ///
+    /// Examples:
+    ///   waymark completions bash > ~/.local/share/bash-completion/completions/waymark
+    ///   waymark completions zsh > ~/.zfunc/_waymark
+    ///   waymark completions fish > ~/.config/fish/completions/waymark.fish
+    #[command(verbatim_doc_comment)]
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
     /// Run the Waymark server: the JSON API under /api/v1 for a team's shared projects.
     ///
@@ -230,8 +274,14 @@ enum Command {
         /// How long a page waits for the forecast figures of a project's latest change before
         /// it shows the previous ones, marked as updating, and reloads itself once the new
         /// ones are ready. The figures are computed in the background after every change, so
-        /// pages of small projects always wait them out; 0 never waits.
-        #[arg(long, value_name = "MS", default_value_t = waymark_web::DEFAULT_PAGE_WAIT_MS)]
+        /// pages of small projects always wait them out; 0 never waits. At most 60000.
+        #[arg(
+            long,
+            allow_negative_numbers = true,
+            value_name = "MS",
+            default_value_t = waymark_web::DEFAULT_PAGE_WAIT_MS,
+            value_parser = RangedU64ValueParser::<u64>::new().range(0..=MAX_PAGE_WAIT_MS)
+        )]
         page_wait: u64,
         /// Write logs as JSON lines instead of text.
         #[arg(long)]
@@ -274,8 +324,8 @@ enum AdminCommand {
         /// What the token is for, as listed in the user's tokens.
         #[arg(long, value_name = "TEXT", default_value = "command line")]
         token_name: String,
-        /// Days until the token expires (default: until revoked).
-        #[arg(long, value_name = "DAYS")]
+        /// Days until the token expires, 1 to 36500 (default: until revoked).
+        #[arg(long, allow_negative_numbers = true, value_name = "DAYS", value_parser = RangedU64ValueParser::<u32>::new().range(1..=MAX_TOKEN_DAYS))]
         expires_in_days: Option<u32>,
         /// A SQLite file path (or sqlite://PATH), or a postgres:// URL.
         #[arg(long, value_name = "URL", default_value = "waymark.db")]
@@ -283,11 +333,114 @@ enum AdminCommand {
     },
 }
 
+/// The longest `level --time-limit`, in seconds: an hour, far beyond where the search stops
+/// finding earlier finishes on any plan we have measured.
+pub const MAX_TIME_LIMIT_SECONDS: f64 = 3600.0;
+/// The most `level --schedules`.
+pub const MAX_SCHEDULES: u64 = 1_000_000_000;
+/// The most `forecast --iterations`: ten million (the finishes alone take 80 MB).
+pub const MAX_ITERATIONS: u64 = 10_000_000;
+/// The most `forecast --threads`.
+pub const MAX_THREADS: u64 = 1024;
+/// The most items per period of a throughput history (core's limit).
+pub const MAX_ITEMS: u64 = waymark_core::throughput::MAX_ITEMS;
+/// The most `forecast --items`: the exact forecast costs periods times items, so core's
+/// million would run for hours.
+pub const MAX_SCOPE: u64 = 100_000;
+/// The most `forecast --within` periods, for the same reason.
+pub const MAX_WITHIN: u64 = 10_000;
+/// The longest `serve --page-wait`, in milliseconds.
+pub const MAX_PAGE_WAIT_MS: u64 = 60_000;
+/// The longest life of a token made by `admin create-token --expires-in-days`: 100 years.
+pub const MAX_TOKEN_DAYS: u64 = 36_500;
+
+/// `level --time-limit`: seconds, a finite number above 0 and at most an hour.
+fn parse_time_limit(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds, e.g. 0.5 or 10"))?;
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > MAX_TIME_LIMIT_SECONDS {
+        return Err(format!(
+            "{text} is not a time limit: give seconds above 0 and at most {MAX_TIME_LIMIT_SECONDS}"
+        ));
+    }
+    Ok(seconds)
+}
+
+/// Items finished per period, oldest first (`forecast --throughput 1,3,5,0,2`).
+#[derive(Clone, Debug)]
+pub struct Counts(pub Vec<u64>);
+
+/// `forecast --throughput`: whole numbers 0 to [`MAX_ITEMS`] separated by commas, at least one
+/// of them above 0 (a team that finished nothing has no pace to forecast from).
+fn throughput_counts(text: &str) -> Result<Counts, String> {
+    let counts = text
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| match part.parse::<u64>() {
+            Ok(count) if count <= MAX_ITEMS => Ok(count),
+            Ok(_) => Err(format!(
+                "{part} items in one period is more than {MAX_ITEMS}"
+            )),
+            Err(_) => Err(format!(
+                "`{part}` is not a whole number of items (e.g. 1,3,5,0,2)"
+            )),
+        })
+        .collect::<Result<Vec<u64>, String>>()?;
+    if counts.is_empty() {
+        return Err("give the items finished in each past period, e.g. 1,3,5,0,2".to_string());
+    }
+    if counts.iter().all(|&count| count == 0) {
+        return Err(
+            "every period finished 0 items, so there is no pace to forecast from".to_string(),
+        );
+    }
+    Ok(Counts(counts))
+}
+
+/// `forecast --items`: `N` or `N..M`, whole numbers 1 to [`MAX_SCOPE`], N at most M.
+fn item_range(text: &str) -> Result<(u64, u64), String> {
+    let number = |part: &str| match part.trim().parse::<u64>() {
+        Ok(n) if (1..=MAX_SCOPE).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{}` is not a number of items from 1 to {MAX_SCOPE}; give N or a range N..M",
+            part.trim()
+        )),
+    };
+    let (from, to) = match text.split_once("..") {
+        Some((from, to)) => (number(from)?, number(to)?),
+        None => {
+            let n = number(text)?;
+            (n, n)
+        }
+    };
+    if from > to {
+        return Err(format!(
+            "the range {from}..{to} is empty: the first number must not exceed the second"
+        ));
+    }
+    Ok((from, to))
+}
+
 /// Run a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Schedule { file, json, svg } => run_schedule(&file, json, svg.as_deref()),
-        Command::Check { file, json } => run_check(&file, json),
+        Command::Schedule {
+            file,
+            format,
+            json,
+            svg,
+        } => run_schedule(&file, format, json, svg.as_deref()),
+        Command::Check { file, format, json } => run_check(&file, format, json),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "waymark", &mut script);
+            output::print_text(&String::from_utf8_lossy(&script))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve {
             database,
             listen,
@@ -319,6 +472,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }) => crate::server::create_token(&database, &name, &token_name, expires_in_days),
         Command::Forecast {
             file,
+            format,
             iterations,
             seed,
             threads,
@@ -342,15 +496,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let source = match (&throughput, &history, file) {
-                (Some(counts), _, _) => HistorySource::Counts(counts),
+                (Some(counts), _, _) => HistorySource::Counts(&counts.0),
                 (None, Some(path), _) => HistorySource::File {
                     path,
+                    format,
                     column: column.as_deref(),
                     as_of,
                 },
                 (None, None, Some(file)) => {
                     return crate::forecast::run_plan(
                         &file,
+                        format,
                         crate::forecast::PlanArgs {
                             iterations,
                             seed,
@@ -367,7 +523,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             crate::forecast::run_throughput(&ThroughputArgs {
                 source,
                 period: &period,
-                items: items.as_deref(),
+                items,
                 within,
                 start,
                 json,
@@ -375,6 +531,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Level {
             files,
+            format,
             json,
             svg,
             within_float,
@@ -383,6 +540,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             schedules,
         } => {
+            if files.iter().filter(|f| input::is_stdin(f)).count() > 1 {
+                anyhow::bail!("standard input (`-`) can be read once: give it as one plan only");
+            }
             let psplib = files
                 .iter()
                 .any(|f| f.extension().is_some_and(|e| e.eq_ignore_ascii_case("sm")));
@@ -405,10 +565,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 seed,
                 schedules,
             };
-            crate::levelling::run_level(&files, json, svg.as_deref(), &settings)
+            crate::levelling::run_level(&files, format, json, svg.as_deref(), &settings)
         }
         Command::Load {
             file,
+            format,
             json,
             period,
             svg,
@@ -418,31 +579,27 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 waymark_core::load::Period::Week
             };
-            crate::levelling::run_load(&file, json, period, svg.as_deref())
+            crate::levelling::run_load(&file, format, json, period, svg.as_deref())
         }
     }
 }
 
 fn run_schedule(
     file: &std::path::Path,
+    format: Option<Format>,
     json: bool,
     svg: Option<&std::path::Path>,
 ) -> Result<ExitCode> {
-    let Some(input) = input::load(file)? else {
+    let Some(input) = input::load(file, format)? else {
         return Ok(ExitCode::from(1));
     };
     // Schedule first: a plan that schedules has no cycle, and looking for every cycle builds and
     // orders the graph a second time (3 % of a 100,000-task run). Only a failed schedule is
-    // searched for cycles, which are reported in preference to the error, as before.
+    // searched for cycles, which are reported in preference to the error.
     let computed = match schedule(&input.plan) {
         Ok(computed) => computed,
         Err(error) => {
-            let cycles = doctor::dependency_cycles(&input.plan);
-            if cycles.is_empty() {
-                eprintln!("{}: error: {error}", input.name);
-            } else {
-                input::report(&input.name, &cycles);
-            }
+            input::report(&input.name, &input::schedule_failure(&input.plan, &error));
             return Ok(ExitCode::from(1));
         }
     };
@@ -461,8 +618,8 @@ fn run_schedule(
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_check(file: &std::path::Path, json: bool) -> Result<ExitCode> {
-    let (name, diagnostics) = match input::load_quiet(file)? {
+fn run_check(file: &std::path::Path, format: Option<Format>, json: bool) -> Result<ExitCode> {
+    let (name, diagnostics) = match input::load_quiet(file, format)? {
         Err((name, diagnostics)) => (name, diagnostics),
         Ok(Input {
             name,
@@ -473,6 +630,16 @@ fn run_check(file: &std::path::Path, json: bool) -> Result<ExitCode> {
                 .then(|| waymark_core::forecast::forecast(&plan, &doctor::TIMELINE_FORECAST).ok())
                 .flatten();
             warnings.extend(doctor::red_flags(&plan, forecast.as_ref()));
+            // A schedule that fails on a task (dates beyond the year 9999) is reported at the
+            // task, as `schedule` reports it.
+            let unplaced =
+                |d: &waymark_core::Diagnostic| d.code == "schedule-failed" && d.location.is_none();
+            if warnings.iter().any(unplaced) {
+                if let Err(error) = schedule(&plan) {
+                    warnings.retain(|d| !unplaced(d));
+                    warnings.extend(input::schedule_failure(&plan, &error));
+                }
+            }
             (name, warnings)
         }
     };
@@ -493,7 +660,9 @@ fn run_check(file: &std::path::Path, json: bool) -> Result<ExitCode> {
         text.push_str(&format!(
             "{name}: {errors} error(s), {warnings} warning(s)\n"
         ));
-        output::print_text(&text)?;
+        // Findings are diagnostics: on stderr like every command's, so stdout carries only
+        // documents (--json).
+        eprint!("{text}");
     }
     Ok(if errors > 0 {
         ExitCode::from(1)

@@ -5,8 +5,9 @@
 
 mod history;
 
+use crate::input::{self, Format};
 use crate::output;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::path::Path;
@@ -15,11 +16,13 @@ use waymark_core::throughput::{self, Period};
 
 /// Where the throughput history comes from.
 pub enum HistorySource<'a> {
-    /// `--throughput 1,3,5,0,2`: counts per period, oldest first.
-    Counts(&'a str),
+    /// `--throughput 1,3,5,0,2`: counts per period, oldest first (checked by the parser).
+    Counts(&'a [u64]),
     /// `--history FILE`: completion dates in a CSV file or a plan's finished work tasks.
     File {
         path: &'a Path,
+        /// `--format`: the file is a plan of this format.
+        format: Option<Format>,
         column: Option<&'a str>,
         as_of: Option<NaiveDate>,
     },
@@ -30,38 +33,11 @@ pub struct ThroughputArgs<'a> {
     pub source: HistorySource<'a>,
     /// `day` or `week`.
     pub period: &'a str,
-    pub items: Option<&'a str>,
+    /// `--items N..M`, checked by the parser.
+    pub items: Option<(u64, u64)>,
     pub within: Option<u64>,
     pub start: Option<NaiveDate>,
     pub json: bool,
-}
-
-fn parse_history(text: &str) -> Result<Vec<u64>> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            part.parse::<u64>().with_context(|| {
-                format!("--throughput: `{part}` is not a whole number of items (e.g. 1,3,5,0,2)")
-            })
-        })
-        .collect()
-}
-
-/// `100` or `100..120`.
-fn parse_items(text: &str) -> Result<(u64, u64)> {
-    let number = |part: &str| {
-        part.trim()
-            .parse::<u64>()
-            .with_context(|| format!("--items: `{part}` is not a whole number"))
-    };
-    match text.split_once("..") {
-        Some((from, to)) => Ok((number(from)?, number(to)?)),
-        None => {
-            let n = number(text)?;
-            Ok((n, n))
-        }
-    }
 }
 
 #[derive(Serialize)]
@@ -186,11 +162,12 @@ fn counts_table(start: NaiveDate, counts: &[u64], period: Period) -> String {
 /// Read and bin the history of `--history FILE`; `None` when the file had errors (printed).
 fn history_from_file(
     path: &Path,
+    format: Option<Format>,
     column: Option<&str>,
     as_of: Option<NaiveDate>,
     period: Period,
 ) -> Result<Option<History>> {
-    let Some(completions) = history::read(path, column)? else {
+    let Some(completions) = history::read(path, format, column)? else {
         return Ok(None);
     };
     let (status_date, unfinished) = match &completions.source {
@@ -202,8 +179,17 @@ fn history_from_file(
     };
     let given_as_of = as_of;
     let as_of = as_of.or(status_date);
-    let binned = throughput::bin(&completions.dates, period, as_of)
-        .with_context(|| format!("{}: no throughput history", completions.name))?;
+    let binned = match throughput::bin(&completions.dates, period, as_of) {
+        Ok(binned) => binned,
+        Err(error) => {
+            let diagnostic = waymark_core::Diagnostic::error(
+                "no-history",
+                format!("no throughput history: {error}"),
+            );
+            input::report(&completions.name, &[diagnostic]);
+            return Ok(None);
+        }
+    };
     // Without an as-of date, the history ends with the last completion.
     let as_of = as_of.or_else(|| completions.dates.iter().copied().max());
     let total: u64 = binned.counts.iter().sum();
@@ -286,7 +272,7 @@ pub fn run_throughput(args: &ThroughputArgs<'_>) -> Result<ExitCode> {
     };
     let history = match args.source {
         HistorySource::Counts(counts) => History {
-            counts: parse_history(counts)?,
+            counts: counts.to_vec(),
             preamble: String::new(),
             history_start: None,
             as_of: None,
@@ -296,9 +282,10 @@ pub fn run_throughput(args: &ThroughputArgs<'_>) -> Result<ExitCode> {
         },
         HistorySource::File {
             path,
+            format,
             column,
             as_of,
-        } => match history_from_file(path, column, as_of, period)? {
+        } => match history_from_file(path, format, column, as_of, period)? {
             Some(history) => history,
             None => return Ok(ExitCode::from(1)),
         },
@@ -306,7 +293,7 @@ pub fn run_throughput(args: &ThroughputArgs<'_>) -> Result<ExitCode> {
     let start = args.start.or(history.next_period);
     let mut text = history.preamble;
     let items = match (args.items, args.within, history.unfinished) {
-        (Some(items), _, _) => Some(parse_items(items)?),
+        (Some(items), _, _) => Some(items),
         (None, None, Some(0)) => bail!(
             "every work task of the plan is finished, so nothing is left to forecast; \
              give --items N or --within K"
@@ -427,6 +414,7 @@ pub struct PlanArgs {
 /// `waymark forecast PLAN`: Monte Carlo schedule risk analysis.
 pub fn run_plan(
     file: &Path,
+    format: Option<Format>,
     PlanArgs {
         iterations,
         seed,
@@ -436,10 +424,10 @@ pub fn run_plan(
     svg: Option<&Path>,
 ) -> Result<ExitCode> {
     use waymark_core::forecast::{forecast, forecast_on, ForecastOptions};
-    let Some(input) = crate::input::load(file)? else {
+    let Some(input) = input::load(file, format)? else {
         return Ok(ExitCode::from(1));
     };
-    crate::input::report(&input.name, &input.warnings);
+    input::report(&input.name, &input.warnings);
     let plan = &input.plan;
     let options = ForecastOptions {
         iterations: iterations.max(1),
@@ -452,7 +440,7 @@ pub fn run_plan(
     let result = match result {
         Ok(result) => result,
         Err(error) => {
-            eprintln!("{}: error: {error}", input.name);
+            input::report(&input.name, &input::schedule_failure(plan, &error));
             return Ok(ExitCode::from(1));
         }
     };
@@ -507,8 +495,8 @@ pub fn run_plan(
         text.push_str("\n  tasks that drive the finish (sensitivity, criticality):\n");
         for task in drivers.iter().take(8) {
             text.push_str(&format!(
-                "    {:<28} {:>5.2}  {:>4.0} %\n",
-                task.id,
+                "    {} {:>5.2}  {:>4.0} %\n",
+                output::pad(&output::truncate(&task.id, 28), 28),
                 task.sensitivity,
                 task.criticality * 100.0
             ));
@@ -518,8 +506,9 @@ pub fn run_plan(
         text.push_str("\n  risks (days the P80 finish gains without them):\n");
         for risk in &document.risks {
             text.push_str(&format!(
-                "    {:<28} {:>5.1} d\n",
-                risk.id, risk.p80_days_saved
+                "    {} {:>5.1} d\n",
+                output::pad(&output::truncate(&risk.id, 28), 28),
+                risk.p80_days_saved
             ));
         }
     }

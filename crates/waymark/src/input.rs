@@ -1,20 +1,94 @@
-//! Reading a plan from a file: choose the reader by extension, report diagnostics on stderr.
+//! Reading a plan from a file or standard input (`-`): choose the reader by `--format`, the
+//! extension or the first character, and report diagnostics on stderr.
 
 use anyhow::{Context, Result};
+use std::io::Read as _;
 use std::path::Path;
-use waymark_core::{Diagnostic, Plan};
+use waymark_core::{Diagnostic, Plan, ScheduleError};
+
+/// The name diagnostics give standard input, read when the path is `-`.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// A plan file's format, as `--format` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A Waymark plan file (TOML).
+    Toml,
+    /// Microsoft Project XML.
+    Mspdi,
+}
 
 /// A plan read from a file.
 pub struct Input {
-    /// The file name as the user gave it, used in diagnostics.
+    /// The file name as the user gave it (`<stdin>` for `-`), used in diagnostics.
     pub name: String,
     pub plan: Plan,
     pub warnings: Vec<Diagnostic>,
 }
 
+/// `-`, the path that means standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// The name of `path` in diagnostics.
+pub fn name_of(path: &Path) -> String {
+    if is_stdin(path) {
+        STDIN_NAME.to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// The bytes of `path`, or of standard input for `-`, with the name diagnostics give them.
+pub fn read_bytes(path: &Path) -> Result<(String, Vec<u8>)> {
+    let name = name_of(path);
+    let bytes = if is_stdin(path) {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read the plan from standard input")?;
+        bytes
+    } else {
+        std::fs::read(path).with_context(|| format!("cannot read {name}"))?
+    };
+    Ok((name, bytes))
+}
+
+/// The format of `path`: `--format` when given, else the extension (`.toml`, `.xml`), else for
+/// standard input the first character (`<` is XML, anything else TOML). `None`: unknown.
+pub fn format_of(path: &Path, given: Option<Format>, text: &str) -> Option<Format> {
+    if given.is_some() {
+        return given;
+    }
+    if is_stdin(path) {
+        let first = text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .chars()
+            .next();
+        return Some(if first == Some('<') {
+            Format::Mspdi
+        } else {
+            Format::Toml
+        });
+    }
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match extension.as_str() {
+        "toml" => Some(Format::Toml),
+        "xml" => Some(Format::Mspdi),
+        _ => None,
+    }
+}
+
 /// Read and parse a file; on errors, print every diagnostic and return `None`.
-pub fn load(path: &Path) -> Result<Option<Input>> {
-    match load_quiet(path)? {
+pub fn load(path: &Path, format: Option<Format>) -> Result<Option<Input>> {
+    match load_quiet(path, format)? {
         Ok(input) => Ok(Some(input)),
         Err((name, diagnostics)) => {
             report(&name, &diagnostics);
@@ -24,9 +98,11 @@ pub fn load(path: &Path) -> Result<Option<Input>> {
 }
 
 /// Read and parse a file, returning the diagnostics instead of printing them.
-pub fn load_quiet(path: &Path) -> Result<std::result::Result<Input, (String, Vec<Diagnostic>)>> {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+pub fn load_quiet(
+    path: &Path,
+    format: Option<Format>,
+) -> Result<std::result::Result<Input, (String, Vec<Diagnostic>)>> {
+    let (name, bytes) = read_bytes(path)?;
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(error) => {
@@ -47,18 +123,14 @@ pub fn load_quiet(path: &Path) -> Result<std::result::Result<Input, (String, Vec
             return Ok(Err((name, vec![diagnostic])));
         }
     };
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let result = match extension.as_str() {
-        "toml" => waymark_formats::plan::read_plan(&text),
-        "xml" => waymark_formats::mspdi::read_mspdi(&text),
-        _ => {
+    let result = match format_of(path, format, &text) {
+        Some(Format::Toml) => waymark_formats::plan::read_plan(&text),
+        Some(Format::Mspdi) => waymark_formats::mspdi::read_mspdi(&text),
+        None => {
             let diagnostic = Diagnostic::error(
                 "unknown-format",
-                "unknown file type: use a plan file (.toml) or Microsoft Project XML (.xml)",
+                "unknown file type: use a plan file (.toml) or Microsoft Project XML (.xml), \
+                 or say which it is with --format toml or --format mspdi",
             );
             return Ok(Err((name, vec![diagnostic])));
         }
@@ -71,6 +143,41 @@ pub fn load_quiet(path: &Path) -> Result<std::result::Result<Input, (String, Vec
         }),
         Err(diagnostics) => Err((name, diagnostics)),
     })
+}
+
+/// Why a plan that was read cannot be scheduled, as diagnostics in the documented form: every
+/// dependency cycle with the tasks on it (`dependency-cycle`), or else the scheduler's error as
+/// `schedule-failed` at the task it names. Every command reports a failed schedule this way.
+pub fn schedule_failure(plan: &Plan, error: &ScheduleError) -> Vec<Diagnostic> {
+    let cycles = waymark_core::doctor::dependency_cycles(plan);
+    if !cycles.is_empty() {
+        return cycles;
+    }
+    let at = match error {
+        ScheduleError::OutOfRange { task, .. } => plan
+            .tasks
+            .iter()
+            .find(|t| &t.id == task)
+            .and_then(|t| t.location),
+        // Calendars keep no location; the message names the calendar.
+        ScheduleError::Calendar(_) => None,
+        ScheduleError::Cycle { tasks } => tasks
+            .first()
+            .and_then(|task| plan.tasks.get(task.0))
+            .and_then(|t| t.location),
+    };
+    let message = match error {
+        ScheduleError::Cycle { tasks } => {
+            let names: Vec<String> = tasks
+                .iter()
+                .filter_map(|task| plan.tasks.get(task.0))
+                .map(|t| format!("`{}`", t.id))
+                .collect();
+            format!("dependency cycle: {}", names.join(" → "))
+        }
+        other => other.to_string(),
+    };
+    vec![Diagnostic::error("schedule-failed", message).at(at)]
 }
 
 /// Print diagnostics on stderr, one per line, as `file:line:column: severity[code]: message`.

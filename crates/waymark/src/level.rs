@@ -35,7 +35,15 @@ pub fn level_psplib(file: &Path, settings: &PsplibSettings) -> Result<ExitCode> 
             return Ok(ExitCode::from(1));
         }
     };
-    let limit = Duration::from_secs_f64(settings.time_limit.clamp(0.0, 86_400.0));
+    // The argument parser holds the limit to (0, 3600] seconds; NaN must not reach `clamp`.
+    let seconds = if settings.time_limit.is_finite() {
+        settings
+            .time_limit
+            .clamp(0.0, crate::cli::MAX_TIME_LIMIT_SECONDS)
+    } else {
+        0.0
+    };
+    let limit = Duration::from_secs_f64(seconds);
     let deadline = started + limit;
     let mut stop = || Instant::now() >= deadline;
     let options = rcpsp::Options {

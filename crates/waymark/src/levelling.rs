@@ -1,7 +1,7 @@
 //! `waymark level` for plan files and `waymark load`: resource levelling with explanations,
 //! several plans on one resource pool, and resource allocation per day or week.
 
-use crate::input::{self, Input};
+use crate::input::{self, Format, Input};
 use crate::output;
 use anyhow::Result;
 use serde::Serialize;
@@ -10,25 +10,44 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use waymark_core::level::{self, LevelOptions, UnresolvedReason};
 use waymark_core::load::{load, Period};
-use waymark_core::{doctor, schedule, time, Plan, Schedule, TaskCalendars};
+use waymark_core::{schedule, time, Plan, Schedule, ScheduleError, TaskCalendars};
 use waymark_report::json::plan_finish;
 
-/// Read every file, stopping with diagnostics on the first that has errors.
-fn load_all(files: &[PathBuf]) -> Result<Option<Vec<Input>>> {
+/// Read every file, stopping with diagnostics on the first that has errors or does not
+/// schedule (a cycle, dates beyond the year 9999), so each is reported against its own file.
+fn load_all(files: &[PathBuf], format: Option<Format>) -> Result<Option<Vec<Input>>> {
     let mut inputs = Vec::new();
     for file in files {
-        let Some(input) = input::load(file)? else {
+        let Some(input) = input::load(file, format)? else {
             return Ok(None);
         };
-        let cycles = doctor::dependency_cycles(&input.plan);
-        if !cycles.is_empty() {
-            input::report(&input.name, &cycles);
+        if let Err(error) = schedule(&input.plan) {
+            input::report(&input.name, &input::schedule_failure(&input.plan, &error));
             return Ok(None);
         }
         input::report(&input.name, &input.warnings);
         inputs.push(input);
     }
     Ok(Some(inputs))
+}
+
+/// Report a failure of the pooled plan against the file of the task it names.
+fn report_pooled(inputs: &[Input], pooled: &level::Pool, error: &ScheduleError) {
+    let task = match error {
+        ScheduleError::OutOfRange { task, .. } => {
+            pooled.plan.tasks.iter().position(|t| &t.id == task)
+        }
+        ScheduleError::Cycle { tasks } => tasks.first().map(|t| t.0),
+        ScheduleError::Calendar(_) => None,
+    };
+    let owner = task.and_then(|t| pooled.owner.get(t)).copied().unwrap_or(0);
+    match inputs.get(owner) {
+        Some(input) if inputs.len() == 1 => {
+            input::report(&input.name, &input::schedule_failure(&pooled.plan, error));
+        }
+        Some(input) => input::report(&input.name, &input::schedule_failure(&input.plan, error)),
+        None => eprintln!("error: {error}"),
+    }
 }
 
 /// A task as people recognise it: its id, and its name when that says more.
@@ -54,6 +73,7 @@ pub struct Settings {
 /// `waymark level PLAN...`
 pub fn run_level(
     files: &[PathBuf],
+    format: Option<Format>,
     json: bool,
     svg: Option<&Path>,
     settings: &Settings,
@@ -65,7 +85,7 @@ pub fn run_level(
         seed,
         schedules,
     } = *settings;
-    let Some(inputs) = load_all(files)? else {
+    let Some(inputs) = load_all(files, format)? else {
         return Ok(ExitCode::from(1));
     };
     let plans: Vec<Plan> = inputs.iter().map(|i| i.plan.clone()).collect();
@@ -74,13 +94,19 @@ pub fn run_level(
     let before = match schedule(plan) {
         Ok(before) => before,
         Err(error) => {
-            eprintln!("error: {error}");
+            report_pooled(&inputs, &pooled, &error);
             return Ok(ExitCode::from(1));
         }
     };
     // The engine never reads the clock: the deadline lives here and is polled through `stop`.
-    let deadline = std::time::Instant::now()
-        + std::time::Duration::from_secs_f64(time_limit.clamp(0.0, 86_400.0));
+    // The argument parser holds the limit to (0, 3600] seconds; the clamp keeps a bad value
+    // from any other caller from panicking in `Duration`.
+    let limit = if time_limit.is_finite() {
+        time_limit.clamp(0.0, crate::cli::MAX_TIME_LIMIT_SECONDS)
+    } else {
+        0.0
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs_f64(limit);
     let search = level::SearchOptions {
         seed,
         max_schedules: schedules,
@@ -93,7 +119,7 @@ pub fn run_level(
                 levelled
             }
             Err(error) => {
-                eprintln!("error: {error}");
+                report_pooled(&inputs, &pooled, &error);
                 return Ok(ExitCode::from(1));
             }
         };
@@ -213,14 +239,33 @@ fn periods_json(periods: &[waymark_core::load::PeriodLoad]) -> Vec<PeriodJson> {
 }
 
 /// `waymark load PLAN`
-pub fn run_load(file: &Path, json: bool, period: Period, svg: Option<&Path>) -> Result<ExitCode> {
-    let Some(inputs) = load_all(&[file.to_path_buf()])? else {
+pub fn run_load(
+    file: &Path,
+    format: Option<Format>,
+    json: bool,
+    period: Period,
+    svg: Option<&Path>,
+) -> Result<ExitCode> {
+    let Some(inputs) = load_all(&[file.to_path_buf()], format)? else {
         return Ok(ExitCode::from(1));
     };
-    let plan = &inputs[0].plan;
-    let calendars = TaskCalendars::new(plan)?;
-    let before = schedule(plan)?;
-    let levelled = level::level(plan, &LevelOptions::default())?;
+    let Some(input) = inputs.first() else {
+        return Ok(ExitCode::from(1));
+    };
+    let plan = &input.plan;
+    let computed = (|| {
+        let calendars = TaskCalendars::new(plan)?;
+        let before = schedule(plan)?;
+        let levelled = level::level(plan, &LevelOptions::default())?;
+        Ok::<_, ScheduleError>((calendars, before, levelled))
+    })();
+    let (calendars, before, levelled) = match computed {
+        Ok(computed) => computed,
+        Err(error) => {
+            input::report(&input.name, &input::schedule_failure(plan, &error));
+            return Ok(ExitCode::from(1));
+        }
+    };
     // Both views over the same span, so columns line up.
     let span = Schedule {
         start: before.start.min(levelled.schedule.start),
@@ -267,23 +312,21 @@ pub fn run_load(file: &Path, json: bool, period: Period, svg: Option<&Path>) -> 
             "{title} (booked share of working time per {}; ! = over-allocated):",
             period.name()
         );
-        let width = plan
+        let names: Vec<String> = plan
             .resources
             .iter()
-            .map(|r| r.name.chars().count())
-            .max()
-            .unwrap_or(4)
-            .min(24);
-        let mut header = format!("  {:<width$}", "");
+            .map(|r| output::truncate(&r.name, 24))
+            .collect();
+        let width = names.iter().map(|n| output::width(n)).max().unwrap_or(4);
+        let mut header = format!("  {}", output::pad("", width));
         if let Some(first) = loads.first() {
             for p in &first.periods {
                 header.push_str(&format!(" {:>5}", time::datetime(p.start).format("%m-%d")));
             }
         }
         let _ = writeln!(text, "{header}");
-        for (resource, row) in plan.resources.iter().zip(loads.iter()) {
-            let name: String = resource.name.chars().take(width).collect();
-            let mut line = format!("  {name:<width$}");
+        for (name, row) in names.iter().zip(loads.iter()) {
+            let mut line = format!("  {}", output::pad(name, width));
             for p in &row.periods {
                 let cell = if p.allocated_minutes <= 0.0 {
                     "·".to_string()

@@ -36,6 +36,50 @@ pub fn print_text(text: &str) -> Result<()> {
     quiet_broken_pipe(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
 }
 
+/// The columns `text` takes in a terminal: 2 for a CJK character or an emoji, 0 for a
+/// combining accent, 1 for most others. Tables align by this, not by characters.
+pub fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` followed by spaces to fill `columns` terminal columns (`{:<N}` by display width).
+pub fn pad(text: &str, columns: usize) -> String {
+    let mut padded = text.to_string();
+    padded.extend(std::iter::repeat_n(
+        ' ',
+        columns.saturating_sub(width(text)),
+    ));
+    padded
+}
+
+/// Spaces and then `text`, to fill `columns` terminal columns (`{:>N}` by display width).
+pub fn pad_left(text: &str, columns: usize) -> String {
+    let mut padded: String =
+        std::iter::repeat_n(' ', columns.saturating_sub(width(text))).collect();
+    padded.push_str(text);
+    padded
+}
+
+/// The longest start of `text` that fits in `columns` terminal columns, ending in `…` when
+/// something was cut.
+pub fn truncate(text: &str, columns: usize) -> String {
+    if width(text) <= columns {
+        return text.to_string();
+    }
+    let mut cut = String::new();
+    let mut used = 0;
+    for character in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(character).unwrap_or(0);
+        if used + w + 1 > columns {
+            break;
+        }
+        used += w;
+        cut.push(character);
+    }
+    cut.push('…');
+    cut
+}
+
 fn days(minutes: i64, per_day: i64) -> String {
     let value = minutes as f64 / per_day.max(1) as f64;
     if (value - value.round()).abs() < 0.05 {
@@ -66,13 +110,45 @@ pub fn schedule_table(plan: &Plan, schedule: &Schedule) -> String {
         short(schedule.start),
         short(schedule.finish)
     );
+    // The deadline line and the count below follow one rule: a row is starred when the task is
+    // critical (summaries too, when a task under them is), every starred row is counted, and
+    // any unfinished task at negative float is named under the deadline, since negative float
+    // means a deadline or a constraint is missed even when the project finish is in time.
     if let Some(deadline) = plan.project.deadline {
         let verdict = if schedule.finish <= deadline {
-            "met"
+            "met by the project finish".to_string()
         } else {
-            "MISSED"
+            format!(
+                "MISSED: the project finishes {} late",
+                days(late_by(plan, deadline, schedule.finish), per_day)
+            )
         };
         let _ = writeln!(out, "deadline {} ({verdict})", short(deadline));
+    }
+    let late: Vec<&str> = plan
+        .tasks
+        .iter()
+        .zip(&schedule.tasks)
+        .filter(|(task, dates)| dates.total_float < 0 && !dates.summary && task.progress < 1.0)
+        .map(|(task, _)| task.id.as_str())
+        .collect();
+    if !late.is_empty() {
+        let shown: Vec<String> = late.iter().take(5).map(|id| format!("`{id}`")).collect();
+        let more = if late.len() > shown.len() {
+            format!(" and {} more", late.len() - shown.len())
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "{} at negative float (a deadline or constraint cannot be met): {}{more}",
+            if late.len() == 1 {
+                "1 task".to_string()
+            } else {
+                format!("{} tasks", late.len())
+            },
+            shown.join(", ")
+        );
     }
     if let Some(status) = plan.project.status_date {
         let _ = writeln!(out, "status date {}", short(status));
@@ -88,34 +164,29 @@ pub fn schedule_table(plan: &Plan, schedule: &Schedule) -> String {
             } else {
                 &task.name
             };
-            let label = format!("{}{}", "  ".repeat(d), name);
-            if label.chars().count() > 48 {
-                let cut: String = label.chars().take(47).collect();
-                format!("{cut}…")
-            } else {
-                label
-            }
+            truncate(&format!("{}{}", "  ".repeat(d), name), 48)
         })
         .collect();
-    let id_width = plan
-        .tasks
-        .iter()
-        .map(|t| t.id.chars().count())
-        .max()
-        .unwrap_or(2)
-        .clamp(2, 24);
-    let name_width = labels
-        .iter()
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(4)
-        .max(4);
+    let ids: Vec<String> = plan.tasks.iter().map(|t| truncate(&t.id, 24)).collect();
+    let id_width = ids.iter().map(|id| width(id)).max().unwrap_or(2).max(2);
+    let name_width = labels.iter().map(|l| width(l)).max().unwrap_or(4).max(4);
     let _ = writeln!(
         out,
-        "  {:<id_width$}  {:<name_width$}  {:<20}  {:<20}  {:>8}  {:>7}",
-        "ID", "Task", "Start", "Finish", "Duration", "Float"
+        "  {}  {}  {:<20}  {:<20}  {:>8}  {:>7}",
+        pad("ID", id_width),
+        pad("Task", name_width),
+        "Start",
+        "Finish",
+        "Duration",
+        "Float"
     );
-    for ((task, dates), label) in plan.tasks.iter().zip(&schedule.tasks).zip(&labels) {
+    for (((task, dates), label), id) in plan
+        .tasks
+        .iter()
+        .zip(&schedule.tasks)
+        .zip(&labels)
+        .zip(&ids)
+    {
         let marker = if dates.critical { '*' } else { ' ' };
         let duration = if dates.summary {
             String::new()
@@ -124,29 +195,43 @@ pub fn schedule_table(plan: &Plan, schedule: &Schedule) -> String {
         } else {
             days(task.duration, per_day)
         };
-        let id: String = task.id.chars().take(id_width).collect();
         let _ = writeln!(
             out,
-            "{marker} {:<id_width$}  {:<name_width$}  {:<20}  {:<20}  {:>8}  {:>7}",
-            id,
-            label,
+            "{marker} {}  {}  {:<20}  {:<20}  {}  {:>7}",
+            pad(id, id_width),
+            pad(label, name_width),
             short(dates.start),
             short(dates.finish),
-            duration,
+            pad_left(&duration, 8),
             days(dates.total_float, per_day),
         );
     }
-    let critical = schedule
-        .tasks
-        .iter()
-        .filter(|t| t.critical && !t.summary)
-        .count();
+    let starred = schedule.tasks.iter().filter(|t| t.critical);
+    let critical = starred.clone().count();
+    let summaries = starred.filter(|t| t.summary).count();
+    let of_them = match summaries {
+        0 => String::new(),
+        1 => " (1 of them a summary)".to_string(),
+        n => format!(" ({n} of them summaries)"),
+    };
     let _ = writeln!(
         out,
-        "\n{} tasks, {critical} critical (*). Float is total float in working days.",
+        "\n{} tasks, {critical} critical (*){of_them}. Float is total float in working days.",
         plan.tasks.len()
     );
     out
+}
+
+/// Working minutes from `deadline` to a later `finish`, on the project calendar when the plan
+/// has one that compiles, else on the clock.
+fn late_by(plan: &Plan, deadline: time::Instant, finish: time::Instant) -> i64 {
+    match waymark_core::TaskCalendars::new(plan) {
+        Ok(calendars) => {
+            let calendar = &calendars.calendars[calendars.project];
+            calendar.w(finish) - calendar.w(deadline)
+        }
+        Err(_) => finish - deadline,
+    }
 }
 
 /// A Gantt chart of a scheduled plan.

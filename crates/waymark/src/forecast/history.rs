@@ -2,7 +2,8 @@
 //! finished work task of a plan. Turning dates into counts per period is core's
 //! `throughput::bin`; this module only reads files and reports bad input with its location.
 
-use anyhow::{Context, Result};
+use crate::input::Format;
+use anyhow::Result;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 use std::path::Path;
 use waymark_core::{time, Diagnostic, Location, Plan};
@@ -32,22 +33,26 @@ pub enum Source {
     },
 }
 
-/// Read the completion dates of `path`: a plan (`.toml`, `.xml`) or else a CSV file. `None`
-/// means the file has errors, already printed on stderr as `file:line:column` diagnostics.
-pub fn read(path: &Path, column: Option<&str>) -> Result<Option<Completions>> {
+/// Read the completion dates of `path` (`-`: standard input): a plan (`.toml`, `.xml`, or any
+/// file with `--format`) or else a CSV file. `None` means the file has errors, already printed
+/// on stderr as `file:line:column` diagnostics.
+pub fn read(
+    path: &Path,
+    format: Option<Format>,
+    column: Option<&str>,
+) -> Result<Option<Completions>> {
     let extension = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if extension == "toml" || extension == "xml" {
+    if format.is_some() || extension == "toml" || extension == "xml" {
         if column.is_some() {
             anyhow::bail!("--column picks a column of a CSV file; a plan's dates need none");
         }
-        return read_plan(path);
+        return read_plan(path, format);
     }
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+    let (name, bytes) = crate::input::read_bytes(path)?;
     // Dates are ASCII; a header in another encoding (an old Excel export) only loses accents.
     let text = String::from_utf8_lossy(&bytes);
     match read_csv(&text, column) {
@@ -72,8 +77,8 @@ fn finish_date(finish: time::Instant) -> NaiveDate {
     time::date_of_day(time::day_of(finish - 1))
 }
 
-fn read_plan(path: &Path) -> Result<Option<Completions>> {
-    let Some(input) = crate::input::load(path)? else {
+fn read_plan(path: &Path, format: Option<Format>) -> Result<Option<Completions>> {
+    let Some(input) = crate::input::load(path, format)? else {
         return Ok(None);
     };
     crate::input::report(&input.name, &input.warnings);
@@ -87,7 +92,8 @@ fn read_plan(path: &Path) -> Result<Option<Completions>> {
             },
         })),
         Err(error) => {
-            eprintln!("{}: error: {error}", input.name);
+            let diagnostics = crate::input::schedule_failure(&input.plan, &error);
+            crate::input::report(&input.name, &diagnostics);
             Ok(None)
         }
     }

@@ -1,6 +1,7 @@
 //! Integration tests of the `waymark` binary and of the engine against real files.
 
 mod cli;
+mod cli_conventions;
 mod conformance;
 mod levelling;
 mod server;
