@@ -8,6 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{ConstraintKind, Lag, Plan, TaskId};
 use crate::schedule::{Graph, Schedule};
 
+pub mod dates;
 pub mod late;
 
 /// Every dependency cycle in the plan, one per strongly connected group of tasks, each as a
@@ -54,7 +55,8 @@ fn days(plan: &Plan, minutes: i64) -> String {
 
 /// Red flags in a scheduled plan.
 pub fn check_schedule(plan: &Plan, schedule: &Schedule) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    let mut out = dates::progress_flags(plan);
+    out.extend(dates::implausible_dates(plan, schedule));
     let n = plan.tasks.len();
     let summary = plan.summaries();
     let mut has_predecessor = vec![false; n];

@@ -12,11 +12,13 @@
 //! blocked it and the tasks that held the resource then: the explanation.
 
 use crate::calendar::Edge;
+use crate::load::hundredths;
 use crate::model::{Plan, ResourceId, TaskId};
 use crate::schedule::{durations, passes, Graph, Schedule, ScheduleError, TaskCalendars};
 use crate::time::Instant;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::ops::Bound::{Excluded, Unbounded};
 
 /// How to level.
 #[derive(Clone, Debug, Default)]
@@ -75,29 +77,31 @@ pub struct Levelled {
     pub schedule: Schedule,
     pub delays: Vec<Delay>,
     pub unresolved: Vec<Unresolved>,
+    /// How many tasks the levelling pass placed before the `stop` callback cut it short, when
+    /// it did (not even one pass finished in time): the tasks after them keep the dates links
+    /// and constraints give them and may still be over-allocated. `None` for a complete pass.
+    pub cut_short: Option<usize>,
 }
 
-/// Units are kept in hundredths so capacity arithmetic is exact.
-fn hundredths(units: f64) -> i64 {
-    (units * 100.0).round() as i64
-}
-
-/// The bookings of one resource over time.
+/// The bookings of one resource over time. Ordered maps, so booking and looking up cost
+/// O(log bookings + breakpoints touched): a pass over 200,000 tasks must not shift arrays.
 #[derive(Clone, Debug, Default)]
 struct Profile {
-    /// Breakpoints `(instant, usage from then on)`, sorted; usage before the first is 0.
-    points: Vec<(Instant, i64)>,
-    /// Every booking, for explanations.
-    bookings: Vec<(TaskId, Instant, Instant, i64)>,
+    /// Breakpoints: the usage from each instant on; usage before the first is 0.
+    points: BTreeMap<Instant, i64>,
+    /// Every booking by `(start, sequence)`, as `(task, finish)`, for explanations.
+    bookings: BTreeMap<(Instant, u32), (TaskId, Instant)>,
+    /// The longest booking, which bounds how far back a booking overlapping an instant starts.
+    longest: Instant,
 }
 
 impl Profile {
-    fn usage_at_index(&self, index: usize) -> i64 {
-        if index == 0 {
-            0
-        } else {
-            self.points[index - 1].1
-        }
+    /// The usage in force at `t`.
+    fn usage_at(&self, t: Instant) -> i64 {
+        self.points
+            .range(..=t)
+            .next_back()
+            .map_or(0, |(_, &usage)| usage)
     }
 
     /// The first busy interval within `[from, to)` where `usage + units > capacity`, as
@@ -109,62 +113,45 @@ impl Profile {
         units: i64,
         capacity: i64,
     ) -> Option<(Instant, Instant)> {
-        // Index of the first breakpoint after `from`.
-        let mut index = self.points.partition_point(|&(t, _)| t <= from);
-        let mut segment_start = from;
-        loop {
-            let usage = self.usage_at_index(index);
-            let segment_end = self.points.get(index).map_or(Instant::MAX, |p| p.0);
-            if usage + units > capacity && segment_start < to {
-                // Extend through every following segment that is also too full.
-                let busy_from = segment_start;
-                let mut busy_index = index;
-                loop {
-                    match self.points.get(busy_index) {
-                        Some(&(t, next_usage)) => {
-                            if next_usage + units > capacity {
-                                busy_index += 1;
-                            } else {
-                                return Some((busy_from, t));
-                            }
-                        }
-                        None => return Some((busy_from, Instant::MAX)),
-                    }
-                }
+        let over = |usage: i64| usage + units > capacity;
+        let mut busy_from = (from < to && over(self.usage_at(from))).then_some(from);
+        for (&t, &usage) in self.points.range((Excluded(from), Unbounded)) {
+            match busy_from {
+                Some(busy) if !over(usage) => return Some((busy, t)),
+                Some(_) => {}
+                None if t >= to => return None,
+                None if over(usage) => busy_from = Some(t),
+                None => {}
             }
-            if segment_end >= to {
-                return None;
-            }
-            segment_start = segment_end;
-            index += 1;
         }
+        busy_from.map(|busy| (busy, Instant::MAX))
     }
 
     fn book(&mut self, task: TaskId, from: Instant, to: Instant, units: i64) {
         if from >= to || units == 0 {
             return;
         }
-        self.bookings.push((task, from, to, units));
-        for bound in [from, to] {
-            let index = self.points.partition_point(|&(t, _)| t < bound);
-            if self.points.get(index).is_none_or(|p| p.0 != bound) {
-                let usage = self.usage_at_index(index);
-                self.points.insert(index, (bound, usage));
+        let sequence = self.bookings.len() as u32;
+        self.bookings.insert((from, sequence), (task, to));
+        self.longest = self.longest.max(to - from);
+        for bound in [to, from] {
+            if !self.points.contains_key(&bound) {
+                let usage = self.usage_at(bound);
+                self.points.insert(bound, usage);
             }
         }
-        let first = self.points.partition_point(|&(t, _)| t < from);
-        let last = self.points.partition_point(|&(t, _)| t < to);
-        for point in &mut self.points[first..last] {
-            point.1 += units;
+        for (_, usage) in self.points.range_mut(from..to) {
+            *usage += units;
         }
     }
 
     fn holders(&self, from: Instant, to: Instant) -> Vec<TaskId> {
+        let earliest = from.saturating_sub(self.longest);
         let mut tasks: Vec<TaskId> = self
             .bookings
-            .iter()
-            .filter(|&&(_, a, b, _)| a < to && from < b)
-            .map(|&(task, _, _, _)| task)
+            .range((earliest, 0)..(to, 0))
+            .filter(|&(_, &(_, finish))| from < finish)
+            .map(|(_, &(task, _))| task)
             .collect();
         tasks.sort_unstable();
         tasks.dedup();
@@ -186,6 +173,7 @@ pub fn level(plan: &Plan, options: &LevelOptions) -> Result<Levelled, ScheduleEr
         &graph,
         &order,
         &unlevelled,
+        None,
     ))
 }
 
@@ -225,7 +213,12 @@ pub(crate) fn priority_order(plan: &Plan, graph: &Graph, rank: &[i64]) -> Vec<us
     order
 }
 
-/// Level with a given node order (the decoder a search over orders calls).
+/// Tasks placed between two polls of the `stop` callback inside a levelling pass.
+const POLL_EVERY: usize = 64;
+
+/// Level with a given node order (the decoder a search over orders calls). With `stop`, the
+/// pass polls it every [`POLL_EVERY`] placements; once it fires, the remaining tasks are placed
+/// where links and constraints put them, unlevelled, and the result says so (`cut_short`).
 pub(crate) fn level_in_order(
     plan: &Plan,
     options: &LevelOptions,
@@ -233,13 +226,26 @@ pub(crate) fn level_in_order(
     graph: &Graph,
     order: &[usize],
     unlevelled: &Schedule,
+    mut stop: Option<&mut dyn FnMut() -> bool>,
 ) -> Levelled {
     let capacity: Vec<i64> = plan.resources.iter().map(|r| hundredths(r.units)).collect();
     let mut profiles: Vec<Profile> = vec![Profile::default(); plan.resources.len()];
     let mut delays: Vec<Delay> = Vec::new();
     let mut unresolved: Vec<Unresolved> = Vec::new();
     let durations = durations(plan);
+    let mut placed = 0usize;
+    let mut cut_short: Option<usize> = None;
     let mut place = |task: TaskId, start: Instant, finish: Instant, movable: bool| {
+        if cut_short.is_some() {
+            return (start, finish);
+        }
+        if let Some(stop) = stop.as_mut() {
+            if placed % POLL_EVERY == POLL_EVERY - 1 && stop() {
+                cut_short = Some(placed);
+                return (start, finish);
+            }
+        }
+        placed += 1;
         let spec = &plan.tasks[task.0];
         let length = durations[task.0];
         let needs: Vec<(usize, i64)> = spec
@@ -265,10 +271,12 @@ pub(crate) fn level_in_order(
                 });
             }
         }
+        // The rule levelling, `load` and the checks share: such an assignment still takes the
+        // whole person while it runs (it waits for them to be free, and nobody else is put
+        // beside it), as Microsoft Project levels it; its own excess stays reported.
         let fitting: Vec<(usize, i64)> = needs
             .iter()
-            .copied()
-            .filter(|&(resource, units)| units <= capacity[resource])
+            .map(|&(resource, units)| (resource, units.min(capacity[resource])))
             .collect();
         if !movable {
             // A task that cannot move keeps its dates; report every person it over-books.
@@ -351,6 +359,7 @@ pub(crate) fn level_in_order(
         schedule,
         delays,
         unresolved,
+        cut_short,
     }
 }
 
@@ -373,7 +382,7 @@ pub fn pool(plans: &[Plan]) -> Pool {
     use crate::model::{CalendarId, Constraint, ConstraintKind};
     let mut combined = Plan::default();
     let mut owner = Vec::new();
-    let mut resource_ids: std::collections::BTreeMap<String, ResourceId> = Default::default();
+    let mut resource_ids: BTreeMap<String, ResourceId> = Default::default();
     for (index, plan) in plans.iter().enumerate() {
         let calendar_offset = combined.calendars.len();
         let task_offset = combined.tasks.len();
@@ -446,8 +455,21 @@ pub struct SearchOptions {
 /// What a levelled schedule costs: the finish first, then what is left over-allocated. Ties
 /// keep the schedule found first, so the standard order (least float first, as Microsoft Project
 /// levels) wins unless another order really finishes earlier.
-fn cost(levelled: &Levelled) -> (Instant, usize) {
-    (levelled.schedule.finish, levelled.unresolved.len())
+fn cost(levelled: &Levelled) -> (bool, Instant, usize) {
+    (
+        levelled.cut_short.is_some(),
+        levelled.schedule.finish,
+        levelled.unresolved.len(),
+    )
+}
+
+/// Whether any task books any resource: without that there is nothing to level.
+fn books_anyone(plan: &Plan) -> bool {
+    plan.tasks.iter().any(|task| {
+        task.assignments
+            .iter()
+            .any(|a| a.resource.0 < plan.resources.len() && hundredths(a.units) > 0)
+    })
 }
 
 /// Level a plan, then look for a schedule that finishes earlier: the classic priority rules
@@ -456,6 +478,12 @@ fn cost(levelled: &Levelled) -> (Instant, usize) {
 /// whose lists this levelling pass decodes, until `stop` says so or the budget is spent.
 /// Priorities are always honoured: a list only orders tasks within each priority class (the
 /// decoder ranks tasks by their position in the list after their priority).
+///
+/// `stop` bounds the whole levelling, the first priority-rule pass included: it is polled
+/// before every schedule and every [`POLL_EVERY`] tasks inside one. When it fires during the
+/// first pass, that pass is returned cut short ([`Levelled::cut_short`]); later passes cut short
+/// are dropped for the best complete one. A plan in which nobody is booked is not searched at
+/// all (0 schedules): its levelled schedule is its schedule.
 pub fn level_search(
     plan: &Plan,
     options: &LevelOptions,
@@ -466,6 +494,24 @@ pub fn level_search(
     let graph = Graph::new(plan);
     let lengths = durations(plan);
     let unlevelled = crate::schedule::schedule_with(plan, &calendars, &lengths)?;
+    if !books_anyone(plan) {
+        let levelled = Levelled {
+            schedule: unlevelled,
+            delays: Vec::new(),
+            unresolved: Vec::new(),
+            cut_short: None,
+        };
+        return Ok((levelled, 0));
+    }
+    // The search and the decoder both ask `stop`; once it has fired it stays fired.
+    let stopped = std::cell::Cell::new(false);
+    let stop = std::cell::RefCell::new(stop);
+    let poll = || {
+        if !stopped.get() && (stop.borrow_mut())() {
+            stopped.set(true);
+        }
+        stopped.get()
+    };
     let n = plan.tasks.len();
     let late_start: Vec<i64> = unlevelled.tasks.iter().map(|t| t.late_start).collect();
     let mut successors = vec![0i64; n];
@@ -509,6 +555,7 @@ pub fn level_search(
         unlevelled: &'a Schedule,
         nodes: &'a [usize],
         best: Option<Levelled>,
+        poll: &'a dyn Fn() -> bool,
     }
     impl Decoder for PlanDecoder<'_> {
         fn decode(&mut self, list: &[usize]) -> Decoded {
@@ -522,6 +569,8 @@ pub fn level_search(
                 }
             }
             let order = priority_order(self.plan, self.graph, &rank);
+            let poll = self.poll;
+            let mut stop = || poll();
             let levelled = level_in_order(
                 self.plan,
                 self.options,
@@ -529,6 +578,7 @@ pub fn level_search(
                 self.graph,
                 &order,
                 self.unlevelled,
+                Some(&mut stop),
             );
             let starts = self
                 .nodes
@@ -542,7 +592,12 @@ pub fn level_search(
                     }
                 })
                 .collect();
-            let objective = levelled.schedule.finish;
+            // A pass cut short is no candidate: it only stands in until a complete one exists.
+            let objective = if levelled.cut_short.is_some() {
+                i64::MAX
+            } else {
+                levelled.schedule.finish
+            };
             if self
                 .best
                 .as_ref()
@@ -565,6 +620,7 @@ pub fn level_search(
         unlevelled: &unlevelled,
         nodes: &nodes,
         best: None,
+        poll: &poll,
     };
     let initial: Vec<Vec<usize>> = rules
         .iter()
@@ -583,7 +639,8 @@ pub fn level_search(
                 priority: Some(nodes.iter().map(|&node| late_start[node % n]).collect()),
                 ..rcpsp::SearchOptions::default()
             };
-            rcpsp::search(&precedence, &mut decoder, &initial, &options, stop).schedules
+            let mut stop = || poll();
+            rcpsp::search(&precedence, &mut decoder, &initial, &options, &mut stop).schedules
         }
         Err(_) => {
             decoder.decode(&initial[0]);
@@ -599,6 +656,7 @@ pub fn level_search(
             &graph,
             &priority_order(plan, &graph, &late_start),
             &unlevelled,
+            Some(&mut || poll()),
         ),
     };
     Ok((best, schedules))

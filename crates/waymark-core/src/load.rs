@@ -45,6 +45,13 @@ pub struct ResourceLoad {
     pub periods: Vec<PeriodLoad>,
 }
 
+/// Units in hundredths (1.0 is 100): the one measure that levelling, the load view and every
+/// over-allocation check compare, so they agree on whether a person is over-booked (an
+/// assignment of 200 % on a person with 1 unit is over-allocated everywhere).
+pub fn hundredths(units: f64) -> i64 {
+    (units * 100.0).round() as i64
+}
+
 fn period_start(t: Instant, period: Period) -> Instant {
     let day = time::day_of(t);
     match period {
@@ -95,14 +102,16 @@ pub fn load(
             })
             .filter(|&(_, start, finish, _)| finish > start)
             .collect();
-        // Instantaneous load as a step function.
-        let mut events: Vec<(Instant, f64)> = bookings
+        // Instantaneous load in hundredths of units as a step function.
+        let mut events: Vec<(Instant, i64)> = bookings
             .iter()
-            .flat_map(|&(_, start, finish, units)| [(start, units), (finish, -units)])
+            .flat_map(|&(_, start, finish, units)| {
+                [(start, hundredths(units)), (finish, -hundredths(units))]
+            })
             .collect();
-        events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        let mut steps: Vec<(Instant, f64)> = Vec::new();
-        let mut level = 0.0;
+        events.sort_unstable();
+        let mut steps: Vec<(Instant, i64)> = Vec::new();
+        let mut level = 0;
         for (t, delta) in events {
             level += delta;
             match steps.last_mut() {
@@ -110,6 +119,7 @@ pub fn load(
                 _ => steps.push((t, level)),
             }
         }
+        let capacity = hundredths(resource.units);
         let mut periods = Vec::with_capacity(count);
         for index in 0..count {
             let from = first + index as i64 * length;
@@ -125,7 +135,7 @@ pub fn load(
             let capacity_minutes = resource_calendar.between(from, to) as f64 * resource.units;
             // Peak: the level in force at `from`, and every step inside the period.
             let before = steps.partition_point(|s| s.0 <= from);
-            let mut peak = if before > 0 { steps[before - 1].1 } else { 0.0 };
+            let mut peak = if before > 0 { steps[before - 1].1 } else { 0 };
             for step in steps[before..].iter().take_while(|s| s.0 < to) {
                 peak = peak.max(step.1);
             }
@@ -133,8 +143,8 @@ pub fn load(
                 start: from,
                 allocated_minutes,
                 capacity_minutes,
-                peak_units: peak,
-                over_allocated: peak > resource.units + 1e-9,
+                peak_units: peak as f64 / 100.0,
+                over_allocated: peak > capacity,
             });
         }
         out.push(ResourceLoad {

@@ -537,6 +537,10 @@ pub(crate) fn passes(
         let spec = &plan.tasks[task];
         let calendar = calendar_of(task);
         let started = spec.actual_start.is_some() || spec.actual_finish.is_some();
+        // 100 % complete without actual dates: done, so not pushed to the status date as if
+        // unfinished, and pulled back to finish by it (issue 12).
+        let done_undated = !started && spec.progress >= 1.0 && spec.manual.is_none();
+        let started = started || done_undated;
         let mut candidate_start = plan.project.start;
         if let (Some(status), false) = (status, started) {
             candidate_start = candidate_start.max(status);
@@ -667,12 +671,19 @@ pub(crate) fn passes(
             if let Some(date) = must_finish {
                 (start, finish) = place_by_finish(date);
             }
+            if let (true, Some(status)) = (done_undated, status) {
+                if finish > status {
+                    (start, finish) = place_by_finish(status);
+                }
+                driven[task] = (start, finish);
+            }
             (start, finish)
         };
         let (start, finish) = match hook.as_mut() {
             Some(place) => {
                 let movable = spec.actual_start.is_none()
                     && spec.actual_finish.is_none()
+                    && !done_undated
                     && spec.manual.is_none()
                     && must_start.is_none()
                     && must_finish.is_none();
@@ -741,6 +752,7 @@ pub(crate) fn passes(
             // successor binds nothing, a started one binds only through its finish.
             let successor = &plan.tasks[s];
             if successor.actual_finish.is_some()
+                || successor.progress >= 1.0
                 || (successor.actual_start.is_some()
                     && matches!(link.kind, LinkKind::FinishToStart | LinkKind::StartToStart))
             {
@@ -800,7 +812,8 @@ pub(crate) fn passes(
         }
         let length = duration[task];
         let zero = length == 0;
-        let (start, finish) = if spec.actual_finish.is_some() {
+        let (start, finish) = if spec.actual_finish.is_some() || spec.progress >= 1.0 {
+            // Done: its dates are history, with nothing left to slip.
             (early_start[task], early_finish[task])
         } else if spec.actual_start.is_some() {
             // Started work is fixed in the past; only its finish can still move.
@@ -852,7 +865,9 @@ pub(crate) fn passes(
         let (float_start, float_finish) = (es.max(driven[task].0), ef.max(driven[task].1));
         let finish_float = calendar.between(float_finish, lf);
         // A started task's start is history: only its finish can still slip.
-        let total_float = if spec.actual_start.is_some() && !summary[task] {
+        let total_float = if spec.progress >= 1.0 && spec.manual.is_none() && !summary[task] {
+            0
+        } else if spec.actual_start.is_some() && !summary[task] {
             finish_float
         } else {
             calendar.between(float_start, ls).min(finish_float)

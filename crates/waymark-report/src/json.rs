@@ -7,7 +7,7 @@
 use serde::Serialize;
 use waymark_core::forecast::Forecast;
 use waymark_core::level::{Levelled, Pool, UnresolvedReason};
-use waymark_core::{time, Diagnostic, Plan, Schedule, TaskId};
+use waymark_core::{time, Diagnostic, Plan, Schedule};
 
 /// The `waymark schedule --json` document.
 #[derive(Serialize)]
@@ -242,6 +242,9 @@ pub struct LevelJson {
     pub finish_before: String,
     pub tasks: Vec<LevelledTaskJson>,
     pub unresolved: Vec<UnresolvedJson>,
+    /// When the time limit ran out before one levelling pass finished: how many tasks it had
+    /// levelled (the rest keep their unlevelled dates); `null` for a complete levelling.
+    pub cut_short: Option<usize>,
     pub plans: Vec<PlanJson>,
 }
 
@@ -262,33 +265,36 @@ pub fn tasks_json(
     index: usize,
 ) -> Vec<LevelledTaskJson> {
     let all = schedule_json(plan, &levelled.schedule).tasks;
+    // Each task's delay by index: looking each one up in the list was quadratic (issue 12).
+    let mut delay_of: Vec<Option<&waymark_core::level::Delay>> = vec![None; all.len()];
+    for delay in levelled.delays.iter().rev() {
+        if let Some(slot) = delay_of.get_mut(delay.task.0) {
+            *slot = Some(delay);
+        }
+    }
     all.into_iter()
         .enumerate()
         .filter(|(t, _)| owner[*t] == index)
         .map(|(t, task)| {
-            let delay = levelled
-                .delays
-                .iter()
-                .find(|d| d.task == TaskId(t))
-                .map(|d| DelayJson {
-                    earliest_start: time::iso(d.earliest),
-                    delay_minutes: d.minutes,
-                    reasons: d
-                        .waits
-                        .iter()
-                        .map(|w| WaitJson {
-                            resource: plan.resources[w.resource.0].id.clone(),
-                            resource_name: plan.resources[w.resource.0].name.clone(),
-                            from: time::iso(w.from),
-                            to: time::iso(w.to),
-                            held_by: w
-                                .held_by
-                                .iter()
-                                .map(|h| plan.tasks[h.0].id.clone())
-                                .collect(),
-                        })
-                        .collect(),
-                });
+            let delay = delay_of[t].map(|d| DelayJson {
+                earliest_start: time::iso(d.earliest),
+                delay_minutes: d.minutes,
+                reasons: d
+                    .waits
+                    .iter()
+                    .map(|w| WaitJson {
+                        resource: plan.resources[w.resource.0].id.clone(),
+                        resource_name: plan.resources[w.resource.0].name.clone(),
+                        from: time::iso(w.from),
+                        to: time::iso(w.to),
+                        held_by: w
+                            .held_by
+                            .iter()
+                            .map(|h| plan.tasks[h.0].id.clone())
+                            .collect(),
+                    })
+                    .collect(),
+            });
             LevelledTaskJson { task, delay }
         })
         .collect()
@@ -350,6 +356,7 @@ pub fn level_json(
             Vec::new()
         },
         unresolved,
+        cut_short: levelled.cut_short,
         plans,
     }
 }

@@ -115,7 +115,11 @@ pub fn run_level(
     let levelled =
         match level::level_search(plan, &LevelOptions { within_float }, &search, &mut stop) {
             Ok((levelled, schedules)) => {
-                eprintln!("levelled: best of {schedules} schedules (seed {seed})");
+                if schedules == 0 {
+                    eprintln!("levelled: nobody is booked on a resource, nothing to level");
+                } else {
+                    eprintln!("levelled: best of {schedules} schedules (seed {seed})");
+                }
                 levelled
             }
             Err(error) => {
@@ -150,8 +154,20 @@ pub fn run_level(
             time::iso(plan_finish(&levelled.schedule, &pooled.owner, index))
         );
     }
-    if levelled.delays.is_empty() {
+    if let Some(placed) = levelled.cut_short {
+        let _ = writeln!(
+            text,
+            "\nThe time limit ({time_limit} s) ran out before one levelling pass finished: only \
+             the first {placed} of {} tasks were levelled; the rest keep their unlevelled dates \
+             and may still be over-allocated. Raise --time-limit to level them all.",
+            plan.tasks.len()
+        );
+    }
+    if levelled.delays.is_empty() && levelled.unresolved.is_empty() && levelled.cut_short.is_none()
+    {
         let _ = writeln!(text, "\nNo task had to move: nobody is over-allocated.");
+    } else if levelled.delays.is_empty() {
+        let _ = writeln!(text, "\nNo task was moved.");
     } else {
         let _ = writeln!(text, "\nDelays ({}):", levelled.delays.len());
     }

@@ -279,3 +279,63 @@ fn search_never_does_worse_than_the_first_order_and_is_deterministic() {
     let (again, _) = level_search(&plan, &LevelOptions::default(), &search, &mut || false).unwrap();
     assert_eq!(again.schedule, found.schedule);
 }
+
+/// Issue 12, defect 7: `resources = ["r 200%"]` on a person with 1 unit, and a second task on
+/// the same person. The 200 % assignment can never fit and is reported, but it still takes the
+/// whole person: the second task is never put beside it (which would book 300 %), whatever the
+/// order the search tries, and `load` shows the same: 200 % during the first task only.
+#[test]
+fn an_assignment_above_the_persons_units_is_reported_and_runs_alone() {
+    let plan = with_people(
+        parse("A 3d\nB 2d"),
+        &[("r", 1.0)],
+        &[("A", "r", 2.0), ("B", "r", 1.0)],
+    );
+    let first = level(&plan, &LevelOptions::default()).unwrap();
+    let search = SearchOptions {
+        seed: 1,
+        max_schedules: Some(200),
+    };
+    let (found, _) = level_search(&plan, &LevelOptions::default(), &search, &mut || false).unwrap();
+    for levelled in [&first, &found] {
+        let s = &levelled.schedule.tasks;
+        let (a, b) = (&s[0], &s[1]);
+        assert!(
+            b.early_start >= a.early_finish || a.early_start >= b.early_finish,
+            "A and B overlap: A {}..{}, B {}..{}",
+            time::iso(a.early_start),
+            time::iso(a.early_finish),
+            time::iso(b.early_start),
+            time::iso(b.early_finish)
+        );
+        assert_eq!(
+            levelled.unresolved,
+            vec![Unresolved {
+                task: TaskId(0),
+                resource: ResourceId(0),
+                reason: UnresolvedReason::OverCapacity,
+            }]
+        );
+        assert_eq!(
+            levelled.delays.len(),
+            1,
+            "one of the two waits for the other"
+        );
+        let calendars = TaskCalendars::new(&plan).unwrap();
+        let loads = crate::load::load(
+            &plan,
+            &levelled.schedule,
+            &calendars,
+            crate::load::Period::Day,
+        );
+        let peak = loads[0]
+            .periods
+            .iter()
+            .map(|p| p.peak_units)
+            .fold(0.0, f64::max);
+        assert_eq!(peak, 2.0, "200 % while A runs, never 300 %");
+        let over = loads[0].periods.iter().filter(|p| p.over_allocated).count();
+        assert_eq!(over, 3, "the three days of A, and only those");
+    }
+    assert_eq!(first.schedule, found.schedule);
+}

@@ -491,3 +491,38 @@ fn dates_past_the_year_9999_are_an_error_not_a_panic() {
         Err(ScheduleError::OutOfRange { .. })
     ));
 }
+
+/// Issue 12: a 100 %-done milestone without an actual date was scheduled at the status date, as
+/// unfinished work is, with float up to the project finish. It is done: it stays where its
+/// links put it (before the status date), with no float.
+#[test]
+fn a_complete_milestone_without_actual_dates_is_not_placed_after_the_status_date() {
+    let mut plan = parse("A 2d\nM 0 after A\nB 20d after A\nC 1d after M, B");
+    let status = plan.project.start + 5 * 1440;
+    plan.project.status_date = Some(status);
+    plan.tasks[0].progress = 1.0;
+    plan.tasks[1].progress = 1.0;
+    let computed = schedule(&plan).unwrap();
+    let (a, m) = (&computed.tasks[0], &computed.tasks[1]);
+    assert_eq!(m.start, a.finish, "{m:?}");
+    assert!(m.finish <= status, "{m:?}");
+    assert_eq!((m.total_float, m.free_float), (0, 0));
+    assert!(!m.critical);
+    assert_eq!(a.start, plan.project.start);
+}
+
+/// A complete task without actual dates that its links would put after the status date is
+/// pulled back to finish by it: done work does not lie in the future.
+#[test]
+fn a_complete_task_without_actual_dates_finishes_by_the_status_date() {
+    let mut plan = parse("A 10d\nB 2d after A");
+    let status = plan.project.start + 3 * 1440;
+    plan.project.status_date = Some(status);
+    plan.tasks[1].progress = 1.0;
+    let computed = schedule(&plan).unwrap();
+    let b = &computed.tasks[1];
+    assert!(b.finish <= status, "{b:?}");
+    let calendar = WorkCalendar::compile(&plan.calendars, 0).unwrap();
+    assert_eq!(calendar.between(b.start, b.finish), 2 * 480);
+    assert_eq!(b.total_float, 0);
+}

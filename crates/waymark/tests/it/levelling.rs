@@ -69,3 +69,64 @@ fn example_plans_level_to_capacity_except_what_they_force() {
     }
     assert_eq!(checked, 3, "three example plans");
 }
+
+/// Issue 12, defect 7, with the plan of the report: `resources = ["r 200%"]` on a person with
+/// units 1, plus a second task on r. `level` (the search the CLI runs) and `load` (its
+/// priority-rule pass) now follow one rule: the 200 % task is reported as over-capacity and
+/// still takes the whole person, so the second task waits; the load is 200 %, never 300 %.
+#[test]
+fn an_assignment_above_the_persons_units_gets_one_answer_from_level_and_load() {
+    let source = r#"
+[project]
+name = "Over capacity"
+start = 2027-03-01
+
+[resources.r]
+name = "R"
+units = 1
+
+[tasks.a]
+duration = "3d"
+resources = ["r 200%"]
+
+[tasks.b]
+duration = "2d"
+resources = ["r"]
+"#;
+    let plan = waymark_formats::plan::read_plan(source)
+        .expect("plan reads")
+        .plan;
+    let search = waymark_core::level::SearchOptions {
+        seed: 1,
+        max_schedules: Some(100),
+    };
+    let (searched, _) =
+        waymark_core::level::level_search(&plan, &LevelOptions::default(), &search, &mut || false)
+            .expect("levels");
+    let first = level(&plan, &LevelOptions::default()).expect("levels");
+    assert_eq!(searched.schedule, first.schedule, "level and load agree");
+    let s = &searched.schedule.tasks;
+    assert!(
+        s[1].start >= s[0].finish || s[0].start >= s[1].finish,
+        "b is never beside a"
+    );
+    assert_eq!(searched.delays.len(), 1);
+    assert_eq!(searched.unresolved.len(), 1);
+    assert_eq!(searched.unresolved[0].task.0, 0);
+    let calendars = waymark_core::TaskCalendars::new(&plan).expect("calendars");
+    let loads = waymark_core::load::load(
+        &plan,
+        &searched.schedule,
+        &calendars,
+        waymark_core::load::Period::Day,
+    );
+    let peaks: Vec<f64> = loads[0]
+        .periods
+        .iter()
+        .filter(|p| p.allocated_minutes > 0.0)
+        .map(|p| p.peak_units)
+        .collect();
+    assert_eq!(peaks.len(), 5, "a's 3 days and b's 2, one after the other");
+    assert_eq!(peaks.iter().filter(|&&p| p == 2.0).count(), 3);
+    assert_eq!(peaks.iter().filter(|&&p| p == 1.0).count(), 2);
+}
