@@ -708,7 +708,7 @@ mod tests {
             |diagnostics| panic!("{diagnostics:?}"),
             |loaded| loaded.plan,
         );
-        let schedule = waymark_core::schedule(&plan).map_or_else(|e| panic!("{e}"), |s| s);
+        let schedule = waymark_core::schedule(&plan).unwrap_or_else(|e| panic!("{e}"));
         let document = waymark_report::json::schedule_json(&plan, &schedule);
         critical_chains(&document.tasks)
             .into_iter()
