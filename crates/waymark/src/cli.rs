@@ -274,7 +274,7 @@ enum Command {
         /// How long a page waits for the forecast figures of a project's latest change before
         /// it shows the previous ones, marked as updating, and reloads itself once the new
         /// ones are ready. The figures are computed in the background after every change, so
-        /// pages of small projects always wait them out; 0 never waits. At most 60000.
+        /// pages of small projects always wait them out; 0 never waits. At most 3600000 (an hour).
         #[arg(
             long,
             allow_negative_numbers = true,
@@ -350,7 +350,7 @@ pub const MAX_SCOPE: u64 = 100_000;
 /// The most `forecast --within` periods, for the same reason.
 pub const MAX_WITHIN: u64 = 10_000;
 /// The longest `serve --page-wait`, in milliseconds.
-pub const MAX_PAGE_WAIT_MS: u64 = 60_000;
+pub const MAX_PAGE_WAIT_MS: u64 = 3_600_000;
 /// The longest life of a token made by `admin create-token --expires-in-days`: 100 years.
 pub const MAX_TOKEN_DAYS: u64 = 36_500;
 

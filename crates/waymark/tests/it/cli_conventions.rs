@@ -137,8 +137,10 @@ fn every_numeric_option_is_checked_with_a_usage_error() {
             "more than 1000000",
         ),
         (
-            ["serve", "--page-wait", "60001"].map(String::from).to_vec(),
-            "60001 is not in 0..=60000",
+            ["serve", "--page-wait", "3600001"]
+                .map(String::from)
+                .to_vec(),
+            "3600001 is not in 0..=3600000",
         ),
         (
             ["admin", "create-token", "ana", "--expires-in-days", "0"]
