@@ -24,6 +24,14 @@ test("dragging a card to In progress starts its task, and the board keeps it the
     const before = { notStarted: await count(page, "not_started"), inProgress: await count(page, "in_progress") };
     const stored = await api(server, token, "GET", `/projects/${DEMO.mobile}/tasks/${id}`);
     assert.ok(!stored.json.data.actual_start, `${name} has not started`);
+    // What the move should record: the scheduled start if it has come by the status date, else
+    // the status date; never before the project start.
+    const fields = (await api(server, token, "GET", `/projects/${DEMO.mobile}`)).json.fields;
+    const schedule = await api(server, token, "GET", `/projects/${DEMO.mobile}/schedule`);
+    const planned = schedule.json.tasks.find((task) => task.id === id).start.slice(0, 10);
+    const statusDate = String(fields.status_date).slice(0, 10);
+    let expected = planned < statusDate ? planned : statusDate;
+    if (expected < String(fields.start).slice(0, 10)) expected = String(fields.start).slice(0, 10);
 
     // Drag it by mouse, in steps, onto the In progress column.
     await card.scrollIntoViewIfNeeded();
@@ -47,6 +55,8 @@ test("dragging a card to In progress starts its task, and the board keeps it the
     assert.match(await page.locator(`#wip-count-in_progress`).innerText(), new RegExp(`${before.inProgress + 1}`));
     const after = await api(server, token, "GET", `/projects/${DEMO.mobile}/tasks/${id}`);
     assert.ok(after.json.data.actual_start, `dragging ${name} recorded an actual start: ${JSON.stringify(after.json.data)}`);
+    assert.equal(String(after.json.data.actual_start).slice(0, 10), expected, `${name}: planned ${planned}, status date ${statusDate}`);
+    assert.match(await page.locator("#announcer").innerText(), new RegExp(`Actual start recorded: ${expected}`));
 
     // A reload shows it where it was dropped.
     await page.reload();

@@ -56,6 +56,26 @@
     return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
   }
 
+  // The actual start a move into In progress records: the scheduled start when it has come
+  // by the day the move records (progress "as scheduled", so nothing else moves), else that
+  // day; never before the project start. Dates are YYYY-MM-DD, so they compare as text.
+  function proposedStart(task) {
+    var day = recordDay();
+    var start = task.start && task.start < day ? task.start : day;
+    if (data.project_start && start < data.project_start) start = data.project_start;
+    return start;
+  }
+
+  // What a move into In progress should warn about: starting before the tasks it follows have
+  // finished (out-of-sequence progress, which the plan doctor flags too).
+  function startWarning(task, name) {
+    if (task.actual_start || !task.waiting_on || !task.waiting_on.length) return "";
+    var names = task.waiting_on.map(function (other) { return "\u201c" + other + "\u201d"; });
+    return " Out of sequence: \u201c" + name + "\u201d follows " + names.join(", ") +
+      ", not finished yet; the plan doctor flags it until " +
+      (names.length === 1 ? "that task is" : "they are") + " done.";
+  }
+
   // The merge patch that puts a task in a column (null removes a field):
   // Not started clears progress and actuals; In progress records an actual start if there is
   // none, removes the actual finish and keeps progress below 1 (a finished task reopens at
@@ -67,7 +87,7 @@
     var patch;
     if (target === "in_progress") {
       patch = { actual_finish: null };
-      if (!task.actual_start) patch.actual_start = recordDay();
+      if (!task.actual_start) patch.actual_start = proposedStart(task);
       if (typeof task.progress === "number" && task.progress >= 1) patch.progress = 0.9;
       return patch;
     }
@@ -80,12 +100,15 @@
     return patch;
   }
 
-  function remember(body) {
+  function remember(body, before) {
+    var kept = before || data.tasks[body.id] || {};
     data.tasks[body.id] = {
       version: body.version,
       progress: body.data.progress,
       actual_start: body.data.actual_start,
       actual_finish: body.data.actual_finish,
+      start: kept.start,
+      waiting_on: kept.waiting_on,
     };
   }
 
@@ -157,6 +180,8 @@
     if (!task || from === target || card.getAttribute("aria-busy") === "true") return;
     var name = nameOf(card);
     var patch = patchFor(task, target);
+    var warning = target === "in_progress" ? startWarning(task, name) : "";
+    var recorded = patch.actual_start ? " Actual start recorded: " + patch.actual_start + "." : "";
     // The card moves at once and goes back if the server refuses.
     place(card, target);
     refresh(card);
@@ -165,9 +190,10 @@
     Waymark.api("PATCH", taskPath(id), { body: patch, version: task.version }).then(function (answer) {
       card.removeAttribute("aria-busy");
       if (answer.ok && answer.json) {
-        remember(answer.json);
+        remember(answer.json, task);
         refresh(card);
-        Waymark.announce("Moved \u201c" + name + "\u201d to " + LABELS[target] + ".");
+        Waymark.announce("Moved \u201c" + name + "\u201d to " + LABELS[target] + "." + recorded + warning,
+          warning ? "bad" : undefined);
       } else if (answer.status === 412) {
         reload(card, id, "Someone else changed \u201c" + name + "\u201d in the meantime; the card now shows their change.");
       } else {

@@ -17,7 +17,7 @@ use axum::response::Response;
 use maud::{html, Markup};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use waymark_core::model::{Plan, TaskStatus};
+use waymark_core::model::{LinkKind, Plan, TaskStatus};
 use waymark_store::Fields;
 
 use super::{current, day, json_island, percent, project_page, ProjectRequest, Tab, View};
@@ -56,6 +56,14 @@ struct MovableTask {
     actual_start: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     actual_finish: Option<Value>,
+    /// The scheduled start day: what a move into "In progress" proposes as the actual start
+    /// (within the project start and the status date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<String>,
+    /// The unfinished tasks this one follows (finish-to-start): starting it now is out of
+    /// sequence, and the move says so.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    waiting_on: Vec<String>,
 }
 
 /// The project as the limits form replaces it.
@@ -72,6 +80,8 @@ struct BoardData<'a> {
     project: Option<ProjectFields>,
     /// The day a move into "In progress" or "Done" records, when the project has one.
     status_date: Option<String>,
+    /// No actual date is recorded before it.
+    project_start: Option<String>,
     wip_limits: BTreeMap<&'static str, u32>,
     tasks: &'a BTreeMap<String, MovableTask>,
 }
@@ -140,16 +150,42 @@ fn board_of(plan: &Plan) -> Board {
 /// The stored tasks' versions and progress fields, page by page.
 fn movable_tasks(
     stored: &BTreeMap<String, waymark_store::Entity>,
+    plan: &Plan,
+    cards: &[Card],
 ) -> BTreeMap<String, MovableTask> {
+    let starts: HashMap<&str, &str> = cards
+        .iter()
+        .filter_map(|card| Some((card.id.as_str(), card.start.as_deref()?)))
+        .collect();
+    let index: HashMap<&str, usize> = plan
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(at, task)| (task.id.as_str(), at))
+        .collect();
+    let finished = |at: usize| {
+        let task = &plan.tasks[at];
+        task.actual_finish.is_some() || task.progress >= 1.0
+    };
     stored
         .iter()
         .map(|(key, entity)| {
             let field = |name: &str| entity.data.get(name).cloned();
+            let waiting_on = index.get(key.as_str()).map_or_else(Vec::new, |&at| {
+                plan.links
+                    .iter()
+                    .filter(|link| link.successor.0 == at && link.kind == LinkKind::FinishToStart)
+                    .filter(|link| !finished(link.predecessor.0))
+                    .map(|link| plan.tasks[link.predecessor.0].name.clone())
+                    .collect()
+            });
             let task = MovableTask {
                 version: entity.version,
                 progress: field("progress"),
                 actual_start: field("actual_start"),
                 actual_finish: field("actual_finish"),
+                start: starts.get(key.as_str()).map(|start| (*start).to_owned()),
+                waiting_on,
             };
             (key.clone(), task)
         })
@@ -161,10 +197,13 @@ pub(super) static BOARD: View<Result<Board, &'static str>> = View {
     name: "board",
     forecast: false,
     compute: |inputs| match &inputs.plan {
-        Ok(plan) => Ok(Board {
-            tasks: movable_tasks(&inputs.tasks),
-            ..board_of(plan)
-        }),
+        Ok(plan) => {
+            let board = board_of(plan);
+            Ok(Board {
+                tasks: movable_tasks(&inputs.tasks, plan, &board.cards),
+                ..board
+            })
+        }
         Err(_) => {
             Err("The plan has errors, so the board cannot be shown; the overview names them.")
         }
@@ -279,6 +318,11 @@ pub(super) async fn page(
                 status_date: project
                     .fields
                     .get("status_date")
+                    .and_then(Value::as_str)
+                    .map(|date| day(date).to_owned()),
+                project_start: project
+                    .fields
+                    .get("start")
                     .and_then(Value::as_str)
                     .map(|date| day(date).to_owned()),
                 wip_limits: board

@@ -198,6 +198,18 @@ async fn a_members_move_is_a_patch_the_api_accepts(app: &TestApp) {
     assert_eq!(data["project"], Value::Null);
     let launch = &data["tasks"]["launch"];
     assert_eq!(launch["progress"], Value::Null);
+    // What a move into In progress proposes and warns about: the scheduled start (within the
+    // project start and the status date), and the unfinished tasks it follows.
+    assert_eq!(data["project_start"], "2027-01-04");
+    assert_eq!(launch["waiting_on"], json!(["Build", "Docs"]));
+    // Build has progress but no actual start, so its rest is scheduled after the status date;
+    // a move proposes the status date then.
+    assert_eq!(data["tasks"]["build"]["start"], "2027-01-14");
+    assert_eq!(
+        data["tasks"]["build"]["waiting_on"],
+        Value::Null,
+        "Design is done"
+    );
 
     // Launch to Done: progress 1 and an actual finish on the status date, as board.js sends.
     let patch = |task: &str, version: &Value, body: Value| {
