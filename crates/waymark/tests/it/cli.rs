@@ -27,7 +27,7 @@ fn examples() -> Vec<PathBuf> {
     files
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
+pub(crate) fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write fixture");
     path.to_string_lossy().into_owned()

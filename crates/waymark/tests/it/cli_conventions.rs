@@ -5,8 +5,9 @@
 
 use serde_json::Value;
 use std::io::Write;
-use std::path::Path;
 use std::process::{Command, Stdio};
+
+use crate::cli::write;
 
 /// Run the binary with `stdin` on its standard input: (exit status, stdout, stderr).
 fn waymark_with(args: &[&str], stdin: &str) -> (i32, String, String) {
@@ -31,12 +32,6 @@ fn waymark_with(args: &[&str], stdin: &str) -> (i32, String, String) {
 
 fn waymark(args: &[&str]) -> (i32, String, String) {
     waymark_with(args, "")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let path = dir.join(name);
-    std::fs::write(&path, text).expect("write fixture");
-    path.to_string_lossy().into_owned()
 }
 
 const SMALL: &str = r#"
