@@ -79,8 +79,9 @@ enum Command {
         /// List, for every delayed task, which person it waited for and who held them.
         #[arg(long)]
         explain: bool,
-        /// Seconds to search for a levelled schedule that finishes earlier: more than 0, at
-        /// most 3600.
+        /// Seconds for levelling, counted from the start of the command (reading the plans
+        /// included), searching for a schedule that finishes earlier: more than 0, at most
+        /// 3600.
         #[arg(long, allow_negative_numbers = true, value_name = "SECONDS", default_value_t = 1.0, value_parser = parse_time_limit)]
         time_limit: f64,
         /// Seed of the solver's random choices; the same seed gives the same answer.
