@@ -8,6 +8,7 @@ pub mod mspdi;
 pub mod plan;
 pub mod psplib;
 
+use waymark_core::calendar::Calendar;
 use waymark_core::{Diagnostic, Plan};
 
 /// A plan read from a file, with the warnings found while reading it.
@@ -20,3 +21,30 @@ pub struct Loaded {
 
 /// The result of a reader: the plan, or every problem found (at least one error).
 pub type ReadResult = Result<Loaded, Vec<Diagnostic>>;
+
+/// Breaks every cycle of base calendars by dropping the base link that closes it, so that the
+/// calendars' weeks can be resolved; the one rule of both readers. For each cycle, `found` is
+/// told the calendars (before the link is dropped), the index of the calendar whose base closes
+/// the cycle, and the chain from where the walk started to the base met again (which ends the
+/// chain), so that the reader can report it in its own words.
+pub(crate) fn break_base_cycles(
+    calendars: &mut [Calendar],
+    mut found: impl FnMut(&[Calendar], usize, &[usize]),
+) {
+    for start in 0..calendars.len() {
+        let mut chain = vec![start];
+        let mut current = start;
+        while let Some(base) = calendars.get(current).and_then(|c| c.base) {
+            let closes = chain.contains(&base);
+            chain.push(base);
+            if closes {
+                found(calendars, current, &chain);
+                if let Some(calendar) = calendars.get_mut(current) {
+                    calendar.base = None;
+                }
+                break;
+            }
+            current = base;
+        }
+    }
+}

@@ -543,36 +543,23 @@ impl<'a, 'input> Reader<'a, 'input> {
     /// dropped), and every week has working time (`calendar-no-working-time`). Without this
     /// the scheduler would refuse the plan with no location at all.
     fn check_calendars(&mut self, calendars: &mut [Calendar], locations: &[Option<Location>]) {
-        for start in 0..calendars.len() {
-            let mut chain = vec![start];
-            let mut current = start;
-            while let Some(base) = calendars.get(current).and_then(|c| c.base) {
-                if chain.contains(&base) {
-                    let names: Vec<String> = chain
-                        .iter()
-                        .chain(std::iter::once(&base))
-                        .filter_map(|&i| calendars.get(i))
-                        .map(|c| format!("{} `{}`", c.id, c.name))
-                        .collect();
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            "calendar-base-cycle",
-                            format!(
-                                "calendars derive from each other in a cycle: {}",
-                                names.join(" → ")
-                            ),
-                        )
-                        .at(locations.get(current).copied().flatten()),
-                    );
-                    if let Some(calendar) = calendars.get_mut(current) {
-                        calendar.base = None;
-                    }
-                    break;
-                }
-                chain.push(base);
-                current = base;
-            }
-        }
+        crate::break_base_cycles(calendars, |calendars, at, chain| {
+            let names: Vec<String> = chain
+                .iter()
+                .filter_map(|&i| calendars.get(i))
+                .map(|c| format!("{} `{}`", c.id, c.name))
+                .collect();
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "calendar-base-cycle",
+                    format!(
+                        "calendars derive from each other in a cycle: {}",
+                        names.join(" → ")
+                    ),
+                )
+                .at(locations.get(at).copied().flatten()),
+            );
+        });
         // The week alone decides these errors: compile copies without exceptions, which are
         // the costly part.
         let weeks: Vec<Calendar> = calendars

@@ -1283,33 +1283,20 @@ impl<'s> Reader<'s> {
             }
         }
         // Break cycles of base calendars so that the weeks below can be resolved.
-        for start in 0..calendars.len() {
-            let mut chain = vec![start];
-            let mut current = start;
-            while let Some(base) = calendars.get(current).and_then(|c| c.base) {
-                if chain.contains(&base) {
-                    let names: Vec<String> = chain
-                        .iter()
-                        .chain(std::iter::once(&base))
-                        .filter_map(|&i| ids.get(i).map(|id| format!("`{id}`")))
-                        .collect();
-                    self.error(
-                        "calendar-base-cycle",
-                        locations.get(current).copied().flatten(),
-                        format!(
-                            "calendars derive from each other in a cycle: {}",
-                            names.join(" → ")
-                        ),
-                    );
-                    if let Some(calendar) = calendars.get_mut(current) {
-                        calendar.base = None;
-                    }
-                    break;
-                }
-                chain.push(base);
-                current = base;
-            }
-        }
+        crate::break_base_cycles(&mut calendars, |_, at, chain| {
+            let names: Vec<String> = chain
+                .iter()
+                .filter_map(|&i| ids.get(i).map(|id| format!("`{id}`")))
+                .collect();
+            self.error(
+                "calendar-base-cycle",
+                locations.get(at).copied().flatten(),
+                format!(
+                    "calendars derive from each other in a cycle: {}",
+                    names.join(" → ")
+                ),
+            );
+        });
         // Resolve weeks base-first: a calendar is ready once its base is.
         let standard_week: [DayHours; 7] = std::array::from_fn(|day| {
             Calendar::standard()
