@@ -3,24 +3,13 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use waymark_core::time::iso;
+
+#[path = "cli_path.rs"]
+mod cli_path;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(source) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(loaded) = waymark_formats::mspdi::read_mspdi(source) else {
-        return;
-    };
-    if !waymark_core::doctor::dependency_cycles(&loaded.plan).is_empty() {
-        return;
-    }
-    if let Ok(schedule) = waymark_core::schedule(&loaded.plan) {
-        let _ = iso(schedule.start) + &iso(schedule.finish);
-        for task in &schedule.tasks {
-            for instant in [task.start, task.finish, task.late_start, task.late_finish] {
-                let _ = iso(instant);
-            }
-        }
-    }
+    cli_path::run(source, waymark_formats::mspdi::read_mspdi);
 });

@@ -9,7 +9,9 @@
 
 use libfuzzer_sys::arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
-use waymark_core::time::iso;
+
+#[path = "cli_path.rs"]
+mod cli_path;
 
 /// Element names of MSPDI, with a few that are not.
 const ELEMENTS: &[&str] = &[
@@ -250,18 +252,5 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = text else {
         return;
     };
-    let Ok(loaded) = read(&text) else {
-        return;
-    };
-    if !waymark_core::doctor::dependency_cycles(&loaded.plan).is_empty() {
-        return;
-    }
-    if let Ok(schedule) = waymark_core::schedule(&loaded.plan) {
-        let _ = iso(schedule.start) + &iso(schedule.finish);
-        for task in &schedule.tasks {
-            for instant in [task.start, task.finish, task.late_start, task.late_finish] {
-                let _ = iso(instant);
-            }
-        }
-    }
+    cli_path::run(&text, read);
 });
