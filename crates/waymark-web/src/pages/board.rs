@@ -157,35 +157,28 @@ fn movable_tasks(
         .iter()
         .filter_map(|card| Some((card.id.as_str(), card.start.as_deref()?)))
         .collect();
-    let index: HashMap<&str, usize> = plan
-        .tasks
-        .iter()
-        .enumerate()
-        .map(|(at, task)| (task.id.as_str(), at))
-        .collect();
-    let finished = |at: usize| {
-        let task = &plan.tasks[at];
-        task.actual_finish.is_some() || task.progress >= 1.0
-    };
+    // The unfinished finish-to-start predecessors of each task, by the task's id.
+    let mut waiting: HashMap<&str, Vec<String>> = HashMap::new();
+    for link in &plan.links {
+        let predecessor = &plan.tasks[link.predecessor.0];
+        if link.kind == LinkKind::FinishToStart && predecessor.status() != TaskStatus::Done {
+            waiting
+                .entry(plan.tasks[link.successor.0].id.as_str())
+                .or_default()
+                .push(predecessor.name.clone());
+        }
+    }
     stored
         .iter()
         .map(|(key, entity)| {
             let field = |name: &str| entity.data.get(name).cloned();
-            let waiting_on = index.get(key.as_str()).map_or_else(Vec::new, |&at| {
-                plan.links
-                    .iter()
-                    .filter(|link| link.successor.0 == at && link.kind == LinkKind::FinishToStart)
-                    .filter(|link| !finished(link.predecessor.0))
-                    .map(|link| plan.tasks[link.predecessor.0].name.clone())
-                    .collect()
-            });
             let task = MovableTask {
                 version: entity.version,
                 progress: field("progress"),
                 actual_start: field("actual_start"),
                 actual_finish: field("actual_finish"),
                 start: starts.get(key.as_str()).map(|start| (*start).to_owned()),
-                waiting_on,
+                waiting_on: waiting.remove(key.as_str()).unwrap_or_default(),
             };
             (key.clone(), task)
         })
