@@ -80,10 +80,14 @@ async fn sign_in_and_setup_from_another_site_are_refused(app: &TestApp) {
     assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
 
     app.user_with_password("ana", "correct horse").await;
-    let form = || {
-        Call::new(Method::POST, "/signin")
-            .form(&[("name", "ana"), ("password", "correct horse")])
-            .header("host", "waymark.example:8080")
+    // The sign-in form as a browser on `waymark.example:8080` sends it, with `headers` added.
+    let form = |headers: &[(&str, &str)]| {
+        headers.iter().fold(
+            Call::new(Method::POST, "/signin")
+                .form(&[("name", "ana"), ("password", "correct horse")])
+                .header("host", "waymark.example:8080"),
+            |call, (name, value)| call.header(name, value),
+        )
     };
     let foreign = [
         vec![("sec-fetch-site", "cross-site")],
@@ -93,11 +97,7 @@ async fn sign_in_and_setup_from_another_site_are_refused(app: &TestApp) {
         vec![("origin", "http://waymark.example:9999")],
     ];
     for headers in &foreign {
-        let mut call = form();
-        for (name, value) in headers {
-            call = call.header(name, value);
-        }
-        let answer = app.send(call).await;
+        let answer = app.send(form(headers)).await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN, "{headers:?}");
         assert!(
             !answer.headers.contains_key(header::SET_COOKIE),
@@ -112,11 +112,7 @@ async fn sign_in_and_setup_from_another_site_are_refused(app: &TestApp) {
         vec![("origin", "http://waymark.example:8080")],
     ];
     for headers in &own {
-        let mut call = form();
-        for (name, value) in headers {
-            call = call.header(name, value);
-        }
-        let answer = app.send(call).await;
+        let answer = app.send(form(headers)).await;
         assert_eq!(answer.status, StatusCode::SEE_OTHER, "{headers:?}");
         assert!(answer.headers.contains_key(header::SET_COOKIE));
     }
