@@ -3,6 +3,7 @@
 //! line and column; and a plan back out as text ([`plan::write`], [`mspdi::write`]). No file
 //! system access here: the caller reads and writes the bytes.
 
+pub mod content;
 pub mod duration;
 pub mod mspdi;
 pub mod plan;

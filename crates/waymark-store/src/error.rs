@@ -48,3 +48,9 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 
 /// The store's result type.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl From<waymark_formats::content::UnknownKind> for StoreError {
+    fn from(error: waymark_formats::content::UnknownKind) -> StoreError {
+        StoreError::Invalid(error.to_string())
+    }
+}
