@@ -11,11 +11,13 @@
 //!
 //! `Store` is an enum over a `SqlitePool` and a `PgPool` rather than `sqlx::Any`: the `Any`
 //! driver has no JSON or chrono types, cannot set SQLite's durability pragmas and hides which
-//! database answered. Instead `queries.rs` is compiled twice, once inside `sqlite.rs` and once
-//! inside `postgres.rs`, each with its own `Db` type, so every query is written once in SQL both
-//! databases accept (`$1` parameters, `RETURNING`, `ON CONFLICT`), type-checked against both
-//! drivers, and dispatched by `Store`. What truly differs (connecting, migrations, how a
-//! transaction begins) lives in the two backend modules.
+//! database answered. Instead the `queries/` folder is compiled twice, once inside `sqlite.rs`
+//! and once inside `postgres.rs`, each with its own `Db` type, so every query is written once in
+//! SQL both databases accept (`$1` parameters, `RETURNING`, `ON CONFLICT`), type-checked against
+//! both drivers, and dispatched by `Store`. What truly differs (connecting, migrations, how a
+//! transaction begins) lives in the two backend modules. `queries/` has one file per kind of row
+//! (`users.rs`, `projects.rs`, `entities.rs`, `events.rs`, ...), and each `Store` method names
+//! the file that answers it.
 //!
 //! # Concurrency
 //!
@@ -103,12 +105,12 @@ pub struct Store {
     clock: Clock,
 }
 
-/// Calls `queries::$function(pool, args..)` on whichever backend the store has.
+/// Calls `queries::$module::$function(pool, args..)` on whichever backend the store has.
 macro_rules! dispatch {
-    ($store:expr, $function:ident($($argument:expr),* $(,)?)) => {
+    ($store:expr, $($function:ident)::+($($argument:expr),* $(,)?)) => {
         match &$store.backend {
-            Backend::Sqlite(pool) => sqlite::queries::$function(pool, $($argument),*).await,
-            Backend::Postgres(pool) => postgres::queries::$function(pool, $($argument),*).await,
+            Backend::Sqlite(pool) => sqlite::queries::$($function)::+(pool, $($argument),*).await,
+            Backend::Postgres(pool) => postgres::queries::$($function)::+(pool, $($argument),*).await,
         }
     };
 }
@@ -184,31 +186,31 @@ impl Store {
     // Accounts.
 
     pub async fn create_user(&self, actor: Actor, new: &NewUser) -> Result<User> {
-        dispatch!(self, create_user(self.now(), actor, new))
+        dispatch!(self, users::create_user(self.now(), actor, new))
     }
 
     pub async fn user(&self, id: UserId) -> Result<User> {
-        dispatch!(self, user(id))
+        dispatch!(self, users::user(id))
     }
 
     pub async fn user_by_name(&self, name: &str) -> Result<User> {
-        dispatch!(self, user_by_name(name))
+        dispatch!(self, users::user_by_name(name))
     }
 
     /// Users in id order, after `after`.
     pub async fn users(&self, after: Option<UserId>, limit: u32) -> Result<Vec<User>> {
-        dispatch!(self, users(after, limit))
+        dispatch!(self, users::users(after, limit))
     }
 
     /// How many accounts exist (zero on first start: time for the setup link).
     pub async fn user_count(&self) -> Result<i64> {
-        dispatch!(self, user_count())
+        dispatch!(self, users::user_count())
     }
 
     /// The user named `name` and their password hash, for signing in; `None` when there is no
     /// such user or they have no password.
     pub async fn credentials(&self, name: &str) -> Result<Option<(User, String)>> {
-        dispatch!(self, credentials(name))
+        dispatch!(self, users::credentials(name))
     }
 
     pub async fn update_user(
@@ -220,7 +222,7 @@ impl Store {
     ) -> Result<User> {
         dispatch!(
             self,
-            update_user(self.now(), actor, id, expected_version, update)
+            users::update_user(self.now(), actor, id, expected_version, update)
         )
     }
 
@@ -234,7 +236,7 @@ impl Store {
     ) -> Result<User> {
         dispatch!(
             self,
-            set_password(self.now(), actor, id, expected_version, password_hash)
+            users::set_password(self.now(), actor, id, expected_version, password_hash)
         )
     }
 
@@ -245,34 +247,34 @@ impl Store {
         &self,
         lifetime: chrono::Duration,
     ) -> Result<Option<Issued<DateTime<Utc>>>> {
-        dispatch!(self, create_setup_token(self.now(), lifetime))
+        dispatch!(self, setup::create_setup_token(self.now(), lifetime))
     }
 
     /// Creates the first administrator with a setup secret and spends every setup link, in one
     /// transaction. `NotFound` when the secret is unknown, expired or spent, or accounts exist.
     pub async fn complete_setup(&self, secret: &str, new: &NewUser) -> Result<User> {
-        dispatch!(self, complete_setup(self.now(), secret, new))
+        dispatch!(self, setup::complete_setup(self.now(), secret, new))
     }
 
     // Projects and members.
 
     /// Creates a project from its `[project]` fields; a user actor becomes its owner.
     pub async fn create_project(&self, actor: Actor, fields: &Fields) -> Result<Project> {
-        dispatch!(self, create_project(self.now(), actor, fields))
+        dispatch!(self, projects::create_project(self.now(), actor, fields))
     }
 
     /// Creates a project with all its content in one transaction; a user actor becomes its owner.
     pub async fn import_project(&self, actor: Actor, content: &PlanContent) -> Result<Project> {
-        dispatch!(self, import_project(self.now(), actor, content))
+        dispatch!(self, projects::import_project(self.now(), actor, content))
     }
 
     pub async fn project(&self, id: ProjectId) -> Result<Project> {
-        dispatch!(self, project(id))
+        dispatch!(self, projects::project(id))
     }
 
     /// Every project in id order, after `after` (for administrators).
     pub async fn projects(&self, after: Option<ProjectId>, limit: u32) -> Result<Vec<Project>> {
-        dispatch!(self, projects(after, limit))
+        dispatch!(self, projects::projects(after, limit))
     }
 
     /// The projects `user` is a member of, with their role, in id order.
@@ -282,7 +284,7 @@ impl Store {
         after: Option<ProjectId>,
         limit: u32,
     ) -> Result<Vec<(Project, Role)>> {
-        dispatch!(self, projects_of_user(user, after, limit))
+        dispatch!(self, projects::projects_of_user(user, after, limit))
     }
 
     /// Replaces the project's `[project]` fields.
@@ -295,7 +297,7 @@ impl Store {
     ) -> Result<Project> {
         dispatch!(
             self,
-            update_project(self.now(), actor, id, expected_version, fields)
+            projects::update_project(self.now(), actor, id, expected_version, fields)
         )
     }
 
@@ -308,7 +310,7 @@ impl Store {
     ) -> Result<()> {
         dispatch!(
             self,
-            delete_project(self.now(), actor, id, expected_version)
+            projects::delete_project(self.now(), actor, id, expected_version)
         )
     }
 
@@ -324,30 +326,30 @@ impl Store {
     ) -> Result<ContentChanges> {
         dispatch!(
             self,
-            replace_project_content(self.now(), actor, id, expected_revision, content)
+            content::replace_project_content(self.now(), actor, id, expected_revision, content)
         )
     }
 
     /// The whole project in the plan file's shape, each kind in `(position, key)` order, read in
     /// one consistent snapshot.
     pub async fn project_document(&self, id: ProjectId) -> Result<PlanContent> {
-        dispatch!(self, project_document(id))
+        dispatch!(self, content::project_document(id))
     }
 
     /// The project, its plan document and its tasks as stored, read in one consistent snapshot,
     /// so that all three belong to the project's `revision`.
     pub async fn project_snapshot(&self, id: ProjectId) -> Result<ProjectSnapshot> {
-        dispatch!(self, project_snapshot(id))
+        dispatch!(self, content::project_snapshot(id))
     }
 
     /// `user`'s role in `project`, `None` for a non-member.
     pub async fn role(&self, project: ProjectId, user: UserId) -> Result<Option<Role>> {
-        dispatch!(self, role(project, user))
+        dispatch!(self, members::role(project, user))
     }
 
     /// The members of a project with their accounts, by user id.
     pub async fn members(&self, project: ProjectId) -> Result<Vec<(Membership, User)>> {
-        dispatch!(self, members(project))
+        dispatch!(self, members::members(project))
     }
 
     pub async fn add_member(
@@ -357,7 +359,10 @@ impl Store {
         user: UserId,
         role: Role,
     ) -> Result<Membership> {
-        dispatch!(self, add_member(self.now(), actor, project, user, role))
+        dispatch!(
+            self,
+            members::add_member(self.now(), actor, project, user, role)
+        )
     }
 
     /// Changes a member's role; the last owner cannot step down.
@@ -371,7 +376,7 @@ impl Store {
     ) -> Result<Membership> {
         dispatch!(
             self,
-            update_member(self.now(), actor, project, user, expected_version, role)
+            members::update_member(self.now(), actor, project, user, expected_version, role)
         )
     }
 
@@ -385,7 +390,7 @@ impl Store {
     ) -> Result<()> {
         dispatch!(
             self,
-            remove_member(self.now(), actor, project, user, expected_version)
+            members::remove_member(self.now(), actor, project, user, expected_version)
         )
     }
 
@@ -398,16 +403,16 @@ impl Store {
         kind: EntityKind,
         query: &EntityQuery,
     ) -> Result<Page<Entity, EntityCursor>> {
-        dispatch!(self, entities(project, kind, query))
+        dispatch!(self, entities::entities(project, kind, query))
     }
 
     /// How many entities of a kind the project has.
     pub async fn entity_count(&self, project: ProjectId, kind: EntityKind) -> Result<i64> {
-        dispatch!(self, entity_count(project, kind))
+        dispatch!(self, entities::entity_count(project, kind))
     }
 
     pub async fn entity(&self, project: ProjectId, kind: EntityKind, key: &str) -> Result<Entity> {
-        dispatch!(self, entity(project, kind, key))
+        dispatch!(self, entities::entity(project, kind, key))
     }
 
     pub async fn create_entity(
@@ -417,7 +422,10 @@ impl Store {
         kind: EntityKind,
         new: &NewEntity,
     ) -> Result<Entity> {
-        dispatch!(self, create_entity(self.now(), actor, project, kind, new))
+        dispatch!(
+            self,
+            entities::create_entity(self.now(), actor, project, kind, new)
+        )
     }
 
     pub async fn update_entity(
@@ -431,7 +439,7 @@ impl Store {
     ) -> Result<Entity> {
         dispatch!(
             self,
-            update_entity(
+            entities::update_entity(
                 self.now(),
                 actor,
                 project,
@@ -453,7 +461,7 @@ impl Store {
     ) -> Result<()> {
         dispatch!(
             self,
-            delete_entity(self.now(), actor, project, kind, key, expected_version)
+            entities::delete_entity(self.now(), actor, project, kind, key, expected_version)
         )
     }
 
@@ -470,7 +478,7 @@ impl Store {
     ) -> Result<(i64, Vec<Entity>)> {
         dispatch!(
             self,
-            update_entities(self.now(), actor, project, expected_revision, updates)
+            entities::update_entities(self.now(), actor, project, expected_revision, updates)
         )
     }
 
@@ -483,7 +491,7 @@ impl Store {
         after: Option<EventId>,
         limit: u32,
     ) -> Result<Vec<Event>> {
-        dispatch!(self, events(Some(project), after, limit))
+        dispatch!(self, events::events(Some(project), after, limit))
     }
 
     /// A project's events at or after `since`, newest first, at most `limit` (1 to
@@ -494,12 +502,12 @@ impl Store {
         since: DateTime<Utc>,
         limit: u32,
     ) -> Result<(Vec<Event>, i64)> {
-        dispatch!(self, events_since(project, since, limit))
+        dispatch!(self, events::events_since(project, since, limit))
     }
 
     /// Every event (projects, accounts, tokens) in id order, after `after`: the audit log.
     pub async fn all_events(&self, after: Option<EventId>, limit: u32) -> Result<Vec<Event>> {
-        dispatch!(self, events(None, after, limit))
+        dispatch!(self, events::events(None, after, limit))
     }
 
     // API tokens.
@@ -514,28 +522,28 @@ impl Store {
     ) -> Result<Issued<ApiToken>> {
         dispatch!(
             self,
-            create_token(self.now(), actor, user, name, expires_at)
+            tokens::create_token(self.now(), actor, user, name, expires_at)
         )
     }
 
     pub async fn token(&self, id: TokenId) -> Result<ApiToken> {
-        dispatch!(self, token(id))
+        dispatch!(self, tokens::token(id))
     }
 
     /// A user's tokens, revoked and expired ones included, by id.
     pub async fn tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
-        dispatch!(self, tokens(user))
+        dispatch!(self, tokens::tokens(user))
     }
 
     /// Revokes a token (again is harmless).
     pub async fn revoke_token(&self, actor: Actor, id: TokenId) -> Result<ApiToken> {
-        dispatch!(self, revoke_token(self.now(), actor, id))
+        dispatch!(self, tokens::revoke_token(self.now(), actor, id))
     }
 
     /// The token and its user for a secret, when the token is neither revoked nor expired and the
     /// user is not disabled; records the use (at most once a minute).
     pub async fn authenticate_token(&self, secret: &str) -> Result<Option<(ApiToken, User)>> {
-        dispatch!(self, authenticate_token(self.now(), secret))
+        dispatch!(self, tokens::authenticate_token(self.now(), secret))
     }
 
     // Sessions.
@@ -546,28 +554,28 @@ impl Store {
         user: UserId,
         lifetime: chrono::Duration,
     ) -> Result<Issued<Session>> {
-        dispatch!(self, create_session(self.now(), user, lifetime))
+        dispatch!(self, sessions::create_session(self.now(), user, lifetime))
     }
 
     /// The session and its user for a cookie value, when it is neither revoked nor expired and
     /// the user is not disabled.
     pub async fn session(&self, secret: &str) -> Result<Option<(Session, User)>> {
-        dispatch!(self, session(self.now(), secret))
+        dispatch!(self, sessions::session(self.now(), secret))
     }
 
     /// Signs a session out; whether it was active.
     pub async fn revoke_session(&self, secret: &str) -> Result<bool> {
-        dispatch!(self, revoke_session(self.now(), secret))
+        dispatch!(self, sessions::revoke_session(self.now(), secret))
     }
 
     /// Signs a user out everywhere; how many sessions were active.
     pub async fn revoke_user_sessions(&self, user: UserId) -> Result<u64> {
-        dispatch!(self, revoke_user_sessions(self.now(), user))
+        dispatch!(self, sessions::revoke_user_sessions(self.now(), user))
     }
 
     /// Deletes expired and revoked sessions; how many.
     pub async fn purge_sessions(&self) -> Result<u64> {
-        dispatch!(self, purge_sessions(self.now()))
+        dispatch!(self, sessions::purge_sessions(self.now()))
     }
 
     // Rate limiting (fixed windows, shared by every process on the database).
@@ -577,21 +585,21 @@ impl Store {
     /// attempt after the previous window has passed. Keys are stored as their SHA-256 digest, so
     /// a key of any length takes the same 64 bytes.
     pub async fn rate_limit_hit(&self, key: &str, window: chrono::Duration) -> Result<i64> {
-        dispatch!(self, rate_limit_hit(self.now(), key, window))
+        dispatch!(self, rate_limits::rate_limit_hit(self.now(), key, window))
     }
 
     /// The attempts in the current window without counting one.
     pub async fn rate_limit_count(&self, key: &str, window: chrono::Duration) -> Result<i64> {
-        dispatch!(self, rate_limit_count(self.now(), key, window))
+        dispatch!(self, rate_limits::rate_limit_count(self.now(), key, window))
     }
 
     /// Forgets the attempts under `key` (after a successful sign-in).
     pub async fn rate_limit_reset(&self, key: &str) -> Result<()> {
-        dispatch!(self, rate_limit_reset(key))
+        dispatch!(self, rate_limits::rate_limit_reset(key))
     }
 
     /// Deletes counters whose window has passed; how many.
     pub async fn purge_rate_limits(&self, window: chrono::Duration) -> Result<u64> {
-        dispatch!(self, purge_rate_limits(self.now(), window))
+        dispatch!(self, rate_limits::purge_rate_limits(self.now(), window))
     }
 }

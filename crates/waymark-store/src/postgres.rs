@@ -1,5 +1,5 @@
 //! PostgreSQL: the pool, its migrations, and how transactions begin. The queries themselves are
-//! in `queries.rs`, compiled here with `Db = Postgres`.
+//! in `queries/`, compiled here with `Db = Postgres`.
 //!
 //! A URL may choose a schema with `?options[search_path]=NAME` (percent-encoded:
 //! `options%5Bsearch_path%5D=NAME`); the tests give each test a schema of its own that way.
@@ -14,7 +14,7 @@ pub(crate) type Db = Postgres;
 
 // The same file is compiled once per backend on purpose (see lib.rs).
 #[allow(clippy::duplicate_mod)]
-#[path = "queries.rs"]
+#[path = "queries/mod.rs"]
 pub(crate) mod queries;
 
 pub(crate) async fn connect(url: &str, options: &StoreOptions) -> Result<PgPool> {

@@ -1,6 +1,6 @@
 //! SQLite: opening the file with the durability settings (WAL, `synchronous=FULL`, foreign keys,
 //! a busy timeout), its migrations, and how transactions begin. The queries themselves are in
-//! `queries.rs`, compiled here with `Db = Sqlite`.
+//! `queries/`, compiled here with `Db = Sqlite`.
 
 use std::str::FromStr;
 
@@ -17,7 +17,7 @@ pub(crate) type Db = Sqlite;
 
 // The same file is compiled once per backend on purpose (see lib.rs).
 #[allow(clippy::duplicate_mod)]
-#[path = "queries.rs"]
+#[path = "queries/mod.rs"]
 pub(crate) mod queries;
 
 pub(crate) async fn connect(url: &str, options: &StoreOptions) -> Result<SqlitePool> {
