@@ -105,16 +105,6 @@ pub struct Store {
     clock: Clock,
 }
 
-/// Calls `queries::$module::$function(pool, args..)` on whichever backend the store has.
-macro_rules! dispatch {
-    ($store:expr, $($function:ident)::+($($argument:expr),* $(,)?)) => {
-        match &$store.backend {
-            Backend::Sqlite(pool) => sqlite::queries::$($function)::+(pool, $($argument),*).await,
-            Backend::Postgres(pool) => postgres::queries::$($function)::+(pool, $($argument),*).await,
-        }
-    };
-}
-
 impl Store {
     /// Opens the database at `url`: `postgres://...` (or `postgresql://`), `sqlite://PATH`,
     /// `sqlite::memory:`, or a plain file path, which is a SQLite file created when missing.
@@ -170,11 +160,6 @@ impl Store {
         }
     }
 
-    /// Whether the database answers (for `/healthz`).
-    pub async fn ping(&self) -> Result<()> {
-        dispatch!(self, ping())
-    }
-
     /// Waits for the pool's connections to close.
     pub async fn close(&self) {
         match &self.backend {
@@ -182,424 +167,231 @@ impl Store {
             Backend::Postgres(pool) => pool.close().await,
         }
     }
+}
 
-    // Accounts.
+/// Defines `Store` methods that each hand their arguments to a function of `queries/`, run on
+/// whichever backend the store has: `fn user(id: UserId) -> User = users::user;` is
+/// `Store::user(&self, id) -> Result<User>`, answered by `queries/users.rs`. `at now` passes the
+/// store's clock time first, for calls that write or compare times.
+macro_rules! answered_by_queries {
+    ($(
+        $(#[$attribute:meta])*
+        fn $name:ident($($argument:ident: $type:ty),* $(,)?) -> $answer:ty
+            = $($function:ident)::+ $(at $now:ident)?;
+    )*) => {
+        impl Store {
+            $(
+                $(#[$attribute])*
+                pub async fn $name(&self, $($argument: $type),*) -> Result<$answer> {
+                    match &self.backend {
+                        Backend::Sqlite(pool) => {
+                            use sqlite::queries;
+                            queries::$($function)::+(pool, $(self.$now(),)? $($argument),*).await
+                        }
+                        Backend::Postgres(pool) => {
+                            use postgres::queries;
+                            queries::$($function)::+(pool, $(self.$now(),)? $($argument),*).await
+                        }
+                    }
+                }
+            )*
+        }
+    };
+}
 
-    pub async fn create_user(&self, actor: Actor, new: &NewUser) -> Result<User> {
-        dispatch!(self, users::create_user(self.now(), actor, new))
-    }
+answered_by_queries! {
+    /// Whether the database answers (for `/healthz`).
+    fn ping() -> () = ping;
 
-    pub async fn user(&self, id: UserId) -> Result<User> {
-        dispatch!(self, users::user(id))
-    }
+    // Accounts: queries/users.rs and queries/setup.rs.
 
-    pub async fn user_by_name(&self, name: &str) -> Result<User> {
-        dispatch!(self, users::user_by_name(name))
-    }
+    fn create_user(actor: Actor, new: &NewUser) -> User = users::create_user at now;
+
+    fn user(id: UserId) -> User = users::user;
+
+    fn user_by_name(name: &str) -> User = users::user_by_name;
 
     /// Users in id order, after `after`.
-    pub async fn users(&self, after: Option<UserId>, limit: u32) -> Result<Vec<User>> {
-        dispatch!(self, users::users(after, limit))
-    }
+    fn users(after: Option<UserId>, limit: u32) -> Vec<User> = users::users;
 
     /// How many accounts exist (zero on first start: time for the setup link).
-    pub async fn user_count(&self) -> Result<i64> {
-        dispatch!(self, users::user_count())
-    }
+    fn user_count() -> i64 = users::user_count;
 
     /// The user named `name` and their password hash, for signing in; `None` when there is no
     /// such user or they have no password.
-    pub async fn credentials(&self, name: &str) -> Result<Option<(User, String)>> {
-        dispatch!(self, users::credentials(name))
-    }
+    fn credentials(name: &str) -> Option<(User, String)> = users::credentials;
 
-    pub async fn update_user(
-        &self,
-        actor: Actor,
-        id: UserId,
-        expected_version: i64,
-        update: &UserUpdate,
-    ) -> Result<User> {
-        dispatch!(
-            self,
-            users::update_user(self.now(), actor, id, expected_version, update)
-        )
-    }
+    fn update_user(actor: Actor, id: UserId, expected_version: i64, update: &UserUpdate) -> User
+        = users::update_user at now;
 
     /// Sets a new password hash and, in the same transaction, revokes every session of the user.
-    pub async fn set_password(
-        &self,
-        actor: Actor,
-        id: UserId,
-        expected_version: i64,
-        password_hash: &str,
-    ) -> Result<User> {
-        dispatch!(
-            self,
-            users::set_password(self.now(), actor, id, expected_version, password_hash)
-        )
-    }
+    fn set_password(actor: Actor, id: UserId, expected_version: i64, password_hash: &str) -> User
+        = users::set_password at now;
 
     /// On a first start (no accounts yet): a one-time secret for the link that creates the first
     /// administrator, valid for `lifetime`; `None` once accounts exist. Each process may make
     /// one; the first used wins.
-    pub async fn create_setup_token(
-        &self,
-        lifetime: chrono::Duration,
-    ) -> Result<Option<Issued<DateTime<Utc>>>> {
-        dispatch!(self, setup::create_setup_token(self.now(), lifetime))
-    }
+    fn create_setup_token(lifetime: chrono::Duration) -> Option<Issued<DateTime<Utc>>>
+        = setup::create_setup_token at now;
 
     /// Creates the first administrator with a setup secret and spends every setup link, in one
     /// transaction. `NotFound` when the secret is unknown, expired or spent, or accounts exist.
-    pub async fn complete_setup(&self, secret: &str, new: &NewUser) -> Result<User> {
-        dispatch!(self, setup::complete_setup(self.now(), secret, new))
-    }
+    fn complete_setup(secret: &str, new: &NewUser) -> User = setup::complete_setup at now;
 
-    // Projects and members.
+    // Projects and members: queries/projects.rs, queries/content.rs and queries/members.rs.
 
     /// Creates a project from its `[project]` fields; a user actor becomes its owner.
-    pub async fn create_project(&self, actor: Actor, fields: &Fields) -> Result<Project> {
-        dispatch!(self, projects::create_project(self.now(), actor, fields))
-    }
+    fn create_project(actor: Actor, fields: &Fields) -> Project = projects::create_project at now;
 
     /// Creates a project with all its content in one transaction; a user actor becomes its owner.
-    pub async fn import_project(&self, actor: Actor, content: &PlanContent) -> Result<Project> {
-        dispatch!(self, projects::import_project(self.now(), actor, content))
-    }
+    fn import_project(actor: Actor, content: &PlanContent) -> Project
+        = projects::import_project at now;
 
-    pub async fn project(&self, id: ProjectId) -> Result<Project> {
-        dispatch!(self, projects::project(id))
-    }
+    fn project(id: ProjectId) -> Project = projects::project;
 
     /// Every project in id order, after `after` (for administrators).
-    pub async fn projects(&self, after: Option<ProjectId>, limit: u32) -> Result<Vec<Project>> {
-        dispatch!(self, projects::projects(after, limit))
-    }
+    fn projects(after: Option<ProjectId>, limit: u32) -> Vec<Project> = projects::projects;
 
     /// The projects `user` is a member of, with their role, in id order.
-    pub async fn projects_of_user(
-        &self,
-        user: UserId,
-        after: Option<ProjectId>,
-        limit: u32,
-    ) -> Result<Vec<(Project, Role)>> {
-        dispatch!(self, projects::projects_of_user(user, after, limit))
-    }
+    fn projects_of_user(user: UserId, after: Option<ProjectId>, limit: u32)
+        -> Vec<(Project, Role)> = projects::projects_of_user;
 
     /// Replaces the project's `[project]` fields.
-    pub async fn update_project(
-        &self,
-        actor: Actor,
-        id: ProjectId,
-        expected_version: i64,
-        fields: &Fields,
-    ) -> Result<Project> {
-        dispatch!(
-            self,
-            projects::update_project(self.now(), actor, id, expected_version, fields)
-        )
-    }
+    fn update_project(actor: Actor, id: ProjectId, expected_version: i64, fields: &Fields)
+        -> Project = projects::update_project at now;
 
     /// Deletes the project, its members and its content. The event keeps the whole document.
-    pub async fn delete_project(
-        &self,
-        actor: Actor,
-        id: ProjectId,
-        expected_version: i64,
-    ) -> Result<()> {
-        dispatch!(
-            self,
-            projects::delete_project(self.now(), actor, id, expected_version)
-        )
-    }
+    fn delete_project(actor: Actor, id: ProjectId, expected_version: i64) -> ()
+        = projects::delete_project at now;
 
     /// Makes the project's fields and content equal to `content` in one transaction (import into
     /// an existing project): creates, updates and deletes entities, each with its event; what is
     /// equal stays untouched. `expected_revision`, when given, must be the project's revision.
-    pub async fn replace_project_content(
-        &self,
-        actor: Actor,
-        id: ProjectId,
-        expected_revision: Option<i64>,
-        content: &PlanContent,
-    ) -> Result<ContentChanges> {
-        dispatch!(
-            self,
-            content::replace_project_content(self.now(), actor, id, expected_revision, content)
-        )
-    }
+    fn replace_project_content(actor: Actor, id: ProjectId, expected_revision: Option<i64>,
+        content: &PlanContent) -> ContentChanges = content::replace_project_content at now;
 
     /// The whole project in the plan file's shape, each kind in `(position, key)` order, read in
     /// one consistent snapshot.
-    pub async fn project_document(&self, id: ProjectId) -> Result<PlanContent> {
-        dispatch!(self, content::project_document(id))
-    }
+    fn project_document(id: ProjectId) -> PlanContent = content::project_document;
 
     /// The project, its plan document and its tasks as stored, read in one consistent snapshot,
     /// so that all three belong to the project's `revision`.
-    pub async fn project_snapshot(&self, id: ProjectId) -> Result<ProjectSnapshot> {
-        dispatch!(self, content::project_snapshot(id))
-    }
+    fn project_snapshot(id: ProjectId) -> ProjectSnapshot = content::project_snapshot;
 
     /// `user`'s role in `project`, `None` for a non-member.
-    pub async fn role(&self, project: ProjectId, user: UserId) -> Result<Option<Role>> {
-        dispatch!(self, members::role(project, user))
-    }
+    fn role(project: ProjectId, user: UserId) -> Option<Role> = members::role;
 
     /// The members of a project with their accounts, by user id.
-    pub async fn members(&self, project: ProjectId) -> Result<Vec<(Membership, User)>> {
-        dispatch!(self, members::members(project))
-    }
+    fn members(project: ProjectId) -> Vec<(Membership, User)> = members::members;
 
-    pub async fn add_member(
-        &self,
-        actor: Actor,
-        project: ProjectId,
-        user: UserId,
-        role: Role,
-    ) -> Result<Membership> {
-        dispatch!(
-            self,
-            members::add_member(self.now(), actor, project, user, role)
-        )
-    }
+    fn add_member(actor: Actor, project: ProjectId, user: UserId, role: Role) -> Membership
+        = members::add_member at now;
 
     /// Changes a member's role; the last owner cannot step down.
-    pub async fn update_member(
-        &self,
-        actor: Actor,
-        project: ProjectId,
-        user: UserId,
-        expected_version: i64,
-        role: Role,
-    ) -> Result<Membership> {
-        dispatch!(
-            self,
-            members::update_member(self.now(), actor, project, user, expected_version, role)
-        )
-    }
+    fn update_member(actor: Actor, project: ProjectId, user: UserId, expected_version: i64,
+        role: Role) -> Membership = members::update_member at now;
 
     /// Removes a member; the last owner cannot be removed.
-    pub async fn remove_member(
-        &self,
-        actor: Actor,
-        project: ProjectId,
-        user: UserId,
-        expected_version: i64,
-    ) -> Result<()> {
-        dispatch!(
-            self,
-            members::remove_member(self.now(), actor, project, user, expected_version)
-        )
-    }
+    fn remove_member(actor: Actor, project: ProjectId, user: UserId, expected_version: i64) -> ()
+        = members::remove_member at now;
 
-    // Project content.
+    // Project content, one entity at a time: queries/entities.rs.
 
     /// A page of entities of one kind, in `(position, key)` order.
-    pub async fn entities(
-        &self,
-        project: ProjectId,
-        kind: EntityKind,
-        query: &EntityQuery,
-    ) -> Result<Page<Entity, EntityCursor>> {
-        dispatch!(self, entities::entities(project, kind, query))
-    }
+    fn entities(project: ProjectId, kind: EntityKind, query: &EntityQuery)
+        -> Page<Entity, EntityCursor> = entities::entities;
 
     /// How many entities of a kind the project has.
-    pub async fn entity_count(&self, project: ProjectId, kind: EntityKind) -> Result<i64> {
-        dispatch!(self, entities::entity_count(project, kind))
-    }
+    fn entity_count(project: ProjectId, kind: EntityKind) -> i64 = entities::entity_count;
 
-    pub async fn entity(&self, project: ProjectId, kind: EntityKind, key: &str) -> Result<Entity> {
-        dispatch!(self, entities::entity(project, kind, key))
-    }
+    fn entity(project: ProjectId, kind: EntityKind, key: &str) -> Entity = entities::entity;
 
-    pub async fn create_entity(
-        &self,
-        actor: Actor,
-        project: ProjectId,
-        kind: EntityKind,
-        new: &NewEntity,
-    ) -> Result<Entity> {
-        dispatch!(
-            self,
-            entities::create_entity(self.now(), actor, project, kind, new)
-        )
-    }
+    fn create_entity(actor: Actor, project: ProjectId, kind: EntityKind, new: &NewEntity)
+        -> Entity = entities::create_entity at now;
 
-    pub async fn update_entity(
-        &self,
-        actor: Actor,
-        project: ProjectId,
-        kind: EntityKind,
-        key: &str,
-        expected_version: i64,
-        update: &EntityUpdate,
-    ) -> Result<Entity> {
-        dispatch!(
-            self,
-            entities::update_entity(
-                self.now(),
-                actor,
-                project,
-                kind,
-                key,
-                expected_version,
-                update
-            )
-        )
-    }
+    fn update_entity(actor: Actor, project: ProjectId, kind: EntityKind, key: &str,
+        expected_version: i64, update: &EntityUpdate) -> Entity = entities::update_entity at now;
 
-    pub async fn delete_entity(
-        &self,
-        actor: Actor,
-        project: ProjectId,
-        kind: EntityKind,
-        key: &str,
-        expected_version: i64,
-    ) -> Result<()> {
-        dispatch!(
-            self,
-            entities::delete_entity(self.now(), actor, project, kind, key, expected_version)
-        )
-    }
+    fn delete_entity(actor: Actor, project: ProjectId, kind: EntityKind, key: &str,
+        expected_version: i64) -> () = entities::delete_entity at now;
 
     /// Replaces the data of several entities in one transaction, only if the project is still
     /// at `expected_revision` (`Stale` otherwise, and nothing changes); each keeps its position
     /// and every one that changes gets its event. Answers the project's revision afterwards and
     /// the entities as stored.
-    pub async fn update_entities(
-        &self,
-        actor: Actor,
-        project: ProjectId,
-        expected_revision: i64,
-        updates: &[(EntityKind, String, Fields)],
-    ) -> Result<(i64, Vec<Entity>)> {
-        dispatch!(
-            self,
-            entities::update_entities(self.now(), actor, project, expected_revision, updates)
-        )
-    }
+    fn update_entities(actor: Actor, project: ProjectId, expected_revision: i64,
+        updates: &[(EntityKind, String, Fields)]) -> (i64, Vec<Entity>)
+        = entities::update_entities at now;
 
-    // The event log.
+    // The event log: queries/events.rs.
 
     /// A project's events in order, after `after`.
-    pub async fn events(
-        &self,
-        project: ProjectId,
-        after: Option<EventId>,
-        limit: u32,
-    ) -> Result<Vec<Event>> {
-        dispatch!(self, events::events(Some(project), after, limit))
-    }
+    fn events(project: ProjectId, after: Option<EventId>, limit: u32) -> Vec<Event>
+        = events::project_events;
 
     /// A project's events at or after `since`, newest first, at most `limit` (1 to
     /// `MAX_PAGE_SIZE`), and how many there are since then in all ("what changed since").
-    pub async fn events_since(
-        &self,
-        project: ProjectId,
-        since: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<(Vec<Event>, i64)> {
-        dispatch!(self, events::events_since(project, since, limit))
-    }
+    fn events_since(project: ProjectId, since: DateTime<Utc>, limit: u32) -> (Vec<Event>, i64)
+        = events::events_since;
 
     /// Every event (projects, accounts, tokens) in id order, after `after`: the audit log.
-    pub async fn all_events(&self, after: Option<EventId>, limit: u32) -> Result<Vec<Event>> {
-        dispatch!(self, events::events(None, after, limit))
-    }
+    fn all_events(after: Option<EventId>, limit: u32) -> Vec<Event> = events::all_events;
 
-    // API tokens.
+    // API tokens: queries/tokens.rs.
 
     /// A new token for `user`; the secret in the answer is shown once and never stored.
-    pub async fn create_token(
-        &self,
-        actor: Actor,
-        user: UserId,
-        name: &str,
-        expires_at: Option<DateTime<Utc>>,
-    ) -> Result<Issued<ApiToken>> {
-        dispatch!(
-            self,
-            tokens::create_token(self.now(), actor, user, name, expires_at)
-        )
-    }
+    fn create_token(actor: Actor, user: UserId, name: &str, expires_at: Option<DateTime<Utc>>)
+        -> Issued<ApiToken> = tokens::create_token at now;
 
-    pub async fn token(&self, id: TokenId) -> Result<ApiToken> {
-        dispatch!(self, tokens::token(id))
-    }
+    fn token(id: TokenId) -> ApiToken = tokens::token;
 
     /// A user's tokens, revoked and expired ones included, by id.
-    pub async fn tokens(&self, user: UserId) -> Result<Vec<ApiToken>> {
-        dispatch!(self, tokens::tokens(user))
-    }
+    fn tokens(user: UserId) -> Vec<ApiToken> = tokens::tokens;
 
     /// Revokes a token (again is harmless).
-    pub async fn revoke_token(&self, actor: Actor, id: TokenId) -> Result<ApiToken> {
-        dispatch!(self, tokens::revoke_token(self.now(), actor, id))
-    }
+    fn revoke_token(actor: Actor, id: TokenId) -> ApiToken = tokens::revoke_token at now;
 
     /// The token and its user for a secret, when the token is neither revoked nor expired and the
     /// user is not disabled; records the use (at most once a minute).
-    pub async fn authenticate_token(&self, secret: &str) -> Result<Option<(ApiToken, User)>> {
-        dispatch!(self, tokens::authenticate_token(self.now(), secret))
-    }
+    fn authenticate_token(secret: &str) -> Option<(ApiToken, User)>
+        = tokens::authenticate_token at now;
 
-    // Sessions.
+    // Sessions: queries/sessions.rs.
 
     /// A new session for `user` lasting `lifetime`; the secret (the cookie value) is shown once.
-    pub async fn create_session(
-        &self,
-        user: UserId,
-        lifetime: chrono::Duration,
-    ) -> Result<Issued<Session>> {
-        dispatch!(self, sessions::create_session(self.now(), user, lifetime))
-    }
+    fn create_session(user: UserId, lifetime: chrono::Duration) -> Issued<Session>
+        = sessions::create_session at now;
 
     /// The session and its user for a cookie value, when it is neither revoked nor expired and
     /// the user is not disabled.
-    pub async fn session(&self, secret: &str) -> Result<Option<(Session, User)>> {
-        dispatch!(self, sessions::session(self.now(), secret))
-    }
+    fn session(secret: &str) -> Option<(Session, User)> = sessions::session at now;
 
     /// Signs a session out; whether it was active.
-    pub async fn revoke_session(&self, secret: &str) -> Result<bool> {
-        dispatch!(self, sessions::revoke_session(self.now(), secret))
-    }
+    fn revoke_session(secret: &str) -> bool = sessions::revoke_session at now;
 
     /// Signs a user out everywhere; how many sessions were active.
-    pub async fn revoke_user_sessions(&self, user: UserId) -> Result<u64> {
-        dispatch!(self, sessions::revoke_user_sessions(self.now(), user))
-    }
+    fn revoke_user_sessions(user: UserId) -> u64 = sessions::revoke_user_sessions at now;
 
     /// Deletes expired and revoked sessions; how many.
-    pub async fn purge_sessions(&self) -> Result<u64> {
-        dispatch!(self, sessions::purge_sessions(self.now()))
-    }
+    fn purge_sessions() -> u64 = sessions::purge_sessions at now;
 
-    // Rate limiting (fixed windows, shared by every process on the database).
+    // Rate limiting (fixed windows, shared by every process on the database):
+    // queries/rate_limits.rs.
 
     /// Counts one attempt under `key` (e.g. `sign-in:ana` or `sign-in-ip:192.0.2.1`) and returns
     /// the attempts in the current window, this one included. A window starts with the first
     /// attempt after the previous window has passed. Keys are stored as their SHA-256 digest, so
     /// a key of any length takes the same 64 bytes.
-    pub async fn rate_limit_hit(&self, key: &str, window: chrono::Duration) -> Result<i64> {
-        dispatch!(self, rate_limits::rate_limit_hit(self.now(), key, window))
-    }
+    fn rate_limit_hit(key: &str, window: chrono::Duration) -> i64
+        = rate_limits::rate_limit_hit at now;
 
     /// The attempts in the current window without counting one.
-    pub async fn rate_limit_count(&self, key: &str, window: chrono::Duration) -> Result<i64> {
-        dispatch!(self, rate_limits::rate_limit_count(self.now(), key, window))
-    }
+    fn rate_limit_count(key: &str, window: chrono::Duration) -> i64
+        = rate_limits::rate_limit_count at now;
 
     /// Forgets the attempts under `key` (after a successful sign-in).
-    pub async fn rate_limit_reset(&self, key: &str) -> Result<()> {
-        dispatch!(self, rate_limits::rate_limit_reset(key))
-    }
+    fn rate_limit_reset(key: &str) -> () = rate_limits::rate_limit_reset;
 
     /// Deletes counters whose window has passed; how many.
-    pub async fn purge_rate_limits(&self, window: chrono::Duration) -> Result<u64> {
-        dispatch!(self, rate_limits::purge_rate_limits(self.now(), window))
-    }
+    fn purge_rate_limits(window: chrono::Duration) -> u64 = rate_limits::purge_rate_limits at now;
 }

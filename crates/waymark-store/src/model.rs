@@ -317,8 +317,12 @@ impl EventAction {
             EventAction::Delete => "delete",
         }
     }
+}
 
-    pub(crate) fn parse(text: &str) -> Result<EventAction> {
+impl FromStr for EventAction {
+    type Err = StoreError;
+
+    fn from_str(text: &str) -> Result<EventAction> {
         match text {
             "create" => Ok(EventAction::Create),
             "update" => Ok(EventAction::Update),

@@ -11,6 +11,8 @@ use crate::error::Result;
 use crate::StoreOptions;
 
 pub(crate) type Db = Postgres;
+/// `Db`'s row, named so that the queries can implement `FromRow` for it.
+pub(crate) type Row = sqlx::postgres::PgRow;
 
 // The same file is compiled once per backend on purpose (see lib.rs).
 #[allow(clippy::duplicate_mod)]

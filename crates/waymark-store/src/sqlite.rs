@@ -7,13 +7,15 @@ use std::str::FromStr;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Row as _, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
 use crate::error::Result;
 use crate::model::SqliteSettings;
 use crate::StoreOptions;
 
 pub(crate) type Db = Sqlite;
+/// `Db`'s row, named so that the queries can implement `FromRow` for it.
+pub(crate) type Row = sqlx::sqlite::SqliteRow;
 
 // The same file is compiled once per backend on purpose (see lib.rs).
 #[allow(clippy::duplicate_mod)]
@@ -68,26 +70,19 @@ pub(crate) async fn begin_read(pool: &SqlitePool) -> Result<Transaction<'static,
 
 pub(crate) async fn settings(pool: &SqlitePool) -> Result<SqliteSettings> {
     let mut connection = pool.acquire().await?;
-    let journal_mode: String = sqlx::query("PRAGMA journal_mode")
+    let journal_mode = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(&mut *connection)
-        .await?
-        .try_get(0)?;
-    let synchronous: i64 = sqlx::query("PRAGMA synchronous")
-        .fetch_one(&mut *connection)
-        .await?
-        .try_get(0)?;
-    let foreign_keys: i64 = sqlx::query("PRAGMA foreign_keys")
-        .fetch_one(&mut *connection)
-        .await?
-        .try_get(0)?;
-    let busy_timeout_ms: i64 = sqlx::query("PRAGMA busy_timeout")
-        .fetch_one(&mut *connection)
-        .await?
-        .try_get(0)?;
+        .await?;
+    let mut number = async |pragma: &str| -> Result<i64> {
+        let query = format!("PRAGMA {pragma}");
+        Ok(sqlx::query_scalar(&query)
+            .fetch_one(&mut *connection)
+            .await?)
+    };
     Ok(SqliteSettings {
         journal_mode,
-        synchronous,
-        foreign_keys: foreign_keys == 1,
-        busy_timeout_ms,
+        synchronous: number("synchronous").await?,
+        foreign_keys: number("foreign_keys").await? == 1,
+        busy_timeout_ms: number("busy_timeout").await?,
     })
 }

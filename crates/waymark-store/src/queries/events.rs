@@ -1,35 +1,46 @@
 //! The event log: the `Change` every write describes, `record`, which appends changes in the
-//! writer's transaction, and reading the log back. What each kind of row puts in the log
-//! (`user_json`, `entity_json`, ...) sits with that row's queries; secrets (password hashes, token
-//! digests) never go in.
+//! writer's transaction, and reading the log back. What each kind of row puts in the log is its
+//! `Logged` implementation, beside that row's queries; secrets (password hashes, token digests)
+//! never go in.
 
-use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::types::Json;
-use sqlx::{QueryBuilder, Row as _};
+use sqlx::{FromRow, QueryBuilder, Row as _};
 
-use super::{begin_read, Db, Now, Pool, Row, Tx, BATCH_ROWS};
+use super::{begin_read, parsed, Db, Now, Pool, Row, Tx, BATCH_ROWS};
 use crate::error::Result;
 use crate::model::{page_size, Actor, Event, EventAction, EventId, ProjectId};
 
-fn event_from_row(row: &Row) -> Result<Event> {
-    let action: String = row.try_get("action")?;
-    let before: Option<Json<Value>> = row.try_get("before_data")?;
-    let after: Option<Json<Value>> = row.try_get("after_data")?;
-    let project: Option<i64> = row.try_get("project_id")?;
-    Ok(Event {
-        id: EventId(row.try_get("id")?),
-        project: project.map(ProjectId),
-        actor: Actor::from_user_id(row.try_get("actor_id")?),
-        at: row.try_get("occurred_at")?,
-        entity: row.try_get("entity")?,
-        key: row.try_get("key")?,
-        action: EventAction::parse(&action)?,
-        before: before.map(|Json(value)| value),
-        after: after.map(|Json(value)| value),
-    })
+impl FromRow<'_, Row> for Event {
+    fn from_row(row: &Row) -> sqlx::Result<Event> {
+        let project: Option<i64> = row.try_get("project_id")?;
+        let before: Option<Json<Value>> = row.try_get("before_data")?;
+        let after: Option<Json<Value>> = row.try_get("after_data")?;
+        Ok(Event {
+            id: EventId(row.try_get("id")?),
+            project: project.map(ProjectId),
+            actor: Actor::from_user_id(row.try_get("actor_id")?),
+            at: row.try_get("occurred_at")?,
+            entity: row.try_get("entity")?,
+            key: row.try_get("key")?,
+            action: parsed(row, "action")?,
+            before: before.map(|Json(value)| value),
+            after: after.map(|Json(value)| value),
+        })
+    }
 }
 
+/// A row the event log describes.
+pub(super) trait Logged {
+    /// Where the log files it: the project (none for accounts and tokens), the kind of object
+    /// (`user`, `task`, ...) and its key.
+    fn address(&self) -> (Option<ProjectId>, &'static str, String);
+
+    /// What the log keeps of it.
+    fn json(&self) -> Value;
+}
+
+/// One event to record: an object created, updated or deleted, as it was and as it is.
 pub(super) struct Change {
     project: Option<ProjectId>,
     entity: &'static str,
@@ -40,37 +51,42 @@ pub(super) struct Change {
 }
 
 impl Change {
-    pub(super) fn new(
-        project: Option<ProjectId>,
-        entity: &'static str,
-        key: impl ToString,
+    fn new(
+        object: &impl Logged,
+        action: EventAction,
+        before: Option<Value>,
+        after: Option<Value>,
     ) -> Change {
+        let (project, entity, key) = object.address();
         Change {
             project,
             entity,
-            key: key.to_string(),
-            action: EventAction::Create,
-            before: None,
-            after: None,
+            key,
+            action,
+            before,
+            after,
         }
     }
 
-    pub(super) fn created(mut self, after: Value) -> Change {
-        self.action = EventAction::Create;
-        self.after = Some(after);
-        self
+    pub(super) fn created(after: &impl Logged) -> Change {
+        Change::new(after, EventAction::Create, None, Some(after.json()))
     }
 
-    pub(super) fn updated(mut self, before: Value, after: Value) -> Change {
-        self.action = EventAction::Update;
-        self.before = Some(before);
-        self.after = Some(after);
-        self
+    pub(super) fn updated<T: Logged>(before: &T, after: &T) -> Change {
+        let (before, after_json) = (before.json(), after.json());
+        Change::new(after, EventAction::Update, Some(before), Some(after_json))
     }
 
-    pub(super) fn deleted(mut self, before: Value) -> Change {
-        self.action = EventAction::Delete;
-        self.before = Some(before);
+    pub(super) fn deleted(before: &impl Logged) -> Change {
+        Change::new(before, EventAction::Delete, Some(before.json()), None)
+    }
+
+    /// Adds `value` under `name` to the latest state the log keeps of the object: after the
+    /// change, or before a deletion.
+    pub(super) fn noting(mut self, name: &str, value: Value) -> Change {
+        if let Some(Value::Object(object)) = self.after.as_mut().or(self.before.as_mut()) {
+            object.insert(name.to_owned(), value);
+        }
         self
     }
 }
@@ -98,39 +114,44 @@ pub(super) async fn record(tx: &mut Tx, now: Now, actor: Actor, changes: &[Chang
     Ok(())
 }
 
-pub(crate) async fn events(
+pub(crate) async fn project_events(
+    pool: &Pool,
+    project: ProjectId,
+    after: Option<EventId>,
+    limit: u32,
+) -> Result<Vec<Event>> {
+    events(pool, Some(project), after, limit).await
+}
+
+pub(crate) async fn all_events(
+    pool: &Pool,
+    after: Option<EventId>,
+    limit: u32,
+) -> Result<Vec<Event>> {
+    events(pool, None, after, limit).await
+}
+
+/// Events in id order after `after`: a project's, or with `None` every event.
+async fn events(
     pool: &Pool,
     project: Option<ProjectId>,
     after: Option<EventId>,
     limit: u32,
 ) -> Result<Vec<Event>> {
-    let after = after.map_or(0, |id| id.0);
-    let rows = match project {
-        Some(project) => {
-            sqlx::query(concat!(
-                "SELECT ",
-                event_columns!(),
-                " FROM events WHERE project_id = $1 AND id > $2 ORDER BY id LIMIT $3"
-            ))
-            .bind(project.0)
-            .bind(after)
-            .bind(page_size(limit))
-            .fetch_all(pool)
-            .await?
-        }
-        None => {
-            sqlx::query(concat!(
-                "SELECT ",
-                event_columns!(),
-                " FROM events WHERE id > $1 ORDER BY id LIMIT $2"
-            ))
-            .bind(after)
-            .bind(page_size(limit))
-            .fetch_all(pool)
-            .await?
-        }
-    };
-    rows.iter().map(event_from_row).collect()
+    let mut builder =
+        QueryBuilder::<Db>::new(concat!("SELECT ", event_columns!(), " FROM events WHERE "));
+    if let Some(project) = project {
+        builder
+            .push("project_id = ")
+            .push_bind(project.0)
+            .push(" AND ");
+    }
+    builder
+        .push("id > ")
+        .push_bind(after.map_or(0, |id| id.0))
+        .push(" ORDER BY id LIMIT ")
+        .push_bind(page_size(limit));
+    Ok(builder.build_query_as().fetch_all(pool).await?)
 }
 
 /// A project's events at or after `since`, newest first, at most `limit` of them, and how many
@@ -138,11 +159,11 @@ pub(crate) async fn events(
 pub(crate) async fn events_since(
     pool: &Pool,
     project: ProjectId,
-    since: DateTime<Utc>,
+    since: Now,
     limit: u32,
 ) -> Result<(Vec<Event>, i64)> {
     let mut tx = begin_read(pool).await?;
-    let rows = sqlx::query(concat!(
+    let events = sqlx::query_as(concat!(
         "SELECT ",
         event_columns!(),
         " FROM events WHERE project_id = $1 AND occurred_at >= $2 ORDER BY id DESC LIMIT $3"
@@ -152,17 +173,13 @@ pub(crate) async fn events_since(
     .bind(page_size(limit))
     .fetch_all(&mut *tx)
     .await?;
-    let total: i64 =
-        sqlx::query("SELECT COUNT(*) FROM events WHERE project_id = $1 AND occurred_at >= $2")
-            .bind(project.0)
-            .bind(since)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
+    let total = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM events WHERE project_id = $1 AND occurred_at >= $2",
+    )
+    .bind(project.0)
+    .bind(since)
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
-    let events = rows
-        .iter()
-        .map(event_from_row)
-        .collect::<Result<Vec<_>>>()?;
     Ok((events, total))
 }

@@ -1,33 +1,41 @@
 //! Members: who belongs to a project with which role; a project keeps at least one owner.
 
 use serde_json::{json, Value};
-use sqlx::Row as _;
+use sqlx::{FromRow, Row as _};
 
-use super::events::{record, Change};
-use super::users::{fetch_user, user_from_row};
-use super::{begin_write, check_version, duplicate, lock_project, Now, Pool, Row, Tx};
+use super::events::{record, Change, Logged};
+use super::projects::project;
+use super::users::{user, WithUser};
+use super::{begin_write, check_version, duplicate, lock_project, parsed, Now, Pool, Row, Tx};
 use crate::error::{Result, StoreError};
 use crate::model::{Actor, Membership, ProjectId, Role, User, UserId};
 
-fn membership_from_row(row: &Row) -> Result<Membership> {
-    let role: String = row.try_get("role")?;
-    Ok(Membership {
-        project: ProjectId(row.try_get("project_id")?),
-        user: UserId(row.try_get("user_id")?),
-        role: role.parse()?,
-        version: row.try_get("version")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
+impl FromRow<'_, Row> for Membership {
+    fn from_row(row: &Row) -> sqlx::Result<Membership> {
+        Ok(Membership {
+            project: ProjectId(row.try_get("project_id")?),
+            user: UserId(row.try_get("user_id")?),
+            role: parsed(row, "role")?,
+            version: row.try_get("version")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
 }
 
-pub(super) fn membership_json(membership: &Membership) -> Value {
-    json!({
-        "project_id": membership.project.0,
-        "user_id": membership.user.0,
-        "role": membership.role.as_str(),
-        "version": membership.version,
-    })
+impl Logged for Membership {
+    fn address(&self) -> (Option<ProjectId>, &'static str, String) {
+        (Some(self.project), "membership", self.user.to_string())
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "project_id": self.project.0,
+            "user_id": self.user.0,
+            "role": self.role.as_str(),
+            "version": self.version,
+        })
+    }
 }
 
 pub(super) async fn insert_membership(
@@ -37,7 +45,7 @@ pub(super) async fn insert_membership(
     user: UserId,
     role: Role,
 ) -> Result<Membership> {
-    let row = sqlx::query(concat!(
+    sqlx::query_as(concat!(
         "INSERT INTO memberships (project_id, user_id, role, version, created_at, updated_at) \
          VALUES ($1, $2, $3, 1, $4, $4) RETURNING ",
         membership_columns!()
@@ -48,57 +56,21 @@ pub(super) async fn insert_membership(
     .bind(now)
     .fetch_one(&mut **tx)
     .await
-    .map_err(duplicate(|| format!("membership of user {user}")))?;
-    membership_from_row(&row)
-}
-
-async fn fetch_membership(tx: &mut Tx, project: ProjectId, user: UserId) -> Result<Membership> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        membership_columns!(),
-        " FROM memberships WHERE project_id = $1 AND user_id = $2"
-    ))
-    .bind(project.0)
-    .bind(user.0)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound("membership"))?;
-    membership_from_row(&row)
-}
-
-/// Refuses a change that leaves a project that had owners without any.
-async fn keep_an_owner(tx: &mut Tx, project: ProjectId) -> Result<()> {
-    let row =
-        sqlx::query("SELECT COUNT(*) FROM memberships WHERE project_id = $1 AND role = 'owner'")
-            .bind(project.0)
-            .fetch_one(&mut **tx)
-            .await?;
-    let owners: i64 = row.try_get(0)?;
-    if owners == 0 {
-        return Err(StoreError::Invalid(
-            "a project keeps at least one owner".into(),
-        ));
-    }
-    Ok(())
+    .map_err(duplicate(|| format!("membership of user {user}")))
 }
 
 pub(crate) async fn role(pool: &Pool, project: ProjectId, user: UserId) -> Result<Option<Role>> {
-    let row = sqlx::query("SELECT role FROM memberships WHERE project_id = $1 AND user_id = $2")
-        .bind(project.0)
-        .bind(user.0)
-        .fetch_optional(pool)
-        .await?;
-    match row {
-        Some(row) => {
-            let role: String = row.try_get(0)?;
-            Ok(Some(role.parse()?))
-        }
-        None => Ok(None),
-    }
+    let role: Option<String> =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE project_id = $1 AND user_id = $2")
+            .bind(project.0)
+            .bind(user.0)
+            .fetch_optional(pool)
+            .await?;
+    role.map(|role| role.parse()).transpose()
 }
 
 pub(crate) async fn members(pool: &Pool, project: ProjectId) -> Result<Vec<(Membership, User)>> {
-    let rows = sqlx::query(concat!(
+    let members: Vec<WithUser<Membership>> = sqlx::query_as(concat!(
         "SELECT m.project_id, m.user_id, m.role, m.version, m.created_at, m.updated_at, ",
         joined_user_columns!(),
         " FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.project_id = $1 \
@@ -107,12 +79,13 @@ pub(crate) async fn members(pool: &Pool, project: ProjectId) -> Result<Vec<(Memb
     .bind(project.0)
     .fetch_all(pool)
     .await?;
-    if rows.is_empty() {
-        super::projects::project(pool, project).await?;
+    if members.is_empty() {
+        self::project(pool, project).await?;
     }
-    rows.iter()
-        .map(|row| Ok((membership_from_row(row)?, user_from_row(row, "u_")?)))
-        .collect()
+    Ok(members
+        .into_iter()
+        .map(|WithUser(membership, user)| (membership, user))
+        .collect())
 }
 
 pub(crate) async fn add_member(
@@ -125,11 +98,9 @@ pub(crate) async fn add_member(
 ) -> Result<Membership> {
     let mut tx = begin_write(pool).await?;
     lock_project(&mut tx, project).await?;
-    fetch_user(&mut tx, user).await?;
+    self::user(&mut *tx, user).await?;
     let membership = insert_membership(&mut tx, now, project, user, role).await?;
-    let change =
-        Change::new(Some(project), "membership", user).created(membership_json(&membership));
-    record(&mut tx, now, actor, &[change]).await?;
+    record(&mut tx, now, actor, &[Change::created(&membership)]).await?;
     tx.commit().await?;
     Ok(membership)
 }
@@ -143,11 +114,8 @@ pub(crate) async fn update_member(
     expected_version: i64,
     role: Role,
 ) -> Result<Membership> {
-    let mut tx = begin_write(pool).await?;
-    lock_project(&mut tx, project).await?;
-    let before = fetch_membership(&mut tx, project, user).await?;
-    check_version(expected_version, before.version)?;
-    let row = sqlx::query(concat!(
+    let (mut tx, before) = begin_change(pool, project, user, expected_version).await?;
+    let after = sqlx::query_as(concat!(
         "UPDATE memberships SET role = $1, version = version + 1, updated_at = $2 \
          WHERE project_id = $3 AND user_id = $4 RETURNING ",
         membership_columns!()
@@ -158,14 +126,8 @@ pub(crate) async fn update_member(
     .bind(user.0)
     .fetch_one(&mut *tx)
     .await?;
-    let after = membership_from_row(&row)?;
-    if before.role == Role::Owner {
-        keep_an_owner(&mut tx, project).await?;
-    }
-    let change = Change::new(Some(project), "membership", user)
-        .updated(membership_json(&before), membership_json(&after));
-    record(&mut tx, now, actor, &[change]).await?;
-    tx.commit().await?;
+    let change = Change::updated(&before, &after);
+    finish_change(tx, now, actor, &before, change).await?;
     Ok(after)
 }
 
@@ -177,20 +139,69 @@ pub(crate) async fn remove_member(
     user: UserId,
     expected_version: i64,
 ) -> Result<()> {
-    let mut tx = begin_write(pool).await?;
-    lock_project(&mut tx, project).await?;
-    let before = fetch_membership(&mut tx, project, user).await?;
-    check_version(expected_version, before.version)?;
+    let (mut tx, before) = begin_change(pool, project, user, expected_version).await?;
     sqlx::query("DELETE FROM memberships WHERE project_id = $1 AND user_id = $2")
         .bind(project.0)
         .bind(user.0)
         .execute(&mut *tx)
         .await?;
+    let change = Change::deleted(&before);
+    finish_change(tx, now, actor, &before, change).await
+}
+
+/// Starts changing a membership: the project locked, the membership as it is, at
+/// `expected_version`.
+async fn begin_change(
+    pool: &Pool,
+    project: ProjectId,
+    user: UserId,
+    expected_version: i64,
+) -> Result<(Tx, Membership)> {
+    let mut tx = begin_write(pool).await?;
+    lock_project(&mut tx, project).await?;
+    let before: Membership = sqlx::query_as(concat!(
+        "SELECT ",
+        membership_columns!(),
+        " FROM memberships WHERE project_id = $1 AND user_id = $2"
+    ))
+    .bind(project.0)
+    .bind(user.0)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::NotFound("membership"))?;
+    check_version(expected_version, before.version)?;
+    Ok((tx, before))
+}
+
+/// Finishes changing a membership that was `before`: refused if an owner's change left the
+/// project without owners, otherwise recorded and committed.
+async fn finish_change(
+    mut tx: Tx,
+    now: Now,
+    actor: Actor,
+    before: &Membership,
+    change: Change,
+) -> Result<()> {
     if before.role == Role::Owner {
-        keep_an_owner(&mut tx, project).await?;
+        keep_an_owner(&mut tx, before.project).await?;
     }
-    let change = Change::new(Some(project), "membership", user).deleted(membership_json(&before));
     record(&mut tx, now, actor, &[change]).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Refuses a change that leaves a project that had owners without any.
+async fn keep_an_owner(tx: &mut Tx, project: ProjectId) -> Result<()> {
+    let owners: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM memberships WHERE project_id = $1 AND role = 'owner'",
+    )
+    .bind(project.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    if owners == 0 {
+        return Err(StoreError::Invalid(
+            "a project keeps at least one owner".into(),
+        ));
+    }
     Ok(())
 }

@@ -4,26 +4,35 @@
 //! dialect functions). Every change runs in one transaction together with its event.
 //!
 //! One file per kind of row: `users` (accounts), `setup` (the first administrator's link),
-//! `projects`, `members`, `entities` (one calendar, resource, task or risk at a time), `content`
-//! (a project's whole plan at once), `events` (the log every change writes to), `tokens`,
-//! `sessions` and `rate_limits`. What they share (the types, the column lists, version checks,
-//! the project lock) is here.
+//! `projects`, `members`, `entities` (plan entities one at a time), `content` (a project's whole
+//! plan at once), `events` (the log every change writes to), `tokens`, `sessions` and
+//! `rate_limits`. Each file turns its rows into values (`sqlx::FromRow`) and says what the event
+//! log keeps of them (`events::Logged`). What they share is here: the column lists, version
+//! checks, the project lock.
+//!
+//! A function that reads takes `db: impl Executor`: the pool for a call of its own, or
+//! `&mut *tx` inside another call's transaction, so there is one query for both.
+
+use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use sqlx::Row as _;
 
-use super::{begin_read, begin_write, Db};
+use super::{begin_read, begin_write, Db, Row};
 use crate::error::{Result, StoreError};
 use crate::model::ProjectId;
 
 pub(crate) type Pool = sqlx::Pool<Db>;
 type Tx = sqlx::Transaction<'static, Db>;
-type Row = <Db as sqlx::Database>::Row;
 type Now = DateTime<Utc>;
+type QueryAs<'q, T> = sqlx::query::QueryAs<'q, Db, T, <Db as sqlx::Database>::Arguments<'q>>;
 
 /// Rows per statement when a whole plan is written at once (well under both databases' limits on
 /// bound parameters).
 const BATCH_ROWS: usize = 200;
+
+// The columns each row type is read from. They come before the modules so that every module can
+// use them.
 
 macro_rules! user_columns {
     () => {
@@ -31,7 +40,7 @@ macro_rules! user_columns {
     };
 }
 
-/// The user columns of a join, as `u_id`, `u_name`, ...
+/// The user columns of a join, as `u_id`, `u_name`, ... (see `users::user_from_row`).
 macro_rules! joined_user_columns {
     () => {
         "u.id AS u_id, u.name AS u_name, u.display_name AS u_display_name, u.email AS u_email, \
@@ -70,7 +79,6 @@ macro_rules! event_columns {
     };
 }
 
-// The column lists come before the modules so that every module can use them.
 pub(crate) mod content;
 pub(crate) mod entities;
 pub(crate) mod events;
@@ -98,8 +106,8 @@ fn check_version(expected: i64, current: i64) -> Result<()> {
 }
 
 /// Names the object in a unique-key violation.
-fn duplicate(what: impl FnOnce() -> String) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |error| match StoreError::from(error) {
+fn duplicate<E: Into<StoreError>>(what: impl FnOnce() -> String) -> impl FnOnce(E) -> StoreError {
+    move |error| match error.into() {
         StoreError::Duplicate(_) => StoreError::Duplicate(what()),
         other => other,
     }
@@ -116,4 +124,18 @@ async fn lock_project(tx: &mut Tx, project: ProjectId) -> Result<i64> {
             .await?
             .ok_or(StoreError::NotFound("project"))?;
     Ok(row.try_get(0)?)
+}
+
+/// A text column read as what it names: a role, an entity kind, an event action.
+fn parsed<T>(row: &Row, column: &str) -> sqlx::Result<T>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let text: String = row.try_get(column)?;
+    text.parse()
+        .map_err(|error: T::Err| sqlx::Error::ColumnDecode {
+            index: column.to_owned(),
+            source: Box::new(error),
+        })
 }

@@ -3,45 +3,40 @@
 
 use serde_json::{json, Value};
 use sqlx::types::Json;
-use sqlx::Row as _;
+use sqlx::{Executor, FromRow, Row as _};
 
 use super::content::{apply_content, check_content, read_content};
-use super::events::{record, Change};
-use super::members::{insert_membership, membership_json};
-use super::{begin_write, check_version, lock_project, Now, Pool, Row, Tx};
+use super::events::{record, Change, Logged};
+use super::members::insert_membership;
+use super::{begin_write, check_version, lock_project, parsed, Db, Now, Pool, Row, Tx};
 use crate::error::{Result, StoreError};
 use crate::model::{
     page_size, project_name, Actor, Fields, PlanContent, Project, ProjectId, Role, UserId,
 };
 
-fn project_from_row(row: &Row) -> Result<Project> {
-    let Json(fields): Json<Fields> = row.try_get("fields")?;
-    Ok(Project {
-        id: ProjectId(row.try_get("id")?),
-        name: row.try_get("name")?,
-        fields,
-        version: row.try_get("version")?,
-        revision: row.try_get("revision")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
+impl FromRow<'_, Row> for Project {
+    fn from_row(row: &Row) -> sqlx::Result<Project> {
+        let Json(fields) = row.try_get("fields")?;
+        Ok(Project {
+            id: ProjectId(row.try_get("id")?),
+            name: row.try_get("name")?,
+            fields,
+            version: row.try_get("version")?,
+            revision: row.try_get("revision")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
 }
 
-pub(super) fn project_json(project: &Project) -> Value {
-    json!({ "id": project.id.0, "fields": project.fields, "version": project.version })
-}
+impl Logged for Project {
+    fn address(&self) -> (Option<ProjectId>, &'static str, String) {
+        (Some(self.id), "project", self.id.to_string())
+    }
 
-pub(super) async fn fetch_project(tx: &mut Tx, id: ProjectId) -> Result<Project> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        project_columns!(),
-        " FROM projects WHERE id = $1"
-    ))
-    .bind(id.0)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound("project"))?;
-    project_from_row(&row)
+    fn json(&self) -> Value {
+        json!({ "id": self.id.0, "fields": self.fields, "version": self.version })
+    }
 }
 
 /// Inserts a project and, for a user actor, their owner membership, with both events.
@@ -52,7 +47,7 @@ pub(super) async fn insert_project(
     fields: &Fields,
 ) -> Result<Project> {
     let name = project_name(fields)?;
-    let row = sqlx::query(concat!(
+    let project: Project = sqlx::query_as(concat!(
         "INSERT INTO projects (name, fields, version, revision, created_at, updated_at) \
          VALUES ($1, $2, 1, 1, $3, $3) RETURNING ",
         project_columns!()
@@ -62,14 +57,10 @@ pub(super) async fn insert_project(
     .bind(now)
     .fetch_one(&mut **tx)
     .await?;
-    let project = project_from_row(&row)?;
-    let mut changes =
-        vec![Change::new(Some(project.id), "project", project.id).created(project_json(&project))];
+    let mut changes = vec![Change::created(&project)];
     if let Actor::User(user) = actor {
         let membership = insert_membership(tx, now, project.id, user, Role::Owner).await?;
-        changes.push(
-            Change::new(Some(project.id), "membership", user).created(membership_json(&membership)),
-        );
+        changes.push(Change::created(&membership));
     }
     record(tx, now, actor, &changes).await?;
     Ok(project)
@@ -102,17 +93,19 @@ pub(crate) async fn import_project(
     Ok(project)
 }
 
-pub(crate) async fn project(pool: &Pool, id: ProjectId) -> Result<Project> {
-    let row = sqlx::query(concat!(
+pub(crate) async fn project(
+    db: impl Executor<'_, Database = Db>,
+    id: ProjectId,
+) -> Result<Project> {
+    sqlx::query_as(concat!(
         "SELECT ",
         project_columns!(),
         " FROM projects WHERE id = $1"
     ))
     .bind(id.0)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?
-    .ok_or(StoreError::NotFound("project"))?;
-    project_from_row(&row)
+    .ok_or(StoreError::NotFound("project"))
 }
 
 pub(crate) async fn projects(
@@ -120,7 +113,7 @@ pub(crate) async fn projects(
     after: Option<ProjectId>,
     limit: u32,
 ) -> Result<Vec<Project>> {
-    let rows = sqlx::query(concat!(
+    Ok(sqlx::query_as(concat!(
         "SELECT ",
         project_columns!(),
         " FROM projects WHERE id > $1 ORDER BY id LIMIT $2"
@@ -128,8 +121,7 @@ pub(crate) async fn projects(
     .bind(after.map_or(0, |id| id.0))
     .bind(page_size(limit))
     .fetch_all(pool)
-    .await?;
-    rows.iter().map(project_from_row).collect()
+    .await?)
 }
 
 pub(crate) async fn projects_of_user(
@@ -148,12 +140,11 @@ pub(crate) async fn projects_of_user(
     .bind(page_size(limit))
     .fetch_all(pool)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let role: String = row.try_get("role")?;
-            Ok((project_from_row(row)?, role.parse()?))
-        })
-        .collect()
+    let projects = rows
+        .iter()
+        .map(|row| Ok((Project::from_row(row)?, parsed(row, "role")?)))
+        .collect::<sqlx::Result<_>>()?;
+    Ok(projects)
 }
 
 pub(crate) async fn update_project(
@@ -167,12 +158,10 @@ pub(crate) async fn update_project(
     project_name(fields)?;
     let mut tx = begin_write(pool).await?;
     lock_project(&mut tx, id).await?;
-    let before = fetch_project(&mut tx, id).await?;
+    let before = project(&mut *tx, id).await?;
     check_version(expected_version, before.version)?;
     let after = write_project_fields(&mut tx, now, &before, fields).await?;
-    let change =
-        Change::new(Some(id), "project", id).updated(project_json(&before), project_json(&after));
-    record(&mut tx, now, actor, &[change]).await?;
+    record(&mut tx, now, actor, &[Change::updated(&before, &after)]).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -183,7 +172,7 @@ pub(super) async fn write_project_fields(
     before: &Project,
     fields: &Fields,
 ) -> Result<Project> {
-    let row = sqlx::query(concat!(
+    Ok(sqlx::query_as(concat!(
         "UPDATE projects SET name = $1, fields = $2, version = version + 1, updated_at = $3 \
          WHERE id = $4 RETURNING ",
         project_columns!()
@@ -193,8 +182,7 @@ pub(super) async fn write_project_fields(
     .bind(now)
     .bind(before.id.0)
     .fetch_one(&mut **tx)
-    .await?;
-    project_from_row(&row)
+    .await?)
 }
 
 pub(crate) async fn delete_project(
@@ -206,16 +194,14 @@ pub(crate) async fn delete_project(
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     lock_project(&mut tx, id).await?;
-    let before = fetch_project(&mut tx, id).await?;
+    let before = project(&mut *tx, id).await?;
     check_version(expected_version, before.version)?;
     let content = read_content(&mut tx, &before).await?;
     sqlx::query("DELETE FROM projects WHERE id = $1")
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-    let mut before_json = project_json(&before);
-    before_json["content"] = content.to_json();
-    let change = Change::new(Some(id), "project", id).deleted(before_json);
+    let change = Change::deleted(&before).noting("content", content.to_json());
     record(&mut tx, now, actor, &[change]).await?;
     tx.commit().await?;
     Ok(())

@@ -2,7 +2,6 @@
 //! database.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row as _;
 
 use super::{Now, Pool};
 use crate::auth;
@@ -28,7 +27,7 @@ pub(crate) async fn rate_limit_hit(
 ) -> Result<i64> {
     check_text("rate-limit key", key)?;
     // One atomic upsert: concurrent attempts from several processes each count once.
-    let row = sqlx::query(
+    let attempts = sqlx::query_scalar(
         "INSERT INTO rate_limits (key, window_start, attempts) VALUES ($1, $2, 1) \
          ON CONFLICT (key) DO UPDATE SET \
          attempts = CASE WHEN rate_limits.window_start <= $3 THEN 1 \
@@ -42,7 +41,7 @@ pub(crate) async fn rate_limit_hit(
     .bind(earlier(now, window))
     .fetch_one(pool)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(attempts)
 }
 
 pub(crate) async fn rate_limit_count(
@@ -54,18 +53,15 @@ pub(crate) async fn rate_limit_count(
     if check_text("rate-limit key", key).is_err() {
         return Ok(0);
     }
-    let row = sqlx::query("SELECT window_start, attempts FROM rate_limits WHERE key = $1")
-        .bind(rate_key(key))
-        .fetch_optional(pool)
-        .await?;
-    let Some(row) = row else {
-        return Ok(0);
-    };
-    let window_start: DateTime<Utc> = row.try_get("window_start")?;
-    if window_start <= earlier(now, window) {
-        return Ok(0);
-    }
-    Ok(row.try_get("attempts")?)
+    let counter: Option<(Now, i64)> =
+        sqlx::query_as("SELECT window_start, attempts FROM rate_limits WHERE key = $1")
+            .bind(rate_key(key))
+            .fetch_optional(pool)
+            .await?;
+    Ok(match counter {
+        Some((window_start, attempts)) if window_start > earlier(now, window) => attempts,
+        _ => 0,
+    })
 }
 
 pub(crate) async fn rate_limit_reset(pool: &Pool, key: &str) -> Result<()> {

@@ -1,14 +1,33 @@
 //! Cookie sessions: issued to a user, found by the cookie value (kept as a digest), revoked one
 //! at a time or all of a user's, purged once expired.
 
-use chrono::{DateTime, Utc};
-use sqlx::Row as _;
+use sqlx::{FromRow, Row as _};
 
-use super::users::{fetch_user, user_from_row};
-use super::{begin_write, Now, Pool};
+use super::users::{user, WithUser};
+use super::{begin_write, Now, Pool, Row};
 use crate::auth;
 use crate::error::{Result, StoreError};
 use crate::model::{Issued, Session, User, UserId};
+
+/// A session as stored: the session, and when it was signed out.
+struct Stored {
+    session: Session,
+    revoked_at: Option<Now>,
+}
+
+impl FromRow<'_, Row> for Stored {
+    fn from_row(row: &Row) -> sqlx::Result<Stored> {
+        Ok(Stored {
+            session: Session {
+                user: UserId(row.try_get("user_id")?),
+                csrf_token: row.try_get("csrf_token")?,
+                created_at: row.try_get("created_at")?,
+                expires_at: row.try_get("expires_at")?,
+            },
+            revoked_at: row.try_get("revoked_at")?,
+        })
+    }
+}
 
 pub(crate) async fn create_session(
     pool: &Pool,
@@ -26,7 +45,7 @@ pub(crate) async fn create_session(
             .ok_or_else(|| StoreError::Invalid("session lifetime out of range".into()))?,
     };
     let mut tx = begin_write(pool).await?;
-    fetch_user(&mut tx, user).await?;
+    self::user(&mut *tx, user).await?;
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5)",
@@ -50,7 +69,7 @@ pub(crate) async fn session(
     now: Now,
     secret: &str,
 ) -> Result<Option<(Session, User)>> {
-    let row = sqlx::query(concat!(
+    let found: Option<WithUser<Stored>> = sqlx::query_as(concat!(
         "SELECT s.user_id, s.csrf_token, s.created_at, s.expires_at, s.revoked_at, ",
         joined_user_columns!(),
         " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1"
@@ -58,17 +77,16 @@ pub(crate) async fn session(
     .bind(auth::secret_digest(secret))
     .fetch_optional(pool)
     .await?;
-    let Some(row) = row else {
+    let Some(WithUser(
+        Stored {
+            session,
+            revoked_at,
+        },
+        user,
+    )) = found
+    else {
         return Ok(None);
     };
-    let session = Session {
-        user: UserId(row.try_get("user_id")?),
-        csrf_token: row.try_get("csrf_token")?,
-        created_at: row.try_get("created_at")?,
-        expires_at: row.try_get("expires_at")?,
-    };
-    let revoked_at: Option<DateTime<Utc>> = row.try_get("revoked_at")?;
-    let user = user_from_row(&row, "u_")?;
     if revoked_at.is_some() || session.expires_at <= now || user.disabled {
         return Ok(None);
     }

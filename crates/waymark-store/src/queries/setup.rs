@@ -1,9 +1,6 @@
 //! The one-time setup links that create the first administrator on a database without accounts.
 
-use chrono::{DateTime, Utc};
-use sqlx::Row as _;
-
-use super::users::{check_new_user, count_users, insert_user};
+use super::users::{check_new_user, insert_user, user_count};
 use super::{begin_write, Now, Pool};
 use crate::auth;
 use crate::error::{Result, StoreError};
@@ -13,12 +10,12 @@ pub(crate) async fn create_setup_token(
     pool: &Pool,
     now: Now,
     lifetime: chrono::Duration,
-) -> Result<Option<Issued<DateTime<Utc>>>> {
+) -> Result<Option<Issued<Now>>> {
     let expires_at = now
         .checked_add_signed(lifetime)
         .ok_or_else(|| StoreError::Invalid("setup link lifetime out of range".into()))?;
     let mut tx = begin_write(pool).await?;
-    if count_users(&mut tx).await? > 0 {
+    if user_count(&mut *tx).await? > 0 {
         return Ok(None);
     }
     let secret = auth::new_secret("");
@@ -47,21 +44,19 @@ pub(crate) async fn complete_setup(
     let mut tx = begin_write(pool).await?;
     // Take every setup token at once: of two links used at the same moment (on PostgreSQL, from
     // two processes), the second waits for the first's rows and then finds none.
-    let rows = sqlx::query("DELETE FROM setup_tokens RETURNING token_hash, expires_at")
-        .fetch_all(&mut *tx)
-        .await?;
+    let links: Vec<(String, Now)> =
+        sqlx::query_as("DELETE FROM setup_tokens RETURNING token_hash, expires_at")
+            .fetch_all(&mut *tx)
+            .await?;
     let digest = auth::secret_digest(secret);
-    let mut valid = false;
-    for row in &rows {
-        let hash: String = row.try_get("token_hash")?;
-        let expires_at: DateTime<Utc> = row.try_get("expires_at")?;
-        valid |= hash == digest && expires_at > now;
-    }
+    let valid = links
+        .iter()
+        .any(|(hash, expires_at)| *hash == digest && *expires_at > now);
     if !valid {
         // Rolling back keeps the other links usable.
         return Err(StoreError::NotFound("setup token"));
     }
-    if count_users(&mut tx).await? > 0 {
+    if user_count(&mut *tx).await? > 0 {
         // Someone made an account another way: every link is spent.
         tx.commit().await?;
         return Err(StoreError::NotFound("setup token"));

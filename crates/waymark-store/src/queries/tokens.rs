@@ -1,44 +1,48 @@
 //! API tokens: issuing (the secret is shown once; the database keeps its digest), listing,
 //! revoking, and finding the token and user of a secret.
 
-use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use sqlx::Row as _;
+use sqlx::{Executor, FromRow, Row as _};
 
-use super::events::{record, Change};
-use super::users::{fetch_user, user_from_row};
-use super::{begin_write, Now, Pool, Row};
+use super::events::{record, Change, Logged};
+use super::users::{user, WithUser};
+use super::{begin_write, Db, Now, Pool, Row};
 use crate::auth;
 use crate::error::{Result, StoreError};
-use crate::model::{check_text, Actor, ApiToken, Issued, TokenId, User, UserId};
+use crate::model::{check_text, Actor, ApiToken, Issued, ProjectId, TokenId, User, UserId};
 
 /// How stale a token's `last_used_at` may get before a use writes it again.
 const LAST_USED_GRANULARITY_SECONDS: i64 = 60;
 
-fn token_from_row(row: &Row) -> Result<ApiToken> {
-    Ok(ApiToken {
-        id: TokenId(row.try_get("id")?),
-        user: UserId(row.try_get("user_id")?),
-        name: row.try_get("name")?,
-        created_at: row.try_get("created_at")?,
-        expires_at: row.try_get("expires_at")?,
-        revoked_at: row.try_get("revoked_at")?,
-        last_used_at: row.try_get("last_used_at")?,
-    })
+impl FromRow<'_, Row> for ApiToken {
+    fn from_row(row: &Row) -> sqlx::Result<ApiToken> {
+        Ok(ApiToken {
+            id: TokenId(row.try_get("id")?),
+            user: UserId(row.try_get("user_id")?),
+            name: row.try_get("name")?,
+            created_at: row.try_get("created_at")?,
+            expires_at: row.try_get("expires_at")?,
+            revoked_at: row.try_get("revoked_at")?,
+            last_used_at: row.try_get("last_used_at")?,
+        })
+    }
 }
 
-fn time_json(time: Option<DateTime<Utc>>) -> Value {
-    time.map_or(Value::Null, |time| Value::String(time.to_rfc3339()))
-}
+impl Logged for ApiToken {
+    fn address(&self) -> (Option<ProjectId>, &'static str, String) {
+        (None, "token", self.id.to_string())
+    }
 
-fn token_json(token: &ApiToken) -> Value {
-    json!({
-        "id": token.id.0,
-        "user_id": token.user.0,
-        "name": token.name,
-        "expires_at": time_json(token.expires_at),
-        "revoked_at": time_json(token.revoked_at),
-    })
+    fn json(&self) -> Value {
+        let time = |time: Option<Now>| time.map(|time| time.to_rfc3339());
+        json!({
+            "id": self.id.0,
+            "user_id": self.user.0,
+            "name": self.name,
+            "expires_at": time(self.expires_at),
+            "revoked_at": time(self.revoked_at),
+        })
+    }
 }
 
 pub(crate) async fn create_token(
@@ -47,13 +51,13 @@ pub(crate) async fn create_token(
     actor: Actor,
     user: UserId,
     name: &str,
-    expires_at: Option<DateTime<Utc>>,
+    expires_at: Option<Now>,
 ) -> Result<Issued<ApiToken>> {
     check_text("token name", name)?;
     let secret = auth::new_secret(auth::TOKEN_PREFIX);
     let mut tx = begin_write(pool).await?;
-    fetch_user(&mut tx, user).await?;
-    let row = sqlx::query(concat!(
+    self::user(&mut *tx, user).await?;
+    let token: ApiToken = sqlx::query_as(concat!(
         "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING ",
         token_columns!()
@@ -65,9 +69,7 @@ pub(crate) async fn create_token(
     .bind(expires_at)
     .fetch_one(&mut *tx)
     .await?;
-    let token = token_from_row(&row)?;
-    let change = Change::new(None, "token", token.id).created(token_json(&token));
-    record(&mut tx, now, actor, &[change]).await?;
+    record(&mut tx, now, actor, &[Change::created(&token)]).await?;
     tx.commit().await?;
     Ok(Issued {
         secret,
@@ -75,29 +77,27 @@ pub(crate) async fn create_token(
     })
 }
 
-pub(crate) async fn token(pool: &Pool, id: TokenId) -> Result<ApiToken> {
-    let row = sqlx::query(concat!(
+pub(crate) async fn token(db: impl Executor<'_, Database = Db>, id: TokenId) -> Result<ApiToken> {
+    sqlx::query_as(concat!(
         "SELECT ",
         token_columns!(),
         " FROM api_tokens WHERE id = $1"
     ))
     .bind(id.0)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?
-    .ok_or(StoreError::NotFound("token"))?;
-    token_from_row(&row)
+    .ok_or(StoreError::NotFound("token"))
 }
 
 pub(crate) async fn tokens(pool: &Pool, user: UserId) -> Result<Vec<ApiToken>> {
-    let rows = sqlx::query(concat!(
+    Ok(sqlx::query_as(concat!(
         "SELECT ",
         token_columns!(),
         " FROM api_tokens WHERE user_id = $1 ORDER BY id"
     ))
     .bind(user.0)
     .fetch_all(pool)
-    .await?;
-    rows.iter().map(token_from_row).collect()
+    .await?)
 }
 
 pub(crate) async fn revoke_token(
@@ -107,20 +107,11 @@ pub(crate) async fn revoke_token(
     id: TokenId,
 ) -> Result<ApiToken> {
     let mut tx = begin_write(pool).await?;
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        token_columns!(),
-        " FROM api_tokens WHERE id = $1"
-    ))
-    .bind(id.0)
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or(StoreError::NotFound("token"))?;
-    let before = token_from_row(&row)?;
+    let before = token(&mut *tx, id).await?;
     if before.revoked() {
         return Ok(before);
     }
-    let row = sqlx::query(concat!(
+    let after = sqlx::query_as(concat!(
         "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 RETURNING ",
         token_columns!()
     ))
@@ -128,9 +119,7 @@ pub(crate) async fn revoke_token(
     .bind(id.0)
     .fetch_one(&mut *tx)
     .await?;
-    let after = token_from_row(&row)?;
-    let change = Change::new(None, "token", id).updated(token_json(&before), token_json(&after));
-    record(&mut tx, now, actor, &[change]).await?;
+    record(&mut tx, now, actor, &[Change::updated(&before, &after)]).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -143,7 +132,7 @@ pub(crate) async fn authenticate_token(
     if !secret.starts_with(auth::TOKEN_PREFIX) {
         return Ok(None);
     }
-    let row = sqlx::query(concat!(
+    let found: Option<WithUser<ApiToken>> = sqlx::query_as(concat!(
         "SELECT t.id, t.user_id, t.name, t.created_at, t.expires_at, t.revoked_at, \
          t.last_used_at, ",
         joined_user_columns!(),
@@ -152,11 +141,9 @@ pub(crate) async fn authenticate_token(
     .bind(auth::secret_digest(secret))
     .fetch_optional(pool)
     .await?;
-    let Some(row) = row else {
+    let Some(WithUser(mut token, user)) = found else {
         return Ok(None);
     };
-    let mut token = token_from_row(&row)?;
-    let user = user_from_row(&row, "u_")?;
     let expired = token.expires_at.is_some_and(|expires| expires <= now);
     if token.revoked() || expired || user.disabled {
         return Ok(None);

@@ -1,16 +1,24 @@
 //! Accounts: creating, finding and listing users, their editable fields and their password.
 
 use serde_json::{json, Value};
-use sqlx::Row as _;
+use sqlx::{Executor, FromRow, Row as _};
 
-use super::events::{record, Change};
-use super::{begin_write, check_version, duplicate, Now, Pool, Row, Tx};
+use super::events::{record, Change, Logged};
+use super::{begin_write, check_version, duplicate, Db, Now, Pool, QueryAs, Row, Tx};
 use crate::error::{Result, StoreError};
 use crate::model::{
-    check_text, page_size, Actor, NewUser, User, UserId, UserUpdate, MAX_USER_NAME,
+    check_text, page_size, Actor, NewUser, ProjectId, User, UserId, UserUpdate, MAX_USER_NAME,
 };
 
-pub(super) fn user_from_row(row: &Row, prefix: &str) -> Result<User> {
+impl FromRow<'_, Row> for User {
+    fn from_row(row: &Row) -> sqlx::Result<User> {
+        user_from_row(row, "")
+    }
+}
+
+/// A user from the columns `{prefix}id`, `{prefix}name`, ...: a join names them `u_id`, ...
+/// (`joined_user_columns!`) to keep them apart from its other table's.
+fn user_from_row(row: &Row, prefix: &str) -> sqlx::Result<User> {
     let column = |name: &str| format!("{prefix}{name}");
     Ok(User {
         id: UserId(row.try_get(column("id").as_str())?),
@@ -25,16 +33,31 @@ pub(super) fn user_from_row(row: &Row, prefix: &str) -> Result<User> {
     })
 }
 
-fn user_json(user: &User) -> Value {
-    json!({
-        "id": user.id.0,
-        "name": user.name,
-        "display_name": user.display_name,
-        "email": user.email,
-        "is_admin": user.is_admin,
-        "disabled": user.disabled,
-        "version": user.version,
-    })
+/// A row of `T` joined with its user's columns (`joined_user_columns!`).
+pub(super) struct WithUser<T>(pub(super) T, pub(super) User);
+
+impl<'r, T: FromRow<'r, Row>> FromRow<'r, Row> for WithUser<T> {
+    fn from_row(row: &'r Row) -> sqlx::Result<WithUser<T>> {
+        Ok(WithUser(T::from_row(row)?, user_from_row(row, "u_")?))
+    }
+}
+
+impl Logged for User {
+    fn address(&self) -> (Option<ProjectId>, &'static str, String) {
+        (None, "user", self.id.to_string())
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "id": self.id.0,
+            "name": self.name,
+            "display_name": self.display_name,
+            "email": self.email,
+            "is_admin": self.is_admin,
+            "disabled": self.disabled,
+            "version": self.version,
+        })
+    }
 }
 
 fn check_user_name(name: &str) -> Result<()> {
@@ -54,19 +77,6 @@ fn check_user_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-pub(super) async fn fetch_user(tx: &mut Tx, id: UserId) -> Result<User> {
-    let row = sqlx::query(concat!(
-        "SELECT ",
-        user_columns!(),
-        " FROM users WHERE id = $1"
-    ))
-    .bind(id.0)
-    .fetch_optional(&mut **tx)
-    .await?
-    .ok_or(StoreError::NotFound("user"))?;
-    user_from_row(&row, "")
-}
-
 pub(super) fn check_new_user(new: &NewUser) -> Result<()> {
     check_user_name(&new.name)?;
     check_text("display name", &new.display_name)?;
@@ -83,7 +93,7 @@ pub(super) async fn insert_user(
     actor: Actor,
     new: &NewUser,
 ) -> Result<User> {
-    let row = sqlx::query(concat!(
+    let user: User = sqlx::query_as(concat!(
         "INSERT INTO users \
          (name, display_name, email, password_hash, is_admin, disabled, version, created_at, \
          updated_at) \
@@ -99,9 +109,7 @@ pub(super) async fn insert_user(
     .fetch_one(&mut **tx)
     .await
     .map_err(duplicate(|| format!("user `{}`", new.name)))?;
-    let user = user_from_row(&row, "")?;
-    let change = Change::new(None, "user", user.id).created(user_json(&user));
-    record(tx, now, actor, &[change]).await?;
+    record(tx, now, actor, &[Change::created(&user)]).await?;
     Ok(user)
 }
 
@@ -118,31 +126,23 @@ pub(crate) async fn create_user(
     Ok(user)
 }
 
-pub(super) async fn count_users(tx: &mut Tx) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM users")
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(row.try_get(0)?)
-}
-
-pub(crate) async fn user(pool: &Pool, id: UserId) -> Result<User> {
-    let row = sqlx::query(concat!(
+pub(crate) async fn user(db: impl Executor<'_, Database = Db>, id: UserId) -> Result<User> {
+    sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),
         " FROM users WHERE id = $1"
     ))
     .bind(id.0)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?
-    .ok_or(StoreError::NotFound("user"))?;
-    user_from_row(&row, "")
+    .ok_or(StoreError::NotFound("user"))
 }
 
 pub(crate) async fn user_by_name(pool: &Pool, name: &str) -> Result<User> {
     if check_text("name", name).is_err() {
         return Err(StoreError::NotFound("user"));
     }
-    let row = sqlx::query(concat!(
+    sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),
         " FROM users WHERE name = $1"
@@ -150,12 +150,11 @@ pub(crate) async fn user_by_name(pool: &Pool, name: &str) -> Result<User> {
     .bind(name)
     .fetch_optional(pool)
     .await?
-    .ok_or(StoreError::NotFound("user"))?;
-    user_from_row(&row, "")
+    .ok_or(StoreError::NotFound("user"))
 }
 
 pub(crate) async fn users(pool: &Pool, after: Option<UserId>, limit: u32) -> Result<Vec<User>> {
-    let rows = sqlx::query(concat!(
+    Ok(sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),
         " FROM users WHERE id > $1 ORDER BY id LIMIT $2"
@@ -163,15 +162,13 @@ pub(crate) async fn users(pool: &Pool, after: Option<UserId>, limit: u32) -> Res
     .bind(after.map_or(0, |id| id.0))
     .bind(page_size(limit))
     .fetch_all(pool)
-    .await?;
-    rows.iter().map(|row| user_from_row(row, "")).collect()
+    .await?)
 }
 
-pub(crate) async fn user_count(pool: &Pool) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) FROM users")
-        .fetch_one(pool)
-        .await?;
-    Ok(row.try_get(0)?)
+pub(crate) async fn user_count(db: impl Executor<'_, Database = Db>) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(db)
+        .await?)
 }
 
 pub(crate) async fn credentials(pool: &Pool, name: &str) -> Result<Option<(User, String)>> {
@@ -191,9 +188,27 @@ pub(crate) async fn credentials(pool: &Pool, name: &str) -> Result<Option<(User,
     };
     let hash: Option<String> = row.try_get("password_hash")?;
     Ok(match hash {
-        Some(hash) => Some((user_from_row(&row, "")?, hash)),
+        Some(hash) => Some((User::from_row(&row)?, hash)),
         None => None,
     })
+}
+
+/// Runs `update`, an `UPDATE users ... WHERE id = $N AND version = $M RETURNING` the user
+/// columns, and answers the user as written. When it writes nothing, someone else changed the
+/// user between our read and our write (PostgreSQL): `Stale`.
+async fn write_user(
+    tx: &mut Tx,
+    id: UserId,
+    expected_version: i64,
+    update: QueryAs<'_, User>,
+) -> Result<User> {
+    match update.fetch_optional(&mut **tx).await? {
+        Some(user) => Ok(user),
+        None => Err(StoreError::Stale {
+            expected: expected_version,
+            current: user(&mut **tx, id).await?.version,
+        }),
+    }
 }
 
 pub(crate) async fn update_user(
@@ -207,9 +222,9 @@ pub(crate) async fn update_user(
     check_text("display name", &update.display_name)?;
     check_text("email", update.email.as_deref().unwrap_or_default())?;
     let mut tx = begin_write(pool).await?;
-    let before = fetch_user(&mut tx, id).await?;
+    let before = user(&mut *tx, id).await?;
     check_version(expected_version, before.version)?;
-    let row = sqlx::query(concat!(
+    let update = sqlx::query_as(concat!(
         "UPDATE users SET display_name = $1, email = $2, is_admin = $3, disabled = $4, \
          version = version + 1, updated_at = $5 WHERE id = $6 AND version = $7 RETURNING ",
         user_columns!()
@@ -220,26 +235,15 @@ pub(crate) async fn update_user(
     .bind(update.disabled)
     .bind(now)
     .bind(id.0)
-    .bind(expected_version)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let after = match row {
-        Some(row) => user_from_row(&row, "")?,
-        // Changed by someone else between our read and our write (PostgreSQL).
-        None => {
-            let current = fetch_user(&mut tx, id).await?;
-            return Err(StoreError::Stale {
-                expected: expected_version,
-                current: current.version,
-            });
-        }
-    };
-    let change = Change::new(None, "user", id).updated(user_json(&before), user_json(&after));
-    record(&mut tx, now, actor, &[change]).await?;
+    .bind(expected_version);
+    let after = write_user(&mut tx, id, expected_version, update).await?;
+    record(&mut tx, now, actor, &[Change::updated(&before, &after)]).await?;
     tx.commit().await?;
     Ok(after)
 }
 
+/// Sets the password hash and revokes every session of the user, in one transaction; the event
+/// says the password changed, never what it is.
 pub(crate) async fn set_password(
     pool: &Pool,
     now: Now,
@@ -250,9 +254,9 @@ pub(crate) async fn set_password(
 ) -> Result<User> {
     check_text("password hash", password_hash)?;
     let mut tx = begin_write(pool).await?;
-    let before = fetch_user(&mut tx, id).await?;
+    let before = user(&mut *tx, id).await?;
     check_version(expected_version, before.version)?;
-    let row = sqlx::query(concat!(
+    let update = sqlx::query_as(concat!(
         "UPDATE users SET password_hash = $1, version = version + 1, updated_at = $2 \
          WHERE id = $3 AND version = $4 RETURNING ",
         user_columns!()
@@ -260,27 +264,14 @@ pub(crate) async fn set_password(
     .bind(password_hash)
     .bind(now)
     .bind(id.0)
-    .bind(expected_version)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let after = match row {
-        Some(row) => user_from_row(&row, "")?,
-        None => {
-            let current = fetch_user(&mut tx, id).await?;
-            return Err(StoreError::Stale {
-                expected: expected_version,
-                current: current.version,
-            });
-        }
-    };
+    .bind(expected_version);
+    let after = write_user(&mut tx, id, expected_version, update).await?;
     sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(id.0)
         .execute(&mut *tx)
         .await?;
-    let mut after_json = user_json(&after);
-    after_json["password_changed"] = Value::Bool(true);
-    let change = Change::new(None, "user", id).updated(user_json(&before), after_json);
+    let change = Change::updated(&before, &after).noting("password_changed", Value::Bool(true));
     record(&mut tx, now, actor, &[change]).await?;
     tx.commit().await?;
     Ok(after)
