@@ -1,6 +1,6 @@
 //! Migrations, durability settings, and accounts: creation, lookup, pagination, versions.
 
-use waymark_store::{Actor, NewUser, StoreError, UserId, UserUpdate};
+use waymark_store::{Actor, NewUser, Store, StoreError, UserId, UserUpdate};
 
 use crate::harness::TestDb;
 
@@ -91,7 +91,7 @@ async fn users_are_created_found_and_listed(db: &TestDb) {
             },
         )
         .await;
-    assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
+    assert_matches!(again, Err(StoreError::Duplicate(_)));
     for bad in ["", " ana", "a\nb", "nul\0"] {
         let result = db
             .store
@@ -103,19 +103,16 @@ async fn users_are_created_found_and_listed(db: &TestDb) {
                 },
             )
             .await;
-        assert!(
-            matches!(result, Err(StoreError::Invalid(_))),
-            "{bad:?}: {result:?}"
-        );
+        assert_matches!(result, Err(StoreError::Invalid(_)), "{bad:?}:");
     }
-    assert!(matches!(
+    assert_matches!(
         db.store.user(UserId(999)).await,
         Err(StoreError::NotFound("user"))
-    ));
-    assert!(matches!(
+    );
+    assert_matches!(
         db.store.user_by_name("nobody").await,
         Err(StoreError::NotFound("user"))
-    ));
+    );
 }
 
 async fn user_updates_need_the_current_version(db: &TestDb) {
@@ -140,24 +137,15 @@ async fn user_updates_need_the_current_version(db: &TestDb) {
         .store
         .update_user(Actor::User(ana.id), ana.id, 1, &update)
         .await;
-    assert!(
-        matches!(
-            stale,
-            Err(StoreError::Stale {
-                expected: 1,
-                current: 2
-            })
-        ),
-        "{stale:?}"
-    );
+    assert_stale!(stale, 1, 2);
     assert_eq!(db.store.user(ana.id).await.unwrap(), updated);
     let missing = db
         .store
         .update_user(Actor::System, UserId(999), 1, &update)
         .await;
-    assert!(matches!(missing, Err(StoreError::NotFound("user"))));
+    assert_matches!(missing, Err(StoreError::NotFound("user")));
     let stale = db.store.set_password(Actor::System, ana.id, 1, "x").await;
-    assert!(matches!(stale, Err(StoreError::Stale { .. })));
+    assert_stale!(stale, 1, 2);
 }
 
 async fn the_first_administrator_comes_from_a_setup_link(db: &TestDb) {
@@ -176,10 +164,7 @@ async fn the_first_administrator_comes_from_a_setup_link(db: &TestDb) {
         ..NewUser::default()
     };
     let wrong = db.store.complete_setup("wrong", &root).await;
-    assert!(
-        matches!(wrong, Err(StoreError::NotFound("setup token"))),
-        "{wrong:?}"
-    );
+    assert_matches!(wrong, Err(StoreError::NotFound("setup token")));
     let other = NewUser {
         name: "other".into(),
         ..root.clone()
@@ -197,7 +182,7 @@ async fn the_first_administrator_comes_from_a_setup_link(db: &TestDb) {
     assert!(admin.is_admin);
     assert_eq!(db.store.user_count().await.unwrap(), 1);
     let spent = db.store.complete_setup(&one.secret, &root).await;
-    assert!(matches!(spent, Err(StoreError::NotFound(_))), "{spent:?}");
+    assert_matches!(spent, Err(StoreError::NotFound(_)));
     assert!(db.store.create_setup_token(hour).await.unwrap().is_none());
     assert!(db
         .column("SELECT token_hash FROM setup_tokens")
@@ -212,30 +197,22 @@ async fn the_first_administrator_comes_from_a_setup_link(db: &TestDb) {
 }
 
 async fn an_expired_setup_link_is_refused(db: &TestDb) {
-    let link = db
-        .store
-        .create_setup_token(chrono::Duration::minutes(30))
-        .await
-        .unwrap()
-        .unwrap();
-    db.advance(chrono::Duration::minutes(30));
+    let half_an_hour = chrono::Duration::minutes(30);
+    let new_link = || db.store.create_setup_token(half_an_hour);
+    let link = new_link().await.unwrap().unwrap();
+    db.advance(half_an_hour);
     let root = NewUser {
         name: "root".into(),
         ..NewUser::default()
     };
     let late = db.store.complete_setup(&link.secret, &root).await;
-    assert!(matches!(late, Err(StoreError::NotFound(_))), "{late:?}");
+    assert_matches!(late, Err(StoreError::NotFound(_)));
     assert_eq!(db.store.user_count().await.unwrap(), 0);
     // An account made another way (the CLI) spends the links.
-    let link = db
-        .store
-        .create_setup_token(chrono::Duration::minutes(30))
-        .await
-        .unwrap()
-        .unwrap();
+    let link = new_link().await.unwrap().unwrap();
     db.user("ana").await;
     let spent = db.store.complete_setup(&link.secret, &root).await;
-    assert!(matches!(spent, Err(StoreError::NotFound(_))), "{spent:?}");
+    assert_matches!(spent, Err(StoreError::NotFound(_)));
     assert!(db
         .column("SELECT token_hash FROM setup_tokens")
         .await
@@ -251,22 +228,21 @@ store_tests!(
     user_updates_need_the_current_version,
 );
 
+/// Opens and migrates the store at `url` and creates the user `ana` in it.
+async fn store_with_ana(url: &str) -> Store {
+    let store = Store::connect(url).await.unwrap();
+    store.migrate().await.unwrap();
+    let ana = NewUser {
+        name: "ana".into(),
+        ..NewUser::default()
+    };
+    store.create_user(Actor::System, &ana).await.unwrap();
+    store
+}
+
 #[tokio::test]
 async fn an_in_memory_database_keeps_its_data() {
-    let store = waymark_store::Store::connect("sqlite::memory:")
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    store
-        .create_user(
-            Actor::System,
-            &NewUser {
-                name: "ana".into(),
-                ..NewUser::default()
-            },
-        )
-        .await
-        .unwrap();
+    let store = store_with_ana("sqlite::memory:").await;
     // Other tasks, the same (only) connection.
     let counts = futures_join(&store).await;
     assert_eq!(counts, [1, 1, 1]);
@@ -277,7 +253,7 @@ async fn an_in_memory_database_keeps_its_data() {
     );
 }
 
-async fn futures_join(store: &waymark_store::Store) -> [i64; 3] {
+async fn futures_join(store: &Store) -> [i64; 3] {
     let (a, b, c) = tokio::join!(store.user_count(), store.user_count(), store.user_count());
     [a.unwrap(), b.unwrap(), c.unwrap()]
 }
@@ -286,23 +262,10 @@ async fn futures_join(store: &waymark_store::Store) -> [i64; 3] {
 async fn sqlite_urls_and_paths_open_the_same_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.db");
-    let store = waymark_store::Store::connect(path.to_str().unwrap())
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
-    store
-        .create_user(
-            Actor::System,
-            &NewUser {
-                name: "ana".into(),
-                ..NewUser::default()
-            },
-        )
-        .await
-        .unwrap();
+    let store = store_with_ana(path.to_str().unwrap()).await;
     store.close().await;
     let url = format!("sqlite://{}", path.display());
-    let again = waymark_store::Store::connect(&url).await.unwrap();
+    let again = Store::connect(&url).await.unwrap();
     again.migrate().await.unwrap();
     assert_eq!(again.user_count().await.unwrap(), 1);
     again.close().await;

@@ -3,46 +3,14 @@
 
 use serde_json::json;
 use waymark_store::{
-    Actor, Entity, EntityCursor, EntityKind, EntityQuery, EntityUpdate, Fields, NewEntity,
-    ParentFilter, PlanContent, Project, ProjectId, StoreError, POSITION_STEP,
+    Actor, Entity, EntityCursor, EntityKind, EntityQuery, EntityUpdate, Fields, NewEntity, Page,
+    ParentFilter, PlanContent, ProjectId, StoreError, POSITION_STEP,
 };
 
 use crate::harness::{fields, TestDb};
 
-async fn project(db: &TestDb) -> Project {
-    db.store
-        .create_project(
-            Actor::System,
-            &fields(json!({"name": "P", "start": "2027-01-04"})),
-        )
-        .await
-        .unwrap()
-}
-
-async fn create(
-    db: &TestDb,
-    project: ProjectId,
-    kind: EntityKind,
-    key: &str,
-    data: Fields,
-) -> Entity {
-    db.store
-        .create_entity(
-            Actor::System,
-            project,
-            kind,
-            &NewEntity {
-                key: key.into(),
-                data,
-                position: None,
-            },
-        )
-        .await
-        .unwrap()
-}
-
 async fn every_kind_is_created_read_updated_and_deleted(db: &TestDb) {
-    let project = project(db).await;
+    let project = db.project(Actor::System, "P").await;
     let samples = [
         (
             EntityKind::Calendar,
@@ -77,7 +45,7 @@ async fn every_kind_is_created_read_updated_and_deleted(db: &TestDb) {
         ),
     ];
     for (kind, key, data, name) in samples {
-        let created = create(db, project.id, kind, key, fields(data.clone())).await;
+        let created = db.add(project.id, kind, key, data.clone()).await.unwrap();
         assert_eq!(created.kind, kind);
         assert_eq!(created.name, name);
         assert_eq!(created.version, 1);
@@ -96,59 +64,25 @@ async fn every_kind_is_created_read_updated_and_deleted(db: &TestDb) {
             created
         );
 
-        let mut changed = fields(data);
-        changed.insert("note".into(), json!("changed"));
-        let updated = db
-            .store
-            .update_entity(
-                Actor::System,
-                project.id,
-                kind,
-                key,
-                1,
-                &EntityUpdate {
-                    data: changed.clone(),
-                    position: None,
-                },
-            )
-            .await
-            .unwrap();
+        let mut changed = data;
+        changed["note"] = json!("changed");
+        let updated = db.update(project.id, kind, key, 1, changed.clone()).await;
+        let updated = updated.unwrap();
         assert_eq!((updated.version, updated.position), (2, POSITION_STEP));
-        assert_eq!(updated.data, changed);
+        assert_eq!(updated.data, fields(changed));
         db.store
             .delete_entity(Actor::System, project.id, kind, key, 2)
             .await
             .unwrap();
         let gone = db.store.entity(project.id, kind, key).await;
-        assert!(matches!(gone, Err(StoreError::NotFound(what)) if what == kind.as_str()));
+        assert_matches!(gone, Err(StoreError::NotFound(what)) if what == kind.as_str());
     }
     // A key is unique within its kind only.
-    create(db, project.id, EntityKind::Task, "ana", fields(json!({}))).await;
-    create(
-        db,
-        project.id,
-        EntityKind::Resource,
-        "ana",
-        fields(json!({})),
-    )
-    .await;
-    let again = db
-        .store
-        .create_entity(
-            Actor::System,
-            project.id,
-            EntityKind::Task,
-            &NewEntity {
-                key: "ana".into(),
-                data: fields(json!({})),
-                position: None,
-            },
-        )
-        .await;
-    assert!(
-        matches!(again, Err(StoreError::Duplicate(ref what)) if what == "task `ana`"),
-        "{again:?}"
-    );
+    for kind in [EntityKind::Task, EntityKind::Resource] {
+        db.add(project.id, kind, "ana", json!({})).await.unwrap();
+    }
+    let again = db.add(project.id, EntityKind::Task, "ana", json!({})).await;
+    assert_matches!(again, Err(StoreError::Duplicate(ref what)) if what == "task `ana`");
     assert_eq!(
         db.store
             .entity(project.id, EntityKind::Task, "ana")
@@ -160,113 +94,39 @@ async fn every_kind_is_created_read_updated_and_deleted(db: &TestDb) {
 }
 
 async fn versions_guard_updates_and_deletes(db: &TestDb) {
-    let project = project(db).await;
-    create(
-        db,
-        project.id,
-        EntityKind::Task,
-        "a",
-        fields(json!({"duration": "1d"})),
-    )
-    .await;
-    let update = |duration: &str| EntityUpdate {
-        data: fields(json!({"duration": duration})),
-        position: None,
+    let project = db.project(Actor::System, "P").await;
+    let task = EntityKind::Task;
+    db.add(project.id, task, "a", json!({"duration": "1d"}))
+        .await
+        .unwrap();
+    let update = |key, version, duration: &str| {
+        let data = json!({ "duration": duration });
+        db.update(project.id, task, key, version, data)
     };
-    db.store
-        .update_entity(
-            Actor::System,
-            project.id,
-            EntityKind::Task,
-            "a",
-            1,
-            &update("2d"),
-        )
-        .await
-        .unwrap();
+    update("a", 1, "2d").await.unwrap();
+    let stale = update("a", 1, "3d").await;
+    assert_stale!(stale, 1, 2);
     let stale = db
         .store
-        .update_entity(
-            Actor::System,
-            project.id,
-            EntityKind::Task,
-            "a",
-            1,
-            &update("3d"),
-        )
+        .delete_entity(Actor::System, project.id, task, "a", 1)
         .await;
-    assert!(
-        matches!(
-            stale,
-            Err(StoreError::Stale {
-                expected: 1,
-                current: 2
-            })
-        ),
-        "{stale:?}"
-    );
-    let stale = db
-        .store
-        .delete_entity(Actor::System, project.id, EntityKind::Task, "a", 1)
-        .await;
-    assert!(
-        matches!(
-            stale,
-            Err(StoreError::Stale {
-                expected: 1,
-                current: 2
-            })
-        ),
-        "{stale:?}"
-    );
-    let kept = db
-        .store
-        .entity(project.id, EntityKind::Task, "a")
-        .await
-        .unwrap();
+    assert_stale!(stale, 1, 2);
+    let kept = db.store.entity(project.id, task, "a").await.unwrap();
     assert_eq!(
         (kept.version, kept.data["duration"].as_str()),
         (2, Some("2d"))
     );
 
+    assert_matches!(
+        update("b", 1, "1d").await,
+        Err(StoreError::NotFound("task"))
+    );
     let missing = db
-        .store
-        .update_entity(
-            Actor::System,
-            project.id,
-            EntityKind::Task,
-            "b",
-            1,
-            &update("1d"),
-        )
+        .update(ProjectId(999), task, "a", 2, json!({"duration": "1d"}))
         .await;
-    assert!(matches!(missing, Err(StoreError::NotFound("task"))));
-    let missing = db
-        .store
-        .update_entity(
-            Actor::System,
-            ProjectId(999),
-            EntityKind::Task,
-            "a",
-            2,
-            &update("1d"),
-        )
-        .await;
-    assert!(matches!(missing, Err(StoreError::NotFound("project"))));
-    let missing = db
-        .store
-        .create_entity(
-            Actor::System,
-            ProjectId(999),
-            EntityKind::Task,
-            &NewEntity {
-                key: "a".into(),
-                data: Fields::new(),
-                position: None,
-            },
-        )
-        .await;
-    assert!(matches!(missing, Err(StoreError::NotFound("project"))));
+    assert_matches!(missing, Err(StoreError::NotFound("project")));
+    let missing = db.add(ProjectId(999), task, "a", json!({})).await;
+    assert_matches!(missing, Err(StoreError::NotFound("project")));
 
     for (key, data) in [
         ("has space", json!({})),
@@ -276,36 +136,16 @@ async fn versions_guard_updates_and_deletes(db: &TestDb) {
         ("ok", json!({"parent": ["x"]})),
         ("ok", json!({"name": "nul\u{0}"})),
     ] {
-        let result = db
-            .store
-            .create_entity(
-                Actor::System,
-                project.id,
-                EntityKind::Task,
-                &NewEntity {
-                    key: key.into(),
-                    data: fields(data),
-                    position: None,
-                },
-            )
-            .await;
-        assert!(
-            matches!(result, Err(StoreError::Invalid(_))),
-            "{key:?}: {result:?}"
-        );
+        let result = db.add(project.id, task, key, data).await;
+        assert_matches!(result, Err(StoreError::Invalid(_)), "{key:?}:");
     }
 }
 
 async fn concurrent_updates_let_exactly_one_win(db: &TestDb) {
-    let project = project(db).await;
-    create(
-        db,
-        project.id,
-        EntityKind::Task,
-        "a",
-        fields(json!({"duration": "1d"})),
-    )
-    .await;
+    let project = db.project(Actor::System, "P").await;
+    db.add(project.id, EntityKind::Task, "a", json!({"duration": "1d"}))
+        .await
+        .unwrap();
     let mut writers = Vec::new();
     for writer in 0..8 {
         let store = db.store.clone();
@@ -349,29 +189,20 @@ async fn concurrent_updates_let_exactly_one_win(db: &TestDb) {
 }
 
 async fn lists_page_by_position_and_filter(db: &TestDb) {
-    let project = project(db).await;
-    create(
-        db,
-        project.id,
-        EntityKind::Task,
-        "phase",
-        fields(json!({"name": "Phase"})),
-    )
-    .await;
+    let project = db.project(Actor::System, "P").await;
+    let task = EntityKind::Task;
+    db.add(project.id, task, "phase", json!({"name": "Phase"}))
+        .await
+        .unwrap();
     for index in 0..24 {
         let name = if index % 5 == 0 {
             format!("Review {index}")
         } else {
             format!("Build {index}")
         };
-        create(
-            db,
-            project.id,
-            EntityKind::Task,
-            &format!("t{index:02}"),
-            fields(json!({"name": name, "parent": "phase", "duration": "1d"})),
-        )
-        .await;
+        let data = json!({"name": name, "parent": "phase", "duration": "1d"});
+        let key = format!("t{index:02}");
+        db.add(project.id, task, &key, data).await.unwrap();
     }
     // An explicit position puts a task between two others.
     let between = db
@@ -379,7 +210,7 @@ async fn lists_page_by_position_and_filter(db: &TestDb) {
         .create_entity(
             Actor::System,
             project.id,
-            EntityKind::Task,
+            task,
             &NewEntity {
                 key: "a-late-idea".into(),
                 data: fields(json!({"name": "100% done_marker", "parent": "phase"})),
@@ -388,38 +219,27 @@ async fn lists_page_by_position_and_filter(db: &TestDb) {
         )
         .await
         .unwrap();
-    assert_eq!(
-        db.store
-            .entity_count(project.id, EntityKind::Task)
-            .await
-            .unwrap(),
-        26
-    );
-    assert_eq!(
-        db.store
-            .entity_count(project.id, EntityKind::Risk)
-            .await
-            .unwrap(),
-        0
-    );
+    let count = |kind| db.store.entity_count(project.id, kind);
+    assert_eq!(count(task).await.unwrap(), 26);
+    assert_eq!(count(EntityKind::Risk).await.unwrap(), 0);
 
+    let page = |query: EntityQuery| {
+        let store = db.store.clone();
+        async move { store.entities(project.id, task, &query).await.unwrap() }
+    };
+    let keys_of = |page: Page<Entity, EntityCursor>| {
+        page.items.into_iter().map(|e| e.key).collect::<Vec<_>>()
+    };
     let mut keys = Vec::new();
     let mut pages = Vec::new();
     let mut after = None;
     loop {
-        let page = db
-            .store
-            .entities(
-                project.id,
-                EntityKind::Task,
-                &EntityQuery {
-                    after: after.clone(),
-                    limit: 10,
-                    ..EntityQuery::default()
-                },
-            )
-            .await
-            .unwrap();
+        let page = page(EntityQuery {
+            after: after.clone(),
+            limit: 10,
+            ..EntityQuery::default()
+        })
+        .await;
         pages.push(page.items.len());
         keys.extend(page.items.iter().map(|e| e.key.clone()));
         match page.next {
@@ -432,73 +252,30 @@ async fn lists_page_by_position_and_filter(db: &TestDb) {
     assert_eq!(&keys[..4], ["phase", "t00", between.key.as_str(), "t01"]);
     assert_eq!(keys.len(), 26);
 
-    let exact = db
-        .store
-        .entities(
-            project.id,
-            EntityKind::Task,
-            &EntityQuery {
-                limit: 26,
-                ..EntityQuery::default()
-            },
-        )
-        .await
-        .unwrap();
+    let exact = page(EntityQuery {
+        limit: 26,
+        ..EntityQuery::default()
+    })
+    .await;
     assert_eq!((exact.items.len(), exact.next), (26, None));
 
-    let top = db
-        .store
-        .entities(
-            project.id,
-            EntityKind::Task,
-            &EntityQuery {
-                parent: Some(ParentFilter::None),
-                ..EntityQuery::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        top.items.iter().map(|e| e.key.as_str()).collect::<Vec<_>>(),
-        ["phase"]
-    );
-    let children = db
-        .store
-        .entities(
-            project.id,
-            EntityKind::Task,
-            &EntityQuery {
-                parent: Some(ParentFilter::Of("phase".into())),
-                limit: 3,
-                ..EntityQuery::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        children
-            .items
-            .iter()
-            .map(|e| e.key.as_str())
-            .collect::<Vec<_>>(),
-        ["t00", "a-late-idea", "t01"]
-    );
+    let top = page(EntityQuery {
+        parent: Some(ParentFilter::None),
+        ..EntityQuery::default()
+    });
+    assert_eq!(keys_of(top.await), ["phase"]);
+    let children = page(EntityQuery {
+        parent: Some(ParentFilter::Of("phase".into())),
+        limit: 3,
+        ..EntityQuery::default()
+    });
+    assert_eq!(keys_of(children.await), ["t00", "a-late-idea", "t01"]);
     let search = |needle: &str| {
-        let query = EntityQuery {
+        let found = page(EntityQuery {
             name_contains: Some(needle.into()),
             ..EntityQuery::default()
-        };
-        let store = db.store.clone();
-        async move {
-            store
-                .entities(project.id, EntityKind::Task, &query)
-                .await
-                .unwrap()
-                .items
-                .into_iter()
-                .map(|e| e.key)
-                .collect::<Vec<_>>()
-        }
+        });
+        async { keys_of(found.await) }
     };
     assert_eq!(search("REVIEW").await, ["t00", "t05", "t10", "t15", "t20"]);
     assert_eq!(search("view 1").await, ["t10", "t15"]);
@@ -510,9 +287,9 @@ async fn lists_page_by_position_and_filter(db: &TestDb) {
 
     let missing = db
         .store
-        .entities(ProjectId(999), EntityKind::Task, &EntityQuery::default())
+        .entities(ProjectId(999), task, &EntityQuery::default())
         .await;
-    assert!(matches!(missing, Err(StoreError::NotFound("project"))));
+    assert_matches!(missing, Err(StoreError::NotFound("project")));
     assert!("12".parse::<EntityCursor>().is_err());
     assert!("x.key".parse::<EntityCursor>().is_err());
 }
@@ -589,7 +366,7 @@ async fn an_imported_plan_comes_back_in_order(db: &TestDb) {
         .unwrap();
     assert_eq!(design.parent.as_deref(), Some("delivery"));
     let missing = db.store.project_document(ProjectId(999)).await;
-    assert!(matches!(missing, Err(StoreError::NotFound("project"))));
+    assert_matches!(missing, Err(StoreError::NotFound("project")));
 
     // The snapshot: the same document, the project's row, and the tasks as stored, in order.
     let changed = db
@@ -642,15 +419,12 @@ async fn an_imported_plan_comes_back_in_order(db: &TestDb) {
         .iter()
         .all(|task| task.kind == EntityKind::Task));
     let missing = db.store.project_snapshot(ProjectId(999)).await;
-    assert!(matches!(missing, Err(StoreError::NotFound("project"))));
+    assert_matches!(missing, Err(StoreError::NotFound("project")));
 
     let mut twice = sample_plan();
     twice.tasks.push(("zeta".into(), Fields::new()));
     let refused = db.store.import_project(Actor::System, &twice).await;
-    assert!(
-        matches!(refused, Err(StoreError::Invalid(_))),
-        "{refused:?}"
-    );
+    assert_matches!(refused, Err(StoreError::Invalid(_)));
     assert_eq!(db.store.projects(None, 10).await.unwrap().len(), 1);
 }
 
@@ -684,7 +458,7 @@ async fn replacing_content_changes_only_what_differs(db: &TestDb) {
         .store
         .replace_project_content(Actor::System, project.id, Some(revision), &next)
         .await;
-    assert!(matches!(stale, Err(StoreError::Stale { .. })), "{stale:?}");
+    assert_matches!(stale, Err(StoreError::Stale { .. }));
     let events_before = db.store.events(project.id, None, 1000).await.unwrap().len();
     let changes = db
         .store
@@ -724,7 +498,7 @@ async fn replacing_content_changes_only_what_differs(db: &TestDb) {
         .store
         .replace_project_content(Actor::System, ProjectId(999), None, &next)
         .await;
-    assert!(matches!(missing, Err(StoreError::NotFound("project"))));
+    assert_matches!(missing, Err(StoreError::NotFound("project")));
 }
 
 async fn a_large_plan_is_written_in_batches(db: &TestDb) {
@@ -739,13 +513,8 @@ async fn a_large_plan_is_written_in_batches(db: &TestDb) {
         ));
     }
     let project = db.store.import_project(Actor::System, &plan).await.unwrap();
-    assert_eq!(
-        db.store
-            .entity_count(project.id, EntityKind::Task)
-            .await
-            .unwrap(),
-        1500
-    );
+    let count = db.store.entity_count(project.id, EntityKind::Task).await;
+    assert_eq!(count.unwrap(), 1500);
     let document = db.store.project_document(project.id).await.unwrap();
     assert_eq!(document.tasks, plan.tasks);
     let events = db.store.events(project.id, None, 0).await.unwrap();
@@ -768,46 +537,25 @@ async fn a_large_plan_is_written_in_batches(db: &TestDb) {
 /// PostgreSQL cannot store a NUL character; SQLite can. Both must answer the same: refused
 /// writes, not-found reads, never a database error.
 async fn text_with_nul_is_refused_or_not_found(db: &TestDb) {
-    let project = project(db).await;
-    create(
-        db,
-        project.id,
-        EntityKind::Task,
-        "a",
-        fields(json!({"name": "A"})),
-    )
-    .await;
+    let project = db.project(Actor::System, "P").await;
+    let task = EntityKind::Task;
+    db.add(project.id, task, "a", json!({"name": "A"}))
+        .await
+        .unwrap();
     let nul = "a\u{0}";
-    assert!(matches!(
+    assert_matches!(
         db.store.user_by_name(nul).await,
         Err(StoreError::NotFound("user"))
-    ));
+    );
     assert!(db.store.credentials(nul).await.unwrap().is_none());
-    let read = db.store.entity(project.id, EntityKind::Task, nul).await;
-    assert!(
-        matches!(read, Err(StoreError::NotFound("task"))),
-        "{read:?}"
-    );
-    let update = EntityUpdate {
-        data: Fields::new(),
-        position: None,
-    };
-    let write = db
-        .store
-        .update_entity(Actor::System, project.id, EntityKind::Task, nul, 1, &update)
-        .await;
-    assert!(
-        matches!(write, Err(StoreError::NotFound("task"))),
-        "{write:?}"
-    );
+    let read = db.store.entity(project.id, task, nul).await;
+    assert_matches!(read, Err(StoreError::NotFound("task")));
+    let write = db.update(project.id, task, nul, 1, json!({})).await;
+    assert_matches!(write, Err(StoreError::NotFound("task")));
     let delete = db
         .store
-        .delete_entity(Actor::System, project.id, EntityKind::Task, nul, 1)
-        .await;
-    assert!(
-        matches!(delete, Err(StoreError::NotFound("task"))),
-        "{delete:?}"
-    );
+        .delete_entity(Actor::System, project.id, task, nul, 1);
+    assert_matches!(delete.await, Err(StoreError::NotFound("task")));
     for query in [
         EntityQuery {
             name_contains: Some(nul.into()),
@@ -825,63 +573,35 @@ async fn text_with_nul_is_refused_or_not_found(db: &TestDb) {
             ..EntityQuery::default()
         },
     ] {
-        let page = db
-            .store
-            .entities(project.id, EntityKind::Task, &query)
-            .await
-            .unwrap();
+        let page = db.store.entities(project.id, task, &query).await.unwrap();
         assert!(page.items.is_empty(), "{query:?}");
     }
-    let fields_with_nul = fields(json!({"name": "P", "currency": "E\u{0}R"}));
-    let refused = db
-        .store
-        .update_project(Actor::System, project.id, 1, &fields_with_nul)
-        .await;
-    assert!(
-        matches!(refused, Err(StoreError::Invalid(_))),
-        "{refused:?}"
-    );
-    let key_with_nul = fields(json!({"name": "P", "x\u{0}": 1}));
-    let refused = db
-        .store
-        .update_project(Actor::System, project.id, 1, &key_with_nul)
-        .await;
-    assert!(
-        matches!(refused, Err(StoreError::Invalid(_))),
-        "{refused:?}"
-    );
+    for fields_with_nul in [
+        json!({"name": "P", "currency": "E\u{0}R"}),
+        json!({"name": "P", "x\u{0}": 1}),
+    ] {
+        let refused = db
+            .store
+            .update_project(Actor::System, project.id, 1, &fields(fields_with_nul))
+            .await;
+        assert_matches!(refused, Err(StoreError::Invalid(_)));
+    }
     let ana = db.user("ana").await;
     let refused = db
         .store
         .create_token(Actor::System, ana.id, nul, None)
         .await;
-    assert!(
-        matches!(refused, Err(StoreError::Invalid(_))),
-        "{refused:?}"
+    assert_matches!(refused, Err(StoreError::Invalid(_)));
+    let minute = chrono::Duration::minutes(1);
+    assert_matches!(
+        db.store.rate_limit_hit(nul, minute).await,
+        Err(StoreError::Invalid(_))
     );
-    let refused = db
-        .store
-        .rate_limit_hit(nul, chrono::Duration::minutes(1))
-        .await;
-    assert!(
-        matches!(refused, Err(StoreError::Invalid(_))),
-        "{refused:?}"
-    );
-    assert_eq!(
-        db.store
-            .rate_limit_count(nul, chrono::Duration::minutes(1))
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(db.store.rate_limit_count(nul, minute).await.unwrap(), 0);
     db.store.rate_limit_reset(nul).await.unwrap();
     assert!(db.store.session(nul).await.unwrap().is_none());
-    assert!(db
-        .store
-        .authenticate_token("wmt_\u{0}")
-        .await
-        .unwrap()
-        .is_none());
+    let token = db.store.authenticate_token("wmt_\u{0}").await;
+    assert!(token.unwrap().is_none());
 }
 
 store_tests!(

@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 use waymark_store::{
-    Actor, EntityKind, EntityUpdate, Event, NewEntity, PlanContent, Role, StoreError, UserUpdate,
+    Actor, EntityKind, EntityUpdate, Event, NewEntity, PlanContent, Project, Role, StoreError,
+    UserUpdate,
 };
 
 use crate::harness::{fields, TestDb};
@@ -203,51 +204,47 @@ async fn every_change_is_recorded_with_before_and_after(db: &TestDb) {
     assert_eq!(audit.len(), events.len() + accounts.len());
 }
 
-async fn a_failed_change_leaves_no_event(db: &TestDb) {
-    let project = db
-        .store
-        .create_project(Actor::System, &fields(json!({"name": "P"})))
-        .await
-        .unwrap();
-    let new = NewEntity {
-        key: "a".into(),
-        data: fields(json!({"duration": "1d"})),
-        position: None,
-    };
-    db.store
-        .create_entity(Actor::System, project.id, EntityKind::Task, &new)
+/// A project with one task, `a`, and the number of its events so far.
+async fn project_with_a_task(db: &TestDb) -> (Project, usize) {
+    let project = db.project(Actor::System, "P").await;
+    db.add(project.id, EntityKind::Task, "a", json!({"duration": "1d"}))
         .await
         .unwrap();
     let count = db.store.events(project.id, None, 100).await.unwrap().len();
+    (project, count)
+}
+
+/// The plan of project `P` with one task, `key`.
+fn plan_with_task(key: &str) -> PlanContent {
+    PlanContent {
+        project: fields(json!({"name": "P"})),
+        tasks: vec![(key.into(), Default::default())],
+        ..PlanContent::default()
+    }
+}
+
+async fn a_failed_change_leaves_no_event(db: &TestDb) {
+    let (project, count) = project_with_a_task(db).await;
     let revision = db.store.project(project.id).await.unwrap().revision;
 
-    let duplicate = db
-        .store
-        .create_entity(Actor::System, project.id, EntityKind::Task, &new)
-        .await;
-    assert!(matches!(duplicate, Err(StoreError::Duplicate(_))));
-    let update = EntityUpdate {
-        data: fields(json!({"duration": "9d"})),
-        position: None,
-    };
+    let duplicate = db.add(project.id, EntityKind::Task, "a", json!({})).await;
+    assert_matches!(duplicate, Err(StoreError::Duplicate(_)));
     let stale = db
-        .store
-        .update_entity(Actor::System, project.id, EntityKind::Task, "a", 5, &update)
-        .await;
-    assert!(matches!(stale, Err(StoreError::Stale { .. })));
-    let invalid = db
-        .store
-        .replace_project_content(
-            Actor::System,
+        .update(
             project.id,
-            None,
-            &PlanContent {
-                tasks: vec![("bad key".into(), Default::default())],
-                ..PlanContent::default()
-            },
+            EntityKind::Task,
+            "a",
+            5,
+            json!({"duration": "9d"}),
         )
         .await;
-    assert!(matches!(invalid, Err(StoreError::Invalid(_))));
+    assert_stale!(stale, 5, 1);
+    let plan = plan_with_task("bad key");
+    let invalid = db
+        .store
+        .replace_project_content(Actor::System, project.id, None, &plan)
+        .await;
+    assert_matches!(invalid, Err(StoreError::Invalid(_)));
     assert_eq!(
         db.store.events(project.id, None, 100).await.unwrap().len(),
         count
@@ -259,57 +256,28 @@ async fn a_failed_change_leaves_no_event(db: &TestDb) {
 }
 
 async fn a_change_and_its_event_commit_together(db: &TestDb) {
-    let project = db
-        .store
-        .create_project(Actor::System, &fields(json!({"name": "P"})))
-        .await
-        .unwrap();
-    let new = NewEntity {
-        key: "a".into(),
-        data: fields(json!({"duration": "1d"})),
-        position: None,
-    };
-    let task = db
-        .store
-        .create_entity(Actor::System, project.id, EntityKind::Task, &new)
-        .await
-        .unwrap();
-    let count = db.store.events(project.id, None, 100).await.unwrap().len();
+    let (project, count) = project_with_a_task(db).await;
+    let task = db.store.entity(project.id, EntityKind::Task, "a").await;
+    let task = task.unwrap();
 
     // Take the log away: the entity update runs, then writing its event fails, and the
     // transaction must take the update back with it.
     db.execute("ALTER TABLE events RENAME TO events_away")
         .await
         .unwrap();
-    let update = EntityUpdate {
-        data: fields(json!({"duration": "9d"})),
-        position: None,
-    };
-    let failed = db
-        .store
-        .update_entity(Actor::System, project.id, EntityKind::Task, "a", 1, &update)
-        .await;
+    let nine_days = json!({"duration": "9d"});
+    let update = || db.update(project.id, EntityKind::Task, "a", 1, nine_days.clone());
+    let failed = update().await;
+    let plan = plan_with_task("b");
     let failed_import = db
         .store
-        .replace_project_content(
-            Actor::System,
-            project.id,
-            None,
-            &PlanContent {
-                project: fields(json!({"name": "P"})),
-                tasks: vec![("b".into(), Default::default())],
-                ..PlanContent::default()
-            },
-        )
+        .replace_project_content(Actor::System, project.id, None, &plan)
         .await;
     db.execute("ALTER TABLE events_away RENAME TO events")
         .await
         .unwrap();
-    assert!(matches!(failed, Err(StoreError::Database(_))), "{failed:?}");
-    assert!(
-        matches!(failed_import, Err(StoreError::Database(_))),
-        "{failed_import:?}"
-    );
+    assert_matches!(failed, Err(StoreError::Database(_)));
+    assert_matches!(failed_import, Err(StoreError::Database(_)));
     assert_eq!(
         db.store
             .entity(project.id, EntityKind::Task, "a")
@@ -328,10 +296,7 @@ async fn a_change_and_its_event_commit_together(db: &TestDb) {
     );
 
     // And with the log back, the same update works and is recorded.
-    db.store
-        .update_entity(Actor::System, project.id, EntityKind::Task, "a", 1, &update)
-        .await
-        .unwrap();
+    update().await.unwrap();
     assert_eq!(
         db.store.events(project.id, None, 100).await.unwrap().len(),
         count + 1
@@ -339,11 +304,7 @@ async fn a_change_and_its_event_commit_together(db: &TestDb) {
 }
 
 async fn the_event_log_is_append_only(db: &TestDb) {
-    let project = db
-        .store
-        .create_project(Actor::System, &fields(json!({"name": "P"})))
-        .await
-        .unwrap();
+    let project = db.project(Actor::System, "P").await;
     assert!(db
         .execute("UPDATE events SET entity = 'forged'")
         .await
@@ -355,25 +316,12 @@ async fn the_event_log_is_append_only(db: &TestDb) {
 }
 
 async fn events_page_by_id(db: &TestDb) {
-    let one = db
-        .store
-        .create_project(Actor::System, &fields(json!({"name": "One"})))
-        .await
-        .unwrap();
-    let two = db
-        .store
-        .create_project(Actor::System, &fields(json!({"name": "Two"})))
-        .await
-        .unwrap();
+    let one = db.project(Actor::System, "One").await;
+    let two = db.project(Actor::System, "Two").await;
     for index in 0..7 {
         for project in [one.id, two.id] {
-            let new = NewEntity {
-                key: format!("t{index}"),
-                data: Default::default(),
-                position: None,
-            };
-            db.store
-                .create_entity(Actor::System, project, EntityKind::Task, &new)
+            let key = format!("t{index}");
+            db.add(project, EntityKind::Task, &key, json!({}))
                 .await
                 .unwrap();
         }

@@ -5,9 +5,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use serde_json::Value;
+use serde_json::{json, Value};
 use sqlx::Row;
-use waymark_store::{Actor, Clock, Fields, NewUser, Store, User};
+use waymark_store::{
+    Actor, Clock, Entity, EntityKind, EntityUpdate, Fields, NewEntity, NewUser, Project, ProjectId,
+    Store, StoreError, User,
+};
 
 /// What tests see as "now" until they move it: Monday 2027-01-04 09:00 UTC.
 pub fn start_time() -> DateTime<Utc> {
@@ -17,6 +20,16 @@ pub fn start_time() -> DateTime<Utc> {
 enum Raw {
     Sqlite(sqlx::SqlitePool),
     Postgres(sqlx::PgPool),
+}
+
+/// Evaluates `$body` with `$pool` bound to the raw pool, whichever database it is.
+macro_rules! with_raw_pool {
+    ($raw:expr, |$pool:ident| $body:expr) => {
+        match $raw {
+            Raw::Sqlite($pool) => $body,
+            Raw::Postgres($pool) => $body,
+        }
+    };
 }
 
 pub struct TestDb {
@@ -94,10 +107,7 @@ impl TestDb {
 
     pub async fn finish(self) {
         self.store.close().await;
-        match &self.raw {
-            Raw::Sqlite(pool) => pool.close().await,
-            Raw::Postgres(pool) => pool.close().await,
-        }
+        with_raw_pool!(&self.raw, |pool| pool.close().await);
         if let Some((schema, admin)) = &self.schema {
             sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
                 .execute(admin)
@@ -121,32 +131,24 @@ impl TestDb {
 
     /// Runs a statement outside the store.
     pub async fn execute(&self, sql: &str) -> Result<u64, sqlx::Error> {
-        Ok(match &self.raw {
-            Raw::Sqlite(pool) => sqlx::query(sql).execute(pool).await?.rows_affected(),
-            Raw::Postgres(pool) => sqlx::query(sql).execute(pool).await?.rows_affected(),
-        })
+        with_raw_pool!(&self.raw, |pool| Ok(sqlx::query(sql)
+            .execute(pool)
+            .await?
+            .rows_affected()))
     }
 
     /// The first column of every row of a query, as text (NULL as `None`).
     pub async fn column(&self, sql: &str) -> Vec<Option<String>> {
-        match &self.raw {
-            Raw::Sqlite(pool) => sqlx::query(sql)
-                .fetch_all(pool)
-                .await
-                .unwrap()
-                .iter()
-                .map(|row| row.try_get::<Option<String>, _>(0).unwrap())
-                .collect(),
-            Raw::Postgres(pool) => sqlx::query(sql)
-                .fetch_all(pool)
-                .await
-                .unwrap()
-                .iter()
-                .map(|row| row.try_get::<Option<String>, _>(0).unwrap())
-                .collect(),
-        }
+        with_raw_pool!(&self.raw, |pool| sqlx::query(sql)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get::<Option<String>, _>(0).unwrap())
+            .collect())
     }
 
+    /// A user named `name`, made by the system.
     pub async fn user(&self, name: &str) -> User {
         self.store
             .create_user(
@@ -159,6 +161,50 @@ impl TestDb {
             )
             .await
             .unwrap()
+    }
+
+    /// A project named `name`, made by `actor` (who, as a user, owns it).
+    pub async fn project(&self, actor: Actor, name: &str) -> Project {
+        self.store
+            .create_project(actor, &fields(json!({ "name": name })))
+            .await
+            .unwrap()
+    }
+
+    /// Creates an entity at the end of its kind, as the system.
+    pub async fn add(
+        &self,
+        project: ProjectId,
+        kind: EntityKind,
+        key: &str,
+        data: Value,
+    ) -> Result<Entity, StoreError> {
+        let new = NewEntity {
+            key: key.into(),
+            data: fields(data),
+            position: None,
+        };
+        self.store
+            .create_entity(Actor::System, project, kind, &new)
+            .await
+    }
+
+    /// Replaces an entity's data, keeping its position, as the system.
+    pub async fn update(
+        &self,
+        project: ProjectId,
+        kind: EntityKind,
+        key: &str,
+        expected_version: i64,
+        data: Value,
+    ) -> Result<Entity, StoreError> {
+        let update = EntityUpdate {
+            data: fields(data),
+            position: None,
+        };
+        self.store
+            .update_entity(Actor::System, project, kind, key, expected_version, &update)
+            .await
     }
 }
 

@@ -39,6 +39,36 @@ macro_rules! store_tests {
     };
 }
 
+/// Asserts that a value matches a pattern, and shows the value (after the message, if any)
+/// when it does not.
+macro_rules! assert_matches {
+    ($value:expr, $pattern:pat $(if $guard:expr)? $(,)?) => {
+        assert_matches!($value, $pattern $(if $guard)?, "")
+    };
+    ($value:expr, $pattern:pat $(if $guard:expr)?, $($message:tt)+) => {
+        match $value {
+            $pattern $(if $guard)? => {}
+            ref other => panic!(
+                "{} expected {}, got {other:?}",
+                format!($($message)+),
+                stringify!($pattern),
+            ),
+        }
+    };
+}
+
+/// Asserts that a store call failed with `Stale`: the caller expected version `$expected`, the
+/// stored one is `$current`.
+macro_rules! assert_stale {
+    ($value:expr, $expected:expr, $current:expr $(,)?) => {
+        assert_matches!(
+            $value,
+            Err(waymark_store::StoreError::Stale { expected, current })
+                if (expected, current) == ($expected, $current)
+        )
+    };
+}
+
 mod accounts;
 mod content;
 mod events;

@@ -1,7 +1,7 @@
 //! Projects, their members and roles, revisions, and deleting a project.
 
 use serde_json::json;
-use waymark_store::{Actor, EntityKind, NewEntity, ProjectId, Role, StoreError, UserId};
+use waymark_store::{Actor, EntityKind, ProjectId, Role, StoreError, UserId};
 
 use crate::harness::{fields, TestDb};
 
@@ -48,22 +48,18 @@ async fn a_creator_owns_the_project(db: &TestDb) {
     );
 
     let missing = db.store.project(ProjectId(999)).await;
-    assert!(matches!(missing, Err(StoreError::NotFound("project"))));
+    assert_matches!(missing, Err(StoreError::NotFound("project")));
     let members = db.store.members(ProjectId(999)).await;
-    assert!(matches!(members, Err(StoreError::NotFound("project"))));
+    assert_matches!(members, Err(StoreError::NotFound("project")));
     let bad = db
         .store
         .create_project(Actor::System, &fields(json!({"name": 5})))
         .await;
-    assert!(matches!(bad, Err(StoreError::Invalid(_))), "{bad:?}");
+    assert_matches!(bad, Err(StoreError::Invalid(_)));
 }
 
 async fn project_updates_need_the_current_version(db: &TestDb) {
-    let project = db
-        .store
-        .create_project(Actor::System, &fields(json!({"name": "A"})))
-        .await
-        .unwrap();
+    let project = db.project(Actor::System, "A").await;
     let updated = db
         .store
         .update_project(Actor::System, project.id, 1, &fields(json!({"name": "B"})))
@@ -75,35 +71,16 @@ async fn project_updates_need_the_current_version(db: &TestDb) {
         .store
         .update_project(Actor::System, project.id, 1, &fields(json!({"name": "C"})))
         .await;
-    assert!(
-        matches!(
-            stale,
-            Err(StoreError::Stale {
-                expected: 1,
-                current: 2
-            })
-        ),
-        "{stale:?}"
-    );
+    assert_stale!(stale, 1, 2);
     assert_eq!(db.store.project(project.id).await.unwrap(), updated);
     let missing = db
         .store
         .update_project(Actor::System, ProjectId(999), 1, &fields(json!({})))
         .await;
-    assert!(matches!(missing, Err(StoreError::NotFound("project"))));
+    assert_matches!(missing, Err(StoreError::NotFound("project")));
 
     // Content changes move the revision, not the version.
-    db.store
-        .create_entity(
-            Actor::System,
-            project.id,
-            EntityKind::Task,
-            &NewEntity {
-                key: "a".into(),
-                data: fields(json!({"duration": "1d"})),
-                position: None,
-            },
-        )
+    db.add(project.id, EntityKind::Task, "a", json!({"duration": "1d"}))
         .await
         .unwrap();
     let after = db.store.project(project.id).await.unwrap();
@@ -114,11 +91,7 @@ async fn members_have_one_role_each(db: &TestDb) {
     let ana = db.user("ana").await;
     let bob = db.user("bob").await;
     let cy = db.user("cy").await;
-    let project = db
-        .store
-        .create_project(Actor::User(ana.id), &fields(json!({"name": "P"})))
-        .await
-        .unwrap();
+    let project = db.project(Actor::User(ana.id), "P").await;
     let owner = Actor::User(ana.id);
     let bob_member = db
         .store
@@ -130,23 +103,17 @@ async fn members_have_one_role_each(db: &TestDb) {
         .store
         .add_member(owner, project.id, bob.id, Role::Member)
         .await;
-    assert!(matches!(again, Err(StoreError::Duplicate(_))), "{again:?}");
+    assert_matches!(again, Err(StoreError::Duplicate(_)));
     let nobody = db
         .store
         .add_member(owner, project.id, UserId(999), Role::Member)
         .await;
-    assert!(
-        matches!(nobody, Err(StoreError::NotFound("user"))),
-        "{nobody:?}"
-    );
+    assert_matches!(nobody, Err(StoreError::NotFound("user")));
     let nowhere = db
         .store
         .add_member(owner, ProjectId(999), cy.id, Role::Member)
         .await;
-    assert!(
-        matches!(nowhere, Err(StoreError::NotFound("project"))),
-        "{nowhere:?}"
-    );
+    assert_matches!(nowhere, Err(StoreError::NotFound("project")));
 
     let promoted = db
         .store
@@ -158,13 +125,7 @@ async fn members_have_one_role_each(db: &TestDb) {
         .store
         .update_member(owner, project.id, bob.id, 1, Role::Owner)
         .await;
-    assert!(matches!(
-        stale,
-        Err(StoreError::Stale {
-            expected: 1,
-            current: 2
-        })
-    ));
+    assert_stale!(stale, 1, 2);
     let members = db.store.members(project.id).await.unwrap();
     let roles: Vec<_> = members
         .iter()
@@ -178,12 +139,9 @@ async fn members_have_one_role_each(db: &TestDb) {
         .store
         .update_member(owner, project.id, ana.id, 1, Role::Manager)
         .await;
-    assert!(
-        matches!(step_down, Err(StoreError::Invalid(_))),
-        "{step_down:?}"
-    );
+    assert_matches!(step_down, Err(StoreError::Invalid(_)));
     let leave = db.store.remove_member(owner, project.id, ana.id, 1).await;
-    assert!(matches!(leave, Err(StoreError::Invalid(_))), "{leave:?}");
+    assert_matches!(leave, Err(StoreError::Invalid(_)));
     assert_eq!(
         db.store.role(project.id, ana.id).await.unwrap(),
         Some(Role::Owner)
@@ -198,15 +156,9 @@ async fn members_have_one_role_each(db: &TestDb) {
         .unwrap();
     assert_eq!(db.store.role(project.id, ana.id).await.unwrap(), None);
     let gone = db.store.remove_member(owner, project.id, ana.id, 1).await;
-    assert!(matches!(gone, Err(StoreError::NotFound("membership"))));
+    assert_matches!(gone, Err(StoreError::NotFound("membership")));
     let stale = db.store.remove_member(owner, project.id, bob.id, 1).await;
-    assert!(matches!(
-        stale,
-        Err(StoreError::Stale {
-            expected: 1,
-            current: 3
-        })
-    ));
+    assert_stale!(stale, 1, 3);
 
     // Roles are ordered by power.
     assert!(Role::Owner.at_least(Role::Manager));
@@ -221,49 +173,31 @@ async fn members_have_one_role_each(db: &TestDb) {
 
 async fn deleting_a_project_deletes_its_content(db: &TestDb) {
     let ana = db.user("ana").await;
-    let project = db
-        .store
-        .create_project(Actor::User(ana.id), &fields(json!({"name": "P"})))
-        .await
-        .unwrap();
-    db.store
-        .create_entity(
-            Actor::User(ana.id),
-            project.id,
-            EntityKind::Task,
-            &NewEntity {
-                key: "design".into(),
-                data: fields(json!({"duration": "5d"})),
-                position: None,
-            },
-        )
-        .await
-        .unwrap();
+    let project = db.project(Actor::User(ana.id), "P").await;
+    db.add(
+        project.id,
+        EntityKind::Task,
+        "design",
+        json!({"duration": "5d"}),
+    )
+    .await
+    .unwrap();
     let stale = db
         .store
         .delete_project(Actor::User(ana.id), project.id, 7)
         .await;
-    assert!(matches!(
-        stale,
-        Err(StoreError::Stale {
-            expected: 7,
-            current: 1
-        })
-    ));
+    assert_stale!(stale, 7, 1);
     db.store
         .delete_project(Actor::User(ana.id), project.id, 1)
         .await
         .unwrap();
-    assert!(matches!(
-        db.store.project(project.id).await,
-        Err(StoreError::NotFound("project"))
-    ));
-    assert!(matches!(
-        db.store
-            .entity(project.id, EntityKind::Task, "design")
-            .await,
-        Err(StoreError::NotFound("task"))
-    ));
+    let gone = db.store.project(project.id).await;
+    assert_matches!(gone, Err(StoreError::NotFound("project")));
+    let gone = db
+        .store
+        .entity(project.id, EntityKind::Task, "design")
+        .await;
+    assert_matches!(gone, Err(StoreError::NotFound("task")));
     assert!(db
         .store
         .projects_of_user(ana.id, None, 10)
@@ -276,7 +210,7 @@ async fn deleting_a_project_deletes_its_content(db: &TestDb) {
         .store
         .delete_project(Actor::User(ana.id), project.id, 1)
         .await;
-    assert!(matches!(deleted, Err(StoreError::NotFound("project"))));
+    assert_matches!(deleted, Err(StoreError::NotFound("project")));
     // The history stays, and its last event holds the whole project.
     let events = db.store.events(project.id, None, 100).await.unwrap();
     let last = events.last().unwrap();

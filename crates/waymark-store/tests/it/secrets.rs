@@ -3,9 +3,27 @@
 
 use chrono::Duration;
 use waymark_store::auth::{self, hash_password, needs_rehash, verify_password};
-use waymark_store::{Actor, StoreError, TokenId, UserId, UserUpdate};
+use waymark_store::{
+    Actor, ApiToken, Issued, Session, StoreError, TokenId, User, UserId, UserUpdate,
+};
 
 use crate::harness::TestDb;
+
+/// The token and user `secret` authenticates as.
+async fn authenticate(db: &TestDb, secret: &str) -> Option<(ApiToken, User)> {
+    db.store.authenticate_token(secret).await.unwrap()
+}
+
+/// Whether `secret` authenticates as a token.
+async fn authenticates(db: &TestDb, secret: &str) -> bool {
+    authenticate(db, secret).await.is_some()
+}
+
+/// A session of an hour for `user`.
+async fn session_for(db: &TestDb, user: UserId) -> Issued<Session> {
+    let hour = Duration::hours(1);
+    db.store.create_session(user, hour).await.unwrap()
+}
 
 async fn tokens_are_found_by_their_secret_and_stored_hashed(db: &TestDb) {
     let ana = db.user("ana").await;
@@ -27,12 +45,7 @@ async fn tokens_are_found_by_their_secret_and_stored_hashed(db: &TestDb) {
         .flatten()
         .all(|text| !text.contains(&issued.secret)));
 
-    let (token, user) = db
-        .store
-        .authenticate_token(&issued.secret)
-        .await
-        .unwrap()
-        .unwrap();
+    let (token, user) = authenticate(db, &issued.secret).await.unwrap();
     assert_eq!((token.id, user.id), (issued.record.id, ana.id));
     assert_eq!(token.last_used_at, Some(db.now()));
     assert_eq!(
@@ -42,20 +55,10 @@ async fn tokens_are_found_by_their_secret_and_stored_hashed(db: &TestDb) {
     // Uses within a minute do not write; later ones do.
     let first_use = db.now();
     db.advance(Duration::seconds(30));
-    let (token, _) = db
-        .store
-        .authenticate_token(&issued.secret)
-        .await
-        .unwrap()
-        .unwrap();
+    let (token, _) = authenticate(db, &issued.secret).await.unwrap();
     assert_eq!(token.last_used_at, Some(first_use));
     db.advance(Duration::seconds(31));
-    let (token, _) = db
-        .store
-        .authenticate_token(&issued.secret)
-        .await
-        .unwrap()
-        .unwrap();
+    let (token, _) = authenticate(db, &issued.secret).await.unwrap();
     assert_eq!(token.last_used_at, Some(db.now()));
 
     let wrong = format!("{}0", &issued.secret[..issued.secret.len() - 1]);
@@ -64,25 +67,18 @@ async fn tokens_are_found_by_their_secret_and_stored_hashed(db: &TestDb) {
     } else {
         wrong
     };
-    assert!(db.store.authenticate_token(&wrong).await.unwrap().is_none());
-    assert!(db.store.authenticate_token("").await.unwrap().is_none());
-    assert!(db
-        .store
-        .authenticate_token(auth::TOKEN_PREFIX)
-        .await
-        .unwrap()
-        .is_none());
+    for wrong in [wrong.as_str(), "", auth::TOKEN_PREFIX] {
+        assert!(!authenticates(db, wrong).await, "{wrong:?}");
+    }
     let none = db
         .store
         .create_token(Actor::System, UserId(999), "x", None)
         .await;
-    assert!(matches!(none, Err(StoreError::NotFound("user"))));
-    assert!(matches!(
-        db.store.token(TokenId(999)).await,
-        Err(StoreError::NotFound("token"))
-    ));
+    assert_matches!(none, Err(StoreError::NotFound("user")));
+    let missing = db.store.token(TokenId(999)).await;
+    assert_matches!(missing, Err(StoreError::NotFound("token")));
     let revoke = db.store.revoke_token(Actor::System, TokenId(999)).await;
-    assert!(matches!(revoke, Err(StoreError::NotFound("token"))));
+    assert_matches!(revoke, Err(StoreError::NotFound("token")));
 }
 
 async fn tokens_expire_and_are_revoked(db: &TestDb) {
@@ -103,27 +99,10 @@ async fn tokens_expire_and_are_revoked(db: &TestDb) {
         .await
         .unwrap();
     db.advance(Duration::hours(23));
-    assert!(db
-        .store
-        .authenticate_token(&day.secret)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(authenticates(db, &day.secret).await);
     db.advance(Duration::hours(1));
-    assert!(
-        db.store
-            .authenticate_token(&day.secret)
-            .await
-            .unwrap()
-            .is_none(),
-        "expired"
-    );
-    assert!(db
-        .store
-        .authenticate_token(&forever.secret)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(!authenticates(db, &day.secret).await, "expired");
+    assert!(authenticates(db, &forever.secret).await);
 
     let revoked = db
         .store
@@ -142,12 +121,7 @@ async fn tokens_expire_and_are_revoked(db: &TestDb) {
         again.revoked_at, revoked.revoked_at,
         "revoking again changes nothing"
     );
-    assert!(db
-        .store
-        .authenticate_token(&forever.secret)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(!authenticates(db, &forever.secret).await);
 
     let tokens = db.store.tokens(ana.id).await.unwrap();
     let names: Vec<_> = tokens
@@ -162,12 +136,7 @@ async fn tokens_expire_and_are_revoked(db: &TestDb) {
         .create_token(Actor::System, ana.id, "third", None)
         .await
         .unwrap();
-    assert!(db
-        .store
-        .authenticate_token(&third.secret)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(authenticates(db, &third.secret).await);
     let update = UserUpdate {
         disabled: true,
         ..UserUpdate::from(&ana)
@@ -176,12 +145,7 @@ async fn tokens_expire_and_are_revoked(db: &TestDb) {
         .update_user(Actor::System, ana.id, 1, &update)
         .await
         .unwrap();
-    assert!(db
-        .store
-        .authenticate_token(&third.secret)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(!authenticates(db, &third.secret).await);
 }
 
 async fn sessions_are_found_expire_and_are_revoked(db: &TestDb) {
@@ -213,26 +177,10 @@ async fn sessions_are_found_expire_and_are_revoked(db: &TestDb) {
         "already inactive"
     );
 
-    let one = db
-        .store
-        .create_session(ana.id, Duration::hours(1))
-        .await
-        .unwrap();
-    let two = db
-        .store
-        .create_session(ana.id, Duration::hours(1))
-        .await
-        .unwrap();
-    let three = db
-        .store
-        .create_session(ana.id, Duration::hours(1))
-        .await
-        .unwrap();
-    let bobs = db
-        .store
-        .create_session(bob.id, Duration::hours(1))
-        .await
-        .unwrap();
+    let one = session_for(db, ana.id).await;
+    let two = session_for(db, ana.id).await;
+    let three = session_for(db, ana.id).await;
+    let bobs = session_for(db, bob.id).await;
     assert!(db.store.revoke_session(&one.secret).await.unwrap());
     assert!(!db.store.revoke_session(&one.secret).await.unwrap());
     assert!(db.store.session(&one.secret).await.unwrap().is_none());
@@ -242,11 +190,7 @@ async fn sessions_are_found_expire_and_are_revoked(db: &TestDb) {
     assert!(db.store.session(&bobs.secret).await.unwrap().is_some());
 
     // A password change signs the user out everywhere, in the same transaction.
-    let four = db
-        .store
-        .create_session(ana.id, Duration::hours(1))
-        .await
-        .unwrap();
+    let four = session_for(db, ana.id).await;
     db.store
         .set_password(Actor::User(ana.id), ana.id, 1, "$argon2id$x")
         .await
@@ -263,7 +207,7 @@ async fn sessions_are_found_expire_and_are_revoked(db: &TestDb) {
         .store
         .create_session(UserId(999), Duration::hours(1))
         .await;
-    assert!(matches!(none, Err(StoreError::NotFound("user"))));
+    assert_matches!(none, Err(StoreError::NotFound("user")));
 }
 
 async fn sign_in_attempts_are_counted_per_window(db: &TestDb) {

@@ -10,47 +10,27 @@ use crate::harness::{fields, TestDb};
 async fn events_since_a_time_newest_first_with_the_total(db: &TestDb) {
     let ana = db.user("ana").await;
     let actor = Actor::User(ana.id);
-    let project = db
-        .store
-        .create_project(actor, &fields(json!({"name": "P"})))
-        .await
-        .unwrap();
-    let other = db
-        .store
-        .create_project(actor, &fields(json!({"name": "Other"})))
-        .await
-        .unwrap();
+    let project = db.project(actor, "P").await;
+    let other = db.project(actor, "Other").await;
     db.advance(Duration::days(2));
     let since = db.now();
-    for key in ["a", "b", "c"] {
+    for (project, key) in [
+        (&project, "a"),
+        (&project, "b"),
+        (&project, "c"),
+        (&other, "x"),
+    ] {
         db.advance(Duration::seconds(1));
+        let new = NewEntity {
+            key: key.into(),
+            data: fields(json!({ "name": key })),
+            position: None,
+        };
         db.store
-            .create_entity(
-                actor,
-                project.id,
-                EntityKind::Task,
-                &NewEntity {
-                    key: key.into(),
-                    data: fields(json!({"name": key})),
-                    position: None,
-                },
-            )
+            .create_entity(actor, project.id, EntityKind::Task, &new)
             .await
             .unwrap();
     }
-    db.store
-        .create_entity(
-            actor,
-            other.id,
-            EntityKind::Task,
-            &NewEntity {
-                key: "x".into(),
-                data: fields(json!({"name": "x"})),
-                position: None,
-            },
-        )
-        .await
-        .unwrap();
 
     let (events, total) = db.store.events_since(project.id, since, 2).await.unwrap();
     assert_eq!(total, 3);
