@@ -18,7 +18,7 @@
 //!
 //! The search itself ([`search`]) is generic over a [`Decoder`], so plan levelling can plug in a
 //! calendar-aware SGS and reuse the genetic algorithm. Pure: no clock and no global randomness.
-//! Time limits come in through the `stop` callback and randomness from [`Rng`], seeded by the
+//! Time limits come in through the `stop` callback and randomness from [`crate::random::Rng`], seeded by the
 //! caller; with a schedule budget the result depends on the seed alone.
 
 mod precedence;
@@ -35,6 +35,7 @@ pub use problem::{
 pub use search::{search, Decoded, Decoder, Found, SearchOptions};
 pub use sgs::SgsDecoder;
 
+use crate::random::Rng;
 use problem::latest_finishes;
 use std::fmt;
 
@@ -67,52 +68,6 @@ pub struct Solution {
     pub schedules: u64,
     /// A lower bound on the makespan: the critical path or a resource's total work.
     pub lower_bound: u32,
-}
-
-/// A small, fast, seedable random number generator: xoshiro256** (Blackman & Vigna 2018)
-/// seeded through splitmix64, so that every seed, 0 included, gives a good state.
-#[derive(Clone, Debug)]
-pub struct Rng {
-    state: [u64; 4],
-}
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        let mut z = seed;
-        let mut next = || {
-            z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut x = z;
-            x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            x ^ (x >> 31)
-        };
-        Rng {
-            state: [next(), next(), next(), next()],
-        }
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        let s = &mut self.state;
-        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = s[1] << 17;
-        s[2] ^= s[0];
-        s[3] ^= s[1];
-        s[1] ^= s[2];
-        s[0] ^= s[3];
-        s[2] ^= t;
-        s[3] = s[3].rotate_left(45);
-        result
-    }
-
-    /// A uniform integer in `0..n` (0 when `n` is 0), by Lemire's multiply-shift.
-    pub fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// A uniform number in `[0, 1)`.
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
 }
 
 /// The priority rules that seed the population, each a value per activity, smaller first.

@@ -1,7 +1,8 @@
 //! The precedence relation of an RCPSP or levelling network with its fixed topological order,
 //! and the precedence-feasible activity lists the search starts from.
 
-use super::{ProblemError, Rng};
+use super::ProblemError;
+use crate::random::Rng;
 
 /// A precedence relation with a fixed topological order, shared by the search and decoders.
 #[derive(Clone, Debug)]

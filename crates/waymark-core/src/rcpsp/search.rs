@@ -1,7 +1,8 @@
 //! The activity-list genetic algorithm (Hartmann 1998), generic over a [`Decoder`] that turns a
 //! list into a schedule: the RCPSP's own decoder and plan levelling's both plug in here.
 
-use super::{Precedence, Rng};
+use super::Precedence;
+use crate::random::Rng;
 use std::collections::BTreeSet;
 
 /// Turns a precedence-feasible priority list into a schedule; the search minimises its

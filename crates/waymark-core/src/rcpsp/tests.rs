@@ -1,7 +1,7 @@
 //! Tests of the RCPSP solver: known optima, brute force on small instances, the checker, and
 //! properties of random instances.
 
-use super::Rng;
+use crate::random::Rng;
 use super::*;
 use proptest::prelude::*;
 
