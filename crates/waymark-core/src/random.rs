@@ -116,7 +116,11 @@ mod tests {
         let mut rng = Rng::new(0);
         assert_eq!(
             [rng.next_u64(), rng.next_u64(), rng.next_u64()],
-            [0x99EC_5F36_CB75_F2B4, 0xBF6E_1F78_4956_452A, 0x1A5F_849D_4933_E6E0]
+            [
+                0x99EC_5F36_CB75_F2B4,
+                0xBF6E_1F78_4956_452A,
+                0x1A5F_849D_4933_E6E0
+            ]
         );
         let mut rng = Rng::new(42);
         assert_eq!(

@@ -165,11 +165,7 @@ pub fn search<D: Decoder + ?Sized>(
         .unwrap_or_else(|| unreachable_individual(n));
     while population.len() < size && !budget.poll() && !reached(best.objective) {
         let list = precedence.sample_list(priority, &mut rng, false);
-        let individual = evaluate(list, &mut budget);
-        if individual.objective < best.objective {
-            best = individual.clone();
-        }
-        population.push(individual);
+        admit(&mut population, &mut best, evaluate(list, &mut budget));
     }
     survive(&mut population, size);
 
@@ -214,10 +210,7 @@ pub fn search<D: Decoder + ?Sized>(
                 }
                 let individual = evaluate(child, &mut budget);
                 seen.insert(list_fingerprint(&individual.list));
-                if individual.objective < best.objective {
-                    best = individual.clone();
-                }
-                population.push(individual);
+                admit(&mut population, &mut best, individual);
                 if budget.poll() || reached(best.objective) {
                     break;
                 }
@@ -242,11 +235,7 @@ pub fn search<D: Decoder + ?Sized>(
             population.truncate(elite);
             while population.len() < size && !budget.poll() {
                 let list = precedence.sample_list(priority, &mut rng, false);
-                let individual = evaluate(list, &mut budget);
-                if individual.objective < best.objective {
-                    best = individual.clone();
-                }
-                population.push(individual);
+                admit(&mut population, &mut best, evaluate(list, &mut budget));
             }
             survive(&mut population, size);
         }
@@ -257,6 +246,15 @@ pub fn search<D: Decoder + ?Sized>(
         starts: best.starts,
         schedules: budget.used,
     }
+}
+
+/// Adds `individual` to the population, and keeps it as the best when it is better than every
+/// one before it (a tie keeps the earlier).
+fn admit(population: &mut Vec<Individual>, best: &mut Individual, individual: Individual) {
+    if individual.objective < best.objective {
+        *best = individual.clone();
+    }
+    population.push(individual);
 }
 
 fn unreachable_individual(n: usize) -> Individual {

@@ -1,8 +1,8 @@
 //! Tests of the RCPSP solver: known optima, brute force on small instances, the checker, and
 //! properties of random instances.
 
-use crate::random::Rng;
 use super::*;
+use crate::random::Rng;
 use proptest::prelude::*;
 
 fn never() -> impl FnMut() -> bool {
