@@ -11,6 +11,7 @@ pub mod forecast;
 pub mod level;
 pub mod load;
 pub mod model;
+pub mod random;
 pub mod rcpsp;
 pub mod schedule;
 pub mod throughput;

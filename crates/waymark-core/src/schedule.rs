@@ -332,19 +332,7 @@ fn lag_forward(
     lag: Lag,
     predecessor_duration: i64,
 ) -> Instant {
-    match lag {
-        Lag::Working(0) => t,
-        Lag::Working(minutes) => calendar.add(t, minutes, Edge::Finish),
-        Lag::Elapsed(minutes) => t + minutes,
-        Lag::Percent(share) => {
-            let minutes = (share * predecessor_duration as f64).round() as i64;
-            if minutes == 0 {
-                t
-            } else {
-                calendar.add(t, minutes, Edge::Finish)
-            }
-        }
-    }
+    shift_by_lag(calendar, t, lag, predecessor_duration, 1, Edge::Finish)
 }
 
 /// A lag applied backward from `t` (the mirror of [`lag_forward`]).
@@ -354,18 +342,30 @@ fn lag_backward(
     lag: Lag,
     predecessor_duration: i64,
 ) -> Instant {
-    match lag {
-        Lag::Working(0) => t,
-        Lag::Working(minutes) => calendar.add(t, -minutes, Edge::Start),
-        Lag::Elapsed(minutes) => t - minutes,
-        Lag::Percent(share) => {
-            let minutes = (share * predecessor_duration as f64).round() as i64;
-            if minutes == 0 {
-                t
-            } else {
-                calendar.add(t, -minutes, Edge::Start)
-            }
-        }
+    shift_by_lag(calendar, t, lag, predecessor_duration, -1, Edge::Start)
+}
+
+/// `t` moved by a lag in the direction `sign` (1 forward, -1 backward): elapsed minutes on the
+/// clock, working minutes (a percentage of the predecessor's duration is working minutes) on
+/// the calendar, landing on `edge` at a boundary. A lag of no working time leaves `t` as it is.
+#[inline]
+fn shift_by_lag(
+    calendar: &WorkCalendar,
+    t: Instant,
+    lag: Lag,
+    predecessor_duration: i64,
+    sign: i64,
+    edge: Edge,
+) -> Instant {
+    let working = match lag {
+        Lag::Elapsed(minutes) => return t + sign * minutes,
+        Lag::Working(minutes) => minutes,
+        Lag::Percent(share) => (share * predecessor_duration as f64).round() as i64,
+    };
+    if working == 0 {
+        t
+    } else {
+        calendar.add(t, sign * working, edge)
     }
 }
 

@@ -18,44 +18,8 @@ use std::sync::OnceLock;
 
 use super::kernel::{Lanes, LANES};
 use crate::model::Distribution;
-
-/// The random key of one iteration.
-#[inline]
-pub(crate) fn iteration_key(seed: u64, iteration: u64) -> u64 {
-    splitmix64(seed ^ splitmix64(iteration.wrapping_add(0x5851_F42D_4C95_7F2D)))
-}
-
-#[inline]
-fn splitmix64(z: u64) -> u64 {
-    let mut x = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-/// A 32-bit integer hash with low bias (two multiply-xorshift rounds), a bijection.
-#[inline]
-fn mix32(mut x: u32) -> u32 {
-    x ^= x >> 16;
-    x = x.wrapping_mul(0x7FEB_352D);
-    x ^= x >> 15;
-    x = x.wrapping_mul(0x846C_A68B);
-    x ^ (x >> 16)
-}
-
-/// The random 32 bits of `slot` in the iteration with `key`. Within an iteration the slots
-/// hash distinct inputs through a bijection, so no two draws repeat; across iterations the
-/// 64-bit key supplies 32 random bits before and 32 after the hash.
-#[inline]
-pub(crate) fn bits(key: u64, slot: u32) -> u32 {
-    mix32((key as u32) ^ slot.wrapping_mul(0x9E37_79B9)) ^ (key >> 32) as u32
-}
-
-/// The uniform (0, 1) number of 32 random bits (24 bits of precision, never 0 or 1).
-#[inline]
-pub(crate) fn unit(bits: u32) -> f32 {
-    ((bits >> 8) as f32 + 0.5) * (1.0 / 16_777_216.0)
-}
+// The counter-based generator lives with the engine's other random numbers.
+pub(crate) use crate::random::{bits, iteration_key, unit};
 
 /// Rows of the PERT table: the mode's position in the range, 0, 1/64, ..., 1.
 const ROWS: usize = 64;
