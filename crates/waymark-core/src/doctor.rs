@@ -43,14 +43,10 @@ pub fn cycle_diagnostic(plan: &Plan, tasks: &[TaskId]) -> Diagnostic {
     .with_help("remove or reverse one of these links; a task cannot wait for itself")
 }
 
+/// Working minutes as the doctor's messages state them (`2.5 days`), by the one rule of
+/// [`crate::days`].
 fn days(plan: &Plan, minutes: i64) -> String {
-    let per_day = plan.project.minutes_per_day.max(1);
-    let value = minutes as f64 / per_day as f64;
-    if (value - value.round()).abs() < 1e-9 {
-        format!("{} d", value.round())
-    } else {
-        format!("{value:.1} d")
-    }
+    crate::days::days_text(minutes, plan.project.minutes_per_day)
 }
 
 /// Red flags in a scheduled plan.

@@ -5,6 +5,7 @@
 //! output. Readers live in `waymark-formats`, charts in `waymark-report`, the CLI in `waymark`.
 
 pub mod calendar;
+pub mod days;
 pub mod diagnostic;
 pub mod doctor;
 pub mod forecast;

@@ -1,5 +1,6 @@
 //! Resource load: how much work each resource has per day or week of a schedule, against what
-//! it can do, with over-allocations marked.
+//! it can do, with over-allocations marked by the one rule, [`over_allocated`], that
+//! `waymark load`, its heat map and the resources page all show.
 
 use crate::model::{Plan, TaskId};
 use crate::schedule::{Schedule, TaskCalendars};
@@ -34,7 +35,7 @@ pub struct PeriodLoad {
     pub capacity_minutes: f64,
     /// The highest number of units booked at one instant in the period.
     pub peak_units: f64,
-    /// Whether at some instant the booked units exceed the resource's units.
+    /// Whether the resource is over-allocated in the period ([`over_allocated`]).
     pub over_allocated: bool,
 }
 
@@ -50,6 +51,21 @@ pub struct ResourceLoad {
 /// assignment of 200 % on a person with 1 unit is over-allocated everywhere).
 pub fn hundredths(units: f64) -> i64 {
     (units * 100.0).round() as i64
+}
+
+/// Whether a person is over-allocated in a period: booked beyond their units at some instant
+/// (`peak` against `capacity`, both in [`hundredths`]: the conflict levelling resolves), or
+/// booked for more working time than they have in the period (`allocated_minutes` against
+/// `capacity_minutes`: work on a task calendar that has working time where the person's has
+/// none, which levelling cannot resolve). A relative tolerance of 1e-9 keeps the sums of
+/// fractional units from tipping an exactly full period over.
+pub fn over_allocated(
+    peak: i64,
+    capacity: i64,
+    allocated_minutes: f64,
+    capacity_minutes: f64,
+) -> bool {
+    peak > capacity || allocated_minutes > capacity_minutes + 1e-9 * capacity_minutes.max(1.0)
 }
 
 fn period_start(t: Instant, period: Period) -> Instant {
@@ -144,7 +160,7 @@ pub fn load(
                 allocated_minutes,
                 capacity_minutes,
                 peak_units: peak as f64 / 100.0,
-                over_allocated: peak > capacity,
+                over_allocated: over_allocated(peak, capacity, allocated_minutes, capacity_minutes),
             });
         }
         out.push(ResourceLoad {
@@ -153,4 +169,32 @@ pub fn load(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_over_allocation_rule() {
+        // (peak, capacity in hundredths, allocated minutes, capacity minutes) -> over?
+        let cases = [
+            ((100, 100, 2400.0, 2400.0), false), // fully booked, never beyond the units
+            ((101, 100, 100.0, 2400.0), true),   // 101 % for a moment
+            ((200, 100, 2400.0, 2400.0), true),  // two tasks at once, each half the week
+            ((100, 100, 2880.0, 2400.0), true),  // a Saturday on the task's calendar
+            ((0, 100, 0.0, 0.0), false),         // a holiday week with nothing booked
+            ((100, 100, 480.0, 0.0), true),      // booked in a week with no working time
+            ((50, 50, 1200.0 + 1e-7, 1200.0), false), // rounding in a sum of fractional units
+            ((0, 0, 0.0, 0.0), false),           // no units, nothing booked
+            ((10, 0, 0.0, 0.0), true),           // no units, booked at an instant
+        ];
+        for ((peak, capacity, allocated, available), over) in cases {
+            assert_eq!(
+                over_allocated(peak, capacity, allocated, available),
+                over,
+                "peak {peak}, capacity {capacity}, {allocated} of {available} minutes"
+            );
+        }
+    }
 }

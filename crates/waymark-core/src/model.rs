@@ -399,42 +399,84 @@ impl RiskRating {
     }
 }
 
-/// The row of a probability on the 5 x 5 risk grid, 1 to 5: up to 10 %, 30 %, 50 %, 70 %, and
-/// above 70 % (each band includes its upper bound).
-pub fn probability_band(probability: f64) -> u8 {
-    match probability {
-        p if p <= 0.1 => 1,
-        p if p <= 0.3 => 2,
-        p if p <= 0.5 => 3,
-        p if p <= 0.7 => 4,
-        _ => 5,
-    }
+/// The rows of the 5 x 5 risk grid, bands 1 to 5: the largest probability each holds (a band
+/// includes its upper bound) and its name as the pages show it.
+pub const PROBABILITY_BANDS: [(f64, &str); 5] = [
+    (0.1, "Up to 10 %"),
+    (0.3, "10–30 %"),
+    (0.5, "30–50 %"),
+    (0.7, "50–70 %"),
+    (1.0, "Over 70 %"),
+];
+
+/// The columns of the 5 x 5 risk grid, bands 1 to 5, in working days of delay to the finish:
+/// up to 1 day, a week (5), two weeks (10), a month (20), and more than a month; likewise.
+pub const IMPACT_BANDS: [(f64, &str); 5] = [
+    (1.0, "Up to 1 day"),
+    (5.0, "1–5 days"),
+    (10.0, "5–10 days"),
+    (20.0, "10–20 days"),
+    (f64::MAX, "Over 20 days"),
+];
+
+/// The first band, 1 to 5, whose upper bound holds `value`; the last band holds the rest.
+fn band(bands: &[(f64, &str); 5], value: f64) -> u8 {
+    let index = bands.iter().position(|&(upper, _)| value <= upper);
+    index.map_or(5, |index| index as u8 + 1)
 }
 
-/// The column of an impact on the 5 x 5 risk grid, 1 to 5, in working days of delay to the
-/// finish: up to 1 day, a week (5), two weeks (10), a month (20), and more than a month (each
-/// band includes its upper bound).
+/// The row of a probability on the 5 x 5 risk grid, 1 to 5 ([`PROBABILITY_BANDS`]): up to
+/// 10 %, 30 %, 50 %, 70 %, and above 70 % (each band includes its upper bound).
+pub fn probability_band(probability: f64) -> u8 {
+    band(&PROBABILITY_BANDS, probability)
+}
+
+/// The column of an impact on the 5 x 5 risk grid, 1 to 5 ([`IMPACT_BANDS`]), in working days
+/// of delay to the finish.
 pub fn impact_band(impact_days: f64) -> u8 {
-    match impact_days {
-        d if d <= 1.0 => 1,
-        d if d <= 5.0 => 2,
-        d if d <= 10.0 => 3,
-        d if d <= 20.0 => 4,
-        _ => 5,
-    }
+    band(&IMPACT_BANDS, impact_days)
 }
 
 /// The rating of a risk from its probability (0..1) and its impact in working days, on the
-/// 5 x 5 grid of [`probability_band`] x [`impact_band`]: the product of the two bands (1 to 25)
-/// is **low** up to 4, **medium** from 5 to 11, **high** from 12. So a likely risk (over 50 %)
-/// of more than a week is high, and so is a moderate one (over 30 %) of more than two weeks; an
-/// unlikely one (10 % or less) is never high.
+/// 5 x 5 grid of [`probability_band`] x [`impact_band`] ([`cell_rating`]).
 pub fn risk_rating(probability: f64, impact_days: f64) -> RiskRating {
-    let score = u32::from(probability_band(probability)) * u32::from(impact_band(impact_days));
-    match score {
+    cell_rating(probability_band(probability), impact_band(impact_days))
+}
+
+/// The rating of a cell of the 5 x 5 grid (probability band, impact band, each 1 to 5): the
+/// product of the two bands (1 to 25) is **low** up to 4, **medium** from 5 to 11, **high**
+/// from 12. So a likely risk (over 50 %) of more than a week is high, and so is a moderate one
+/// (over 30 %) of more than two weeks; an unlikely one (10 % or less) is never high.
+pub fn cell_rating(probability_band: u8, impact_band: u8) -> RiskRating {
+    match u32::from(probability_band) * u32::from(impact_band) {
         0..=4 => RiskRating::Low,
         5..=11 => RiskRating::Medium,
         _ => RiskRating::High,
+    }
+}
+
+/// A risk's impact in working minutes: what the forecast's P80 finish gains without it
+/// (`Forecast::risk_p80_saved`), never below zero, since sampling noise can make that gain
+/// slightly negative and removing a risk cannot lengthen the project. The pages, the portfolio
+/// and `waymark forecast` show and rate this (the JSON keeps the exact gain).
+pub fn risk_impact(p80_saved_minutes: i64) -> i64 {
+    p80_saved_minutes.max(0)
+}
+
+impl Risk {
+    /// The risk's cell on the 5 x 5 grid (probability band, impact band), its impact being
+    /// [`risk_impact`] of the forecast's P80 gain in days of `minutes_per_day`; `None` for a
+    /// closed risk, which the forecast no longer samples.
+    pub fn grid_cell(&self, p80_saved_minutes: i64, minutes_per_day: i64) -> Option<(u8, u8)> {
+        let days = risk_impact(p80_saved_minutes) as f64 / minutes_per_day.max(1) as f64;
+        self.is_open()
+            .then(|| (probability_band(self.probability), impact_band(days)))
+    }
+
+    /// The risk's rating: that of its [`Risk::grid_cell`]; `None` for a closed risk.
+    pub fn rating(&self, p80_saved_minutes: i64, minutes_per_day: i64) -> Option<RiskRating> {
+        self.grid_cell(p80_saved_minutes, minutes_per_day)
+            .map(|(probability, impact)| cell_rating(probability, impact))
     }
 }
 
@@ -498,6 +540,39 @@ mod tests {
         assert_eq!(impact_band(5.0), 2);
         assert_eq!(impact_band(20.0), 4);
         assert_eq!(impact_band(0.0), 1);
+        assert_eq!(impact_band(f64::INFINITY), 5);
+        // Each band's own upper bound, the number its label names, falls in that band.
+        for (index, (upper, _)) in PROBABILITY_BANDS.iter().enumerate() {
+            assert_eq!(usize::from(probability_band(*upper)), index + 1);
+        }
+        for (index, (upper, _)) in IMPACT_BANDS.iter().enumerate() {
+            assert_eq!(usize::from(impact_band(*upper)), index + 1);
+        }
+        assert_eq!(probability_band(f64::NAN), 5);
+        // A cell is rated by its corner: the grid of cells is the grid of ratings above.
+        let cells: Vec<String> = (1..=5u8)
+            .map(|p| {
+                (1..=5u8)
+                    .map(|i| cell_rating(p, i).key()[..1].to_uppercase())
+                    .collect()
+            })
+            .collect();
+        assert_eq!(cells, ["LLLLM", "LLMMM", "LMMHH", "LMHHH", "MMHHH"]);
+    }
+
+    #[test]
+    fn a_risk_is_rated_on_its_impact_and_only_while_open() {
+        let mut risk = Risk {
+            probability: 0.6,
+            ..Risk::default()
+        };
+        // 6 days at 480 minutes a day: band 3 x band 4 = 12, high.
+        assert_eq!(risk.rating(6 * 480, 480), Some(RiskRating::High));
+        // Sampling noise below zero is no impact: band 1, low.
+        assert_eq!(risk.rating(-30, 480), Some(RiskRating::Low));
+        assert_eq!(risk_impact(-30), 0);
+        risk.status = RiskStatus::Closed;
+        assert_eq!(risk.rating(6 * 480, 480), None);
     }
 
     #[test]

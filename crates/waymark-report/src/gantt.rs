@@ -762,6 +762,21 @@ struct Shape {
     bottom: f64,
 }
 
+impl Shape {
+    /// Where a link attaches: at the finish or the start, heading right or left.
+    fn anchor(&self, at_finish: bool, rightwards: bool) -> Anchor {
+        Anchor {
+            x: if at_finish {
+                self.finish_x
+            } else {
+                self.start_x
+            },
+            y: self.middle,
+            direction: if rightwards { 1.0 } else { -1.0 },
+        }
+    }
+}
+
 fn shape(rows: &[GanttRow], index: usize, layout: &Layout) -> Shape {
     let row = &rows[index];
     let middle = layout.row_middle(index);
@@ -988,32 +1003,15 @@ fn write_links(out: &mut String, rows: &[GanttRow], links: &[GanttLink], layout:
         }
         let from = shape(rows, link.from, layout);
         let to = shape(rows, link.to, layout);
-        // The predecessor's start or finish, leaving outwards from the bar.
-        let source = match link.kind {
-            LinkKind::FinishToStart | LinkKind::FinishToFinish => Anchor {
-                x: from.finish_x,
-                y: from.middle,
-                direction: 1.0,
-            },
-            LinkKind::StartToStart | LinkKind::StartToFinish => Anchor {
-                x: from.start_x,
-                y: from.middle,
-                direction: -1.0,
-            },
-        };
-        // The successor's start (entered from the left) or finish (entered from the right).
-        let target = match link.kind {
-            LinkKind::FinishToStart | LinkKind::StartToStart => Anchor {
-                x: to.start_x,
-                y: to.middle,
-                direction: 1.0,
-            },
-            LinkKind::FinishToFinish | LinkKind::StartToFinish => Anchor {
-                x: to.finish_x,
-                y: to.middle,
-                direction: -1.0,
-            },
-        };
+        // The predecessor's finish (leaving to the right) or start (leaving to the left), and
+        // the successor's start (entered from the left) or finish (entered from the right).
+        let from_finish = matches!(
+            link.kind,
+            LinkKind::FinishToStart | LinkKind::FinishToFinish
+        );
+        let to_start = matches!(link.kind, LinkKind::FinishToStart | LinkKind::StartToStart);
+        let source = from.anchor(from_finish, from_finish);
+        let target = to.anchor(!to_start, to_start);
         let path = route(source, target, &to, link, gap, layout);
         let critical = rows[link.from].critical && rows[link.to].critical;
         let _ = writeln!(

@@ -1,9 +1,15 @@
-//! Resource load as an SVG heat map: one row per person, one column per period, the cell's
-//! colour the booked share of their working time, over-allocated cells red with a mark. Two
-//! panels (for example before and after levelling) share the same columns.
+//! Resource load as heat-map cells and as an SVG heat map: one row per person, one column per
+//! period, the cell's colour the booked share of their working time, over-allocated cells red
+//! with a mark. Two panels (for example before and after levelling) share the same columns.
+//!
+//! [`LoadCell::of`] and [`load_rows`] turn the engine's load (`waymark_core::load`) into cells
+//! once, for `waymark load` (its table and its SVG) and the web's resources page; the
+//! over-allocation rule is the engine's (`waymark_core::load::over_allocated`).
 
 use crate::svg::{escape, fit, num, text_width};
 use std::fmt::Write;
+use waymark_core::load::{PeriodLoad, ResourceLoad};
+use waymark_core::Plan;
 
 /// One cell: a person in a period.
 #[derive(Clone, Debug, PartialEq)]
@@ -11,8 +17,49 @@ pub struct LoadCell {
     /// Booked working time divided by available working time (1.0 = fully booked); `None`
     /// when the person has no working time in the period.
     pub share: Option<f64>,
-    /// Whether at some moment in the period they are booked beyond their units.
+    /// Whether they are over-allocated in the period (`waymark_core::load::over_allocated`).
     pub over_allocated: bool,
+}
+
+impl LoadCell {
+    /// The cell of one person's load in one period.
+    pub fn of(period: &PeriodLoad) -> LoadCell {
+        LoadCell {
+            share: (period.capacity_minutes > 0.0)
+                .then(|| period.allocated_minutes / period.capacity_minutes),
+            over_allocated: period.over_allocated,
+        }
+    }
+
+    /// The booked share in whole percent (halves to even), `None` without working time.
+    pub fn percent(&self) -> Option<i64> {
+        self.share
+            .map(|share| (share * 100.0).round_ties_even() as i64)
+    }
+
+    /// The cell as text: `–` no working time and nothing booked, `∞` booked with no working
+    /// time, `·` nothing booked, else the percent (`85 %`, or `85%` when `compact`).
+    pub fn text(&self, compact: bool) -> String {
+        match self.percent() {
+            None if self.over_allocated => "∞".to_owned(),
+            None => "–".to_owned(),
+            Some(0) => "·".to_owned(),
+            Some(percent) if compact => format!("{percent}%"),
+            Some(percent) => format!("{percent} %"),
+        }
+    }
+}
+
+/// One row per resource of `loads` (the engine's load of `plan`), in the order given, each
+/// labelled with the resource's name.
+pub fn load_rows(plan: &Plan, loads: &[ResourceLoad]) -> Vec<LoadRow> {
+    loads
+        .iter()
+        .map(|row| LoadRow {
+            label: plan.resources[row.resource].name.clone(),
+            cells: row.periods.iter().map(LoadCell::of).collect(),
+        })
+        .collect()
 }
 
 /// One person's row.
@@ -46,7 +93,7 @@ const FONT: f64 = 11.0;
 fn fill(cell: &LoadCell) -> String {
     match cell.share {
         None => "#f3f4f6".to_string(),
-        Some(share) if cell.over_allocated || share > 1.0 + 1e-9 => "#dc2626".to_string(),
+        Some(_) if cell.over_allocated => "#dc2626".to_string(),
         Some(share) => {
             let t = share.clamp(0.0, 1.0);
             // From #ffffff to #2563eb.
@@ -121,9 +168,9 @@ pub fn load_svg(chart: &LoadChart) -> String {
             );
             for (index, cell) in row.cells.iter().enumerate() {
                 let x = label_width + index as f64 * CELL_WIDTH;
-                let share = cell.share.map_or("no working time".to_string(), |s| {
-                    format!("{:.0} %", s * 100.0)
-                });
+                let share = cell
+                    .percent()
+                    .map_or("no working time".to_string(), |p| format!("{p} %"));
                 let _ = write!(
                     out,
                     "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" \

@@ -88,7 +88,7 @@ pub fn schedule_json(plan: &Plan, schedule: &Schedule) -> ScheduleJson {
             parent: task.parent.map(|p| plan.tasks[p.0].id.clone()),
             outline_level: depth[index] + 1,
             summary: dates.summary,
-            milestone: task.milestone || (task.duration == 0 && !dates.summary),
+            milestone: crate::rows::bar_kind(task, dates) == crate::gantt::BarKind::Milestone,
             start: iso(dates.start),
             finish: iso(dates.finish),
             early_start: iso(dates.early_start),

@@ -11,10 +11,12 @@ pub mod gantt;
 pub mod heatmap;
 pub mod histogram;
 pub mod json;
+pub mod rows;
 mod svg;
 
 pub use gantt::{
     gantt_svg, time_scale, BarKind, GanttChart, GanttLink, GanttRow, TimeScale, MAX_DRAWN_LINKS,
 };
-pub use heatmap::{load_svg, LoadCell, LoadChart, LoadPanel, LoadRow};
+pub use heatmap::{load_rows, load_svg, LoadCell, LoadChart, LoadPanel, LoadRow};
 pub use histogram::{forecast_svg, ForecastChart};
+pub use rows::{bar_kind, gantt_chart, row_label};

@@ -98,10 +98,11 @@
     return Math.max(1, state.schedule.project.minutes_per_day || 480);
   }
 
+  // A shift in working days, signed: "+2.5 d", "−1 d", "±0 d" (the number by Waymark.days).
   function workingDays(minutes) {
-    const days = minutes / minutesPerDay();
-    const rounded = Math.round(days * 10) / 10;
-    return (rounded > 0 ? "+" : rounded < 0 ? "−" : "±") + Math.abs(rounded) + " d";
+    const number = Waymark.days(Math.abs(minutes), minutesPerDay());
+    const sign = number === "0" ? "±" : minutes > 0 ? "+" : "−";
+    return sign + number + " d";
   }
 
   // A duration text of the plan format for working minutes: whole days, else hours, else minutes.

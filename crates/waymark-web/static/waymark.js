@@ -104,7 +104,29 @@ window.Waymark = (function () {
     return element ? JSON.parse(element.textContent) : null;
   }
 
-  return { api: api, problem: problem, project: project, announce: announce, data: data, csrfToken: csrfToken };
+  // Working minutes as a number of working days ("2.5", "3", "-1.5"): one decimal, halves away
+  // from zero, a trailing ".0" dropped. The rule of `waymark_core::days::days`, written again
+  // only for what the browser computes live (a drag); e2e/days.test.mjs holds the two equal on
+  // crates/waymark-core/src/days.json. Whole numbers only, so the arithmetic is exact.
+  function days(minutes, minutesPerDay) {
+    var perDay = Math.max(1, minutesPerDay);
+    var size = Math.abs(minutes) * 20 + perDay;
+    var tenths = (size - (size % (2 * perDay))) / (2 * perDay);
+    var sign = minutes < 0 && tenths > 0 ? "-" : "";
+    var tenth = tenths % 10;
+    return sign + (tenths - tenth) / 10 + (tenth ? "." + tenth : "");
+  }
+
+  // Working minutes as working days with the unit: "1 day", "2.5 days".
+  function daysText(minutes, minutesPerDay) {
+    var number = days(minutes, minutesPerDay);
+    return number + (number === "1" || number === "-1" ? " day" : " days");
+  }
+
+  return {
+    api: api, problem: problem, project: project, announce: announce, data: data,
+    csrfToken: csrfToken, days: days, daysText: daysText,
+  };
 })();
 
 // A page showing figures that are being computed (`#updating`, whose `data-ready` holds the

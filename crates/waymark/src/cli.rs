@@ -606,7 +606,7 @@ fn run_schedule(
     };
     input::report(&input.name, &input.warnings);
     if let Some(path) = svg {
-        let chart = output::gantt(&input.plan, &computed);
+        let chart = waymark_report::gantt_chart(&input.plan, &computed);
         let svg_text = waymark_report::gantt_svg(&chart);
         write_atomically(path, svg_text.as_bytes())
             .with_context(|| format!("cannot write the Gantt chart to {}", path.display()))?;

@@ -504,11 +504,11 @@ pub fn run_plan(
     }
     if !document.risks.is_empty() {
         text.push_str("\n  risks (days the P80 finish gains without them):\n");
-        for risk in &document.risks {
+        for (risk, &saved) in plan.risks.iter().zip(&result.risk_p80_saved) {
             text.push_str(&format!(
-                "    {} {:>5.1} d\n",
+                "    {} {:>6}\n",
                 output::pad(&output::truncate(&risk.id, 28), 28),
-                risk.p80_days_saved
+                output::days(saved, plan.project.minutes_per_day)
             ));
         }
     }

@@ -131,7 +131,7 @@ pub fn run_level(
             }
         };
     if let Some(path) = svg {
-        let mut chart = output::gantt(plan, &levelled.schedule);
+        let mut chart = waymark_report::gantt_chart(plan, &levelled.schedule);
         for delay in &levelled.delays {
             chart.rows[delay.task.0].delayed_from = Some(time::datetime(delay.earliest));
         }
@@ -178,9 +178,9 @@ pub fn run_level(
         let task = &plan.tasks[delay.task.0];
         let _ = writeln!(
             text,
-            "  {}  +{:.1}d  from {} to {}",
+            "  {}  +{}  from {} to {}",
             label(task),
-            delay.minutes as f64 / per_day as f64,
+            output::days(delay.minutes, per_day),
             time::iso(delay.earliest),
             time::iso(delay.start)
         );
@@ -346,16 +346,9 @@ pub fn run_load(
         let _ = writeln!(text, "{header}");
         for (name, row) in names.iter().zip(loads.iter()) {
             let mut line = format!("  {}", output::pad(name, width));
-            for p in &row.periods {
-                let cell = if p.allocated_minutes <= 0.0 {
-                    "·".to_string()
-                } else if p.capacity_minutes <= 0.0 {
-                    "∞".to_string()
-                } else {
-                    format!("{:.0}%", 100.0 * p.allocated_minutes / p.capacity_minutes)
-                };
-                let mark = if p.over_allocated { "!" } else { "" };
-                line.push_str(&format!(" {:>5}", format!("{cell}{mark}")));
+            for cell in row.periods.iter().map(waymark_report::LoadCell::of) {
+                let mark = if cell.over_allocated { "!" } else { "" };
+                line.push_str(&format!(" {:>5}", format!("{}{mark}", cell.text(true))));
             }
             let _ = writeln!(text, "{line}");
         }
@@ -372,7 +365,7 @@ fn load_chart(
     before: &[waymark_core::load::ResourceLoad],
     after: &[waymark_core::load::ResourceLoad],
 ) -> waymark_report::LoadChart {
-    use waymark_report::{LoadCell, LoadChart, LoadPanel, LoadRow};
+    use waymark_report::{load_rows, LoadChart, LoadPanel};
     let periods = before
         .first()
         .map(|row| {
@@ -384,21 +377,7 @@ fn load_chart(
         .unwrap_or_default();
     let panel = |title: &str, loads: &[waymark_core::load::ResourceLoad]| LoadPanel {
         title: title.to_string(),
-        rows: loads
-            .iter()
-            .map(|row| LoadRow {
-                label: plan.resources[row.resource].name.clone(),
-                cells: row
-                    .periods
-                    .iter()
-                    .map(|p| LoadCell {
-                        share: (p.capacity_minutes > 0.0)
-                            .then(|| p.allocated_minutes / p.capacity_minutes),
-                        over_allocated: p.over_allocated,
-                    })
-                    .collect(),
-            })
-            .collect(),
+        rows: load_rows(plan, loads),
     };
     LoadChart {
         title: format!("{}: resource load per {}", plan.project.name, period.name()),

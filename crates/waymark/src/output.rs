@@ -1,12 +1,11 @@
 //! What the commands print: JSON documents (the contract in docs/cli.md, built by
-//! `waymark_report::json`, which the server shares), human tables and the conversion of a
-//! schedule into a Gantt chart.
+//! `waymark_report::json`, which the server shares) and human tables; a schedule becomes a
+//! Gantt chart by `waymark_report::gantt_chart`.
 
 use anyhow::Result;
 use serde::Serialize;
 use waymark_core::{time, Plan, Schedule};
 pub use waymark_report::json::{check_json, schedule_json};
-use waymark_report::{BarKind, GanttChart, GanttLink, GanttRow};
 
 /// A reader that closed the pipe early (`waymark ... | head`) is not an error.
 fn quiet_broken_pipe(result: std::io::Result<()>) -> Result<()> {
@@ -80,13 +79,10 @@ pub fn truncate(text: &str, columns: usize) -> String {
     cut
 }
 
-fn days(minutes: i64, per_day: i64) -> String {
-    let value = minutes as f64 / per_day.max(1) as f64;
-    if (value - value.round()).abs() < 0.05 {
-        format!("{}d", value.round() as i64)
-    } else {
-        format!("{value:.1}d")
-    }
+/// Working minutes as the tables write them (`2.5d`): the number by the one rule of
+/// [`waymark_core::days`], with the unit the plan format uses.
+pub fn days(minutes: i64, per_day: i64) -> String {
+    format!("{}d", waymark_core::days::days(minutes, per_day))
 }
 
 fn short(t: time::Instant) -> String {
@@ -231,54 +227,5 @@ fn late_by(plan: &Plan, deadline: time::Instant, finish: time::Instant) -> i64 {
             calendar.w(finish) - calendar.w(deadline)
         }
         Err(_) => finish - deadline,
-    }
-}
-
-/// A Gantt chart of a scheduled plan.
-pub fn gantt(plan: &Plan, schedule: &Schedule) -> GanttChart {
-    let depth = plan.depths();
-    let rows = plan
-        .tasks
-        .iter()
-        .zip(&schedule.tasks)
-        .zip(&depth)
-        .map(|((task, dates), &depth)| GanttRow {
-            id: task.id.clone(),
-            label: if task.name.is_empty() {
-                task.id.clone()
-            } else {
-                task.name.clone()
-            },
-            depth,
-            kind: if dates.summary {
-                BarKind::Summary
-            } else if task.milestone || task.duration == 0 {
-                BarKind::Milestone
-            } else {
-                BarKind::Task
-            },
-            start: time::datetime(dates.start),
-            finish: time::datetime(dates.finish),
-            critical: dates.critical,
-            progress: task.progress,
-            total_float_minutes: dates.total_float,
-            delayed_from: None,
-        })
-        .collect();
-    let links = plan
-        .links
-        .iter()
-        .map(|link| GanttLink {
-            from: link.predecessor.0,
-            to: link.successor.0,
-            kind: link.kind,
-        })
-        .collect();
-    GanttChart {
-        title: plan.project.name.clone(),
-        rows,
-        links,
-        status_date: plan.project.status_date.map(time::datetime),
-        deadline: plan.project.deadline.map(time::datetime),
     }
 }

@@ -250,9 +250,9 @@ pub fn implausible_dates(plan: &Plan, schedule: &Schedule) -> Vec<Diagnostic> {
                 Diagnostic::warning(
                     "implausible-duration",
                     format!(
-                        "`{}` lasts {:.0} working days, more than {LONGEST_TASK_YEARS} years",
+                        "`{}` lasts {} working days, more than {LONGEST_TASK_YEARS} years",
                         task.id,
-                        task.duration as f64 / per_day as f64
+                        crate::days::days(task.duration, per_day)
                     ),
                 )
                 .at(task.location)

@@ -1,5 +1,6 @@
 //! Integration tests of waymark-report: the Gantt chart's SVG as a snapshot, as parsed XML
-//! (what is drawn, how much), its determinism, its time-scale choice and its escaping.
+//! (what is drawn, how much), its determinism, its time-scale choice and its escaping; the
+//! schedule-to-rows conversion against the schedule document; the load cells.
 //!
 //! Set `WAYMARK_SAMPLE_DIR` to a folder to also write sample charts there for a visual check.
 
@@ -42,54 +43,34 @@ fn row(
     }
 }
 
+/// A month, day and hour of 2027.
+type When = (u32, u32, u32);
+
+/// Rows from a table of (id, label, depth, kind, start, finish), dates in 2027.
+fn rows(table: &[(&str, &str, usize, BarKind, When, When)]) -> Vec<GanttRow> {
+    let d = |(month, day, hour): When| at(2027, month, day, hour);
+    table
+        .iter()
+        .map(|&(id, label, depth, kind, start, finish)| {
+            row(id, label, depth, kind, d(start), d(finish))
+        })
+        .collect()
+}
+
 fn link(from: usize, to: usize, kind: LinkKind) -> GanttLink {
     GanttLink { from, to, kind }
 }
 
 /// Five rows over two weeks: the snapshot's input.
 fn small_chart() -> GanttChart {
-    let mut rows = vec![
-        row(
-            "design",
-            "Design",
-            0,
-            BarKind::Summary,
-            at(2027, 1, 4, 9),
-            at(2027, 1, 12, 17),
-        ),
-        row(
-            "wireframes",
-            "Wireframes",
-            1,
-            BarKind::Task,
-            at(2027, 1, 4, 9),
-            at(2027, 1, 6, 17),
-        ),
-        row(
-            "visual",
-            "Visual design",
-            1,
-            BarKind::Task,
-            at(2027, 1, 7, 9),
-            at(2027, 1, 12, 17),
-        ),
-        row(
-            "build",
-            "Build pages",
-            0,
-            BarKind::Task,
-            at(2027, 1, 11, 9),
-            at(2027, 1, 15, 17),
-        ),
-        row(
-            "launch",
-            "Launch",
-            0,
-            BarKind::Milestone,
-            at(2027, 1, 15, 17),
-            at(2027, 1, 15, 17),
-        ),
-    ];
+    use BarKind::{Milestone, Summary, Task};
+    let mut rows = rows(&[
+        ("design", "Design", 0, Summary, (1, 4, 9), (1, 12, 17)),
+        ("wireframes", "Wireframes", 1, Task, (1, 4, 9), (1, 6, 17)),
+        ("visual", "Visual design", 1, Task, (1, 7, 9), (1, 12, 17)),
+        ("build", "Build pages", 0, Task, (1, 11, 9), (1, 15, 17)),
+        ("launch", "Launch", 0, Milestone, (1, 15, 17), (1, 15, 17)),
+    ]);
     rows[1].progress = 1.0;
     rows[1].critical = true;
     rows[2].progress = 0.5;
@@ -114,94 +95,80 @@ fn small_chart() -> GanttChart {
 fn website_chart() -> GanttChart {
     use BarKind::{Milestone, Summary, Task};
     let d = |month, day, hour| at(2027, month, day, hour);
-    let mut rows = vec![
-        row("kickoff", "Kick-off", 0, Milestone, d(1, 4, 9), d(1, 4, 9)),
-        row(
+    let mut rows = rows(&[
+        ("kickoff", "Kick-off", 0, Milestone, (1, 4, 9), (1, 4, 9)),
+        (
             "discovery",
             "Discovery & design",
             0,
             Summary,
-            d(1, 4, 9),
-            d(2, 12, 17),
+            (1, 4, 9),
+            (2, 12, 17),
         ),
-        row(
-            "research",
-            "User research",
-            1,
-            Task,
-            d(1, 4, 9),
-            d(1, 15, 17),
-        ),
-        row(
+        ("research", "User research", 1, Task, (1, 4, 9), (1, 15, 17)),
+        (
             "ia",
             "Information architecture",
             1,
             Task,
-            d(1, 11, 9),
-            d(1, 22, 17),
+            (1, 11, 9),
+            (1, 22, 17),
         ),
-        row(
+        (
             "visual",
             "Visual design <v2>",
             1,
             Task,
-            d(1, 25, 9),
-            d(2, 12, 17),
+            (1, 25, 9),
+            (2, 12, 17),
         ),
-        row("build", "Build", 0, Summary, d(2, 1, 9), d(4, 2, 17)),
-        row(
+        ("build", "Build", 0, Summary, (2, 1, 9), (4, 2, 17)),
+        (
             "cms",
             "CMS set-up & templates",
             1,
             Task,
-            d(2, 1, 9),
-            d(2, 26, 17),
+            (2, 1, 9),
+            (2, 26, 17),
         ),
-        row(
+        (
             "front",
             "Front-end components",
             1,
             Task,
-            d(2, 15, 9),
-            d(3, 19, 17),
+            (2, 15, 9),
+            (3, 19, 17),
         ),
-        row(
+        (
             "content",
             "Content migration",
             1,
             Task,
-            d(3, 1, 9),
-            d(3, 26, 17),
+            (3, 1, 9),
+            (3, 26, 17),
         ),
-        row(
+        (
             "seo",
             "SEO redirects & metadata",
             1,
             Task,
-            d(3, 15, 9),
-            d(3, 31, 17),
+            (3, 15, 9),
+            (3, 31, 17),
         ),
-        row(
+        (
             "perf",
             "Performance budget",
             1,
             Task,
-            d(3, 22, 9),
-            d(4, 2, 17),
+            (3, 22, 9),
+            (4, 2, 17),
         ),
-        row("qa", "QA & launch", 0, Summary, d(4, 5, 9), d(4, 23, 17)),
-        row("uat", "User acceptance", 1, Task, d(4, 5, 9), d(4, 16, 17)),
-        row("fixes", "Fix defects", 1, Task, d(4, 12, 9), d(4, 21, 17)),
-        row(
-            "golive",
-            "Go-live",
-            1,
-            Milestone,
-            d(4, 23, 17),
-            d(4, 23, 17),
-        ),
-        row("hypercare", "Hypercare", 0, Task, d(4, 26, 9), d(5, 7, 17)),
-    ];
+        ("qa", "QA & launch", 0, Summary, (4, 5, 9), (4, 23, 17)),
+        ("uat", "User acceptance", 1, Task, (4, 5, 9), (4, 16, 17)),
+        ("fixes", "Fix defects", 1, Task, (4, 12, 9), (4, 21, 17)),
+        ("golive", "Go-live", 1, Milestone, (4, 23, 17), (4, 23, 17)),
+        ("hypercare", "Hypercare", 0, Task, (4, 26, 9), (5, 7, 17)),
+    ]);
     for (index, progress, critical) in [
         (2, 1.0, true),
         (3, 1.0, true),
@@ -661,4 +628,124 @@ fn forecast_chart_draws_bars_marks_and_the_deadline() {
         ..chart
     };
     assert!(roxmltree::Document::parse(&forecast_svg(&empty)).is_ok());
+}
+
+/// A plan of the repository's examples, read and scheduled.
+fn example(name: &str) -> (waymark_core::Plan, waymark_core::Schedule) {
+    let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(path).unwrap();
+    let plan = waymark_formats::plan::read_plan(&text).unwrap().plan;
+    let schedule = waymark_core::schedule(&plan).unwrap();
+    (plan, schedule)
+}
+
+#[test]
+fn gantt_rows_and_the_schedule_document_agree_on_every_task() {
+    // The SVG draws `gantt_chart`'s rows, the web timeline the schedule document: the same
+    // kinds, depths and dates for every task of every example.
+    for name in [
+        "crm-rollout.plan.toml",
+        "mobile-app.plan.toml",
+        "website-launch.plan.toml",
+    ] {
+        let (mut plan, schedule) = example(name);
+        let chart = waymark_report::gantt_chart(&plan, &schedule);
+        let document = waymark_report::json::schedule_json(&plan, &schedule);
+        assert_eq!(chart.rows.len(), document.tasks.len(), "{name}");
+        assert_eq!(chart.links.len(), plan.links.len(), "{name}");
+        for (row, task) in chart.rows.iter().zip(&document.tasks) {
+            assert_eq!(row.id, task.id);
+            assert_eq!(
+                row.kind == BarKind::Summary,
+                task.summary,
+                "{name} {}",
+                task.id
+            );
+            assert_eq!(
+                row.kind == BarKind::Milestone,
+                task.milestone,
+                "{name} {}",
+                task.id
+            );
+            assert_eq!(row.depth + 1, task.outline_level, "{name} {}", task.id);
+            let format = "%Y-%m-%dT%H:%M:%S";
+            assert_eq!(row.start.format(format).to_string(), task.start);
+            assert_eq!(row.finish.format(format).to_string(), task.finish);
+            assert_eq!(row.critical, task.critical);
+            let label = if task.name.is_empty() {
+                &task.id
+            } else {
+                &task.name
+            };
+            assert_eq!(&row.label, label);
+        }
+        let kinds: std::collections::BTreeSet<_> = chart
+            .rows
+            .iter()
+            .map(|row| format!("{:?}", row.kind))
+            .collect();
+        assert!(
+            kinds.len() >= 2,
+            "{name} has summaries or milestones: {kinds:?}"
+        );
+        // A summary flagged as a milestone is drawn as a summary by both.
+        if let Some(index) = schedule.tasks.iter().position(|t| t.summary) {
+            plan.tasks[index].milestone = true;
+            let chart = waymark_report::gantt_chart(&plan, &schedule);
+            let document = waymark_report::json::schedule_json(&plan, &schedule);
+            assert_eq!(chart.rows[index].kind, BarKind::Summary);
+            assert!(document.tasks[index].summary && !document.tasks[index].milestone);
+        }
+    }
+}
+
+#[test]
+fn load_cells_by_the_one_rule() {
+    use waymark_core::load::{over_allocated, PeriodLoad};
+    use waymark_report::LoadCell;
+    // (allocated, capacity minutes, peak units, units) -> (percent, text, compact text, over)
+    let cases = [
+        ((0.0, 2400.0, 0.0, 1.0), (Some(0), "·", "·", false)),
+        ((1200.0, 2400.0, 1.0, 1.0), (Some(50), "50 %", "50%", false)),
+        (
+            (2400.0, 2400.0, 1.0, 1.0),
+            (Some(100), "100 %", "100%", false),
+        ),
+        (
+            (2400.0, 2400.0, 2.0, 1.0),
+            (Some(100), "100 %", "100%", true),
+        ),
+        (
+            (2880.0, 2400.0, 1.0, 1.0),
+            (Some(120), "120 %", "120%", true),
+        ),
+        ((6.0, 2400.0, 1.0, 1.0), (Some(0), "·", "·", false)),
+        ((3.0, 1200.0, 0.5, 0.5), (Some(0), "·", "·", false)),
+        ((0.0, 0.0, 0.0, 1.0), (None, "–", "–", false)),
+        ((480.0, 0.0, 1.0, 1.0), (None, "∞", "∞", true)),
+        // 0.5 % rounds to even (0), 1.5 % to 2, as the page has always shown them.
+        ((12.0, 2400.0, 1.0, 1.0), (Some(0), "·", "·", false)),
+        ((36.0, 2400.0, 1.0, 1.0), (Some(2), "2 %", "2%", false)),
+    ];
+    for ((allocated, capacity, peak, units), (percent, text, compact, over)) in cases {
+        let hundredths = waymark_core::load::hundredths;
+        let period = PeriodLoad {
+            start: 0,
+            allocated_minutes: allocated,
+            capacity_minutes: capacity,
+            peak_units: peak,
+            over_allocated: over_allocated(
+                hundredths(peak),
+                hundredths(units),
+                allocated,
+                capacity,
+            ),
+        };
+        let cell = LoadCell::of(&period);
+        let case = format!("{allocated} of {capacity} minutes, peak {peak} of {units}");
+        assert_eq!(cell.percent(), percent, "{case}");
+        assert_eq!(cell.text(false), text, "{case}");
+        assert_eq!(cell.text(true), compact, "{case}");
+        assert_eq!(cell.over_allocated, over, "{case}");
+    }
 }

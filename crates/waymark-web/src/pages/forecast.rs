@@ -31,6 +31,8 @@ pub(super) struct ForecastPage {
     /// Task and risk names by id.
     task_names: std::collections::HashMap<String, String>,
     risk_titles: std::collections::HashMap<String, String>,
+    /// Each risk's impact (`risk_impact`) in working days as text, by id.
+    risk_days: std::collections::HashMap<String, String>,
 }
 
 /// The chart of `waymark forecast --svg`: histogram and S-curve of the finish in working days,
@@ -69,6 +71,16 @@ fn forecast_page_of(plan: &Plan) -> Result<ForecastPage, String> {
             .risks
             .iter()
             .map(|risk| (risk.id.clone(), risk.title.clone()))
+            .collect(),
+        risk_days: plan
+            .risks
+            .iter()
+            .zip(&result.risk_p80_saved)
+            .map(|(risk, &saved)| {
+                let impact = waymark_core::model::risk_impact(saved);
+                let days = waymark_core::days::days(impact, plan.project.minutes_per_day);
+                (risk.id.clone(), days)
+            })
             .collect(),
     })
 }
@@ -182,7 +194,9 @@ pub(super) async fn project_forecast(
                             td data-label="Risk" {
                                 (forecast.risk_titles.get(&risk.id).map_or(risk.id.as_str(), String::as_str))
                             }
-                            td data-label="P80 days saved without it" { (format!("{:.1}", risk.p80_days_saved)) }
+                            td data-label="P80 days saved without it" {
+                                (forecast.risk_days.get(&risk.id).map_or("—", String::as_str))
+                            }
                         } } }
                     } }
                 }

@@ -99,8 +99,8 @@ fn figures_markup(project: &waymark_store::Project, overview: &Overview) -> Mark
                     tbody { @for milestone in &overview.milestones { tr {
                         td data-label="Milestone" { (milestone.name) }
                         td data-label="Date" { (day(&milestone.date)) }
-                        td data-label="Float (days)" class=(if milestone.float_days < 0.0 { "bad" } else { "" }) {
-                            (format!("{:.1}", milestone.float_days))
+                        td data-label="Float (days)" class=(if milestone.float_minutes < 0 { "bad" } else { "" }) {
+                            (milestone.float_days)
                         }
                         td data-label="Chance by its date" { (chance(milestone, milestone.by_date)) }
                         td data-label="Deadline" { (milestone.deadline.as_deref().map_or("—", day)) }
@@ -148,7 +148,7 @@ fn figures_markup(project: &waymark_store::Project, overview: &Overview) -> Mark
                     td data-label="Risk" { (risk.title) }
                     td data-label="Probability" { (format!("{:.0} %", risk.probability * 100.0)) }
                     td data-label="Owner" { (risk.owner.as_deref().unwrap_or("nobody")) }
-                    td data-label="P80 days saved without it" { (format!("{:.1}", risk.p80_days_saved)) }
+                    td data-label="P80 days saved without it" { (risk.impact_days) }
                 } } }
             } }
         }
@@ -239,7 +239,9 @@ struct MilestoneLine {
     name: String,
     /// The scheduled date.
     date: String,
-    float_days: f64,
+    float_minutes: i64,
+    /// The total float in working days, as text (`waymark_core::days`).
+    float_days: String,
     deadline: Option<String>,
     /// Reached already (actual finish or full progress).
     reached: bool,
@@ -333,7 +335,9 @@ struct RiskLine {
     title: String,
     probability: f64,
     owner: Option<String>,
-    p80_days_saved: f64,
+    /// Working minutes the P80 finish gains without it (`risk_impact`), and as days text.
+    impact_minutes: i64,
+    impact_days: String,
 }
 
 /// How many risks the overview shows.
@@ -359,7 +363,7 @@ fn overview(plan: &Plan) -> Overview {
     };
     result.flags = doctor::red_flags(plan, forecast.as_ref());
     let document = waymark_report::json::schedule_json(plan, &computed);
-    let minutes_per_day = document.project.minutes_per_day.max(1) as f64;
+    let minutes_per_day = document.project.minutes_per_day;
     let chance_of = |shadow: usize| {
         forecast.as_ref().and_then(|forecast| {
             forecast
@@ -384,7 +388,8 @@ fn overview(plan: &Plan) -> Overview {
             MilestoneLine {
                 name: task.name.clone(),
                 date: task.finish.clone(),
-                float_days: task.total_float_minutes as f64 / minutes_per_day,
+                float_minutes: task.total_float_minutes,
+                float_days: waymark_core::days::days(task.total_float_minutes, minutes_per_day),
                 deadline: spec.deadline.map(waymark_core::time::iso),
                 reached: spec.actual_finish.is_some() || spec.progress >= 1.0,
                 by_date: probe_of(index).and_then(|probe| chance_of(probe.by_date)),
@@ -405,12 +410,16 @@ fn overview(plan: &Plan) -> Overview {
                 title: risk.title.clone(),
                 probability: risk.probability,
                 owner: risk.owner.map(|owner| plan.resources[owner.0].name.clone()),
-                p80_days_saved: saved as f64 / minutes_per_day,
+                impact_minutes: waymark_core::model::risk_impact(saved),
+                impact_days: waymark_core::days::days(
+                    waymark_core::model::risk_impact(saved),
+                    minutes_per_day,
+                ),
             })
             .collect();
         risks.sort_by(|a, b| {
-            (b.p80_days_saved, b.probability)
-                .partial_cmp(&(a.p80_days_saved, a.probability))
+            (b.impact_minutes, b.probability)
+                .partial_cmp(&(a.impact_minutes, a.probability))
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
         risks.truncate(TOP_RISKS);

@@ -63,15 +63,6 @@ fn progress(plan: &Plan) -> Option<f64> {
     (total > 0.0).then(|| done / total)
 }
 
-/// Whether a risk counts as an open high risk: open, and rated high on the 5 x 5 grid with its
-/// impact taken as the working days its absence would take off the P80 finish in the
-/// portfolio's forecast (`impact_days`).
-fn is_open_high(risk: &waymark_core::model::Risk, impact_days: f64) -> bool {
-    risk.is_open()
-        && waymark_core::model::risk_rating(risk.probability, impact_days)
-            == waymark_core::model::RiskRating::High
-}
-
 /// Each project's health and progress, kept by revision and day.
 pub(super) static HEALTH: View<(Result<Health, String>, Option<f64>)> = View {
     name: "health",
@@ -96,12 +87,16 @@ fn health(plan: &Plan, today: waymark_core::time::Instant) -> Result<Health, Str
     let json = serde_json::to_value(waymark_report::json::forecast_json(plan, &result))
         .map_err(|e| e.to_string())?;
     let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
-    let minutes_per_day = plan.project.minutes_per_day.max(1) as f64;
+    // An open high risk: rated high on the 5 x 5 grid, with its impact taken as the working
+    // days its absence would take off the P80 finish (`Risk::rating`, the risks page's rule).
     let high_risks = plan
         .risks
         .iter()
         .zip(&result.risk_p80_saved)
-        .filter(|(risk, &saved)| is_open_high(risk, saved as f64 / minutes_per_day))
+        .filter(|(risk, &saved)| {
+            risk.rating(saved, plan.project.minutes_per_day)
+                == Some(waymark_core::model::RiskRating::High)
+        })
         .count();
     let as_of = waymark_core::doctor::late::as_of(plan, today);
     let late = waymark_core::doctor::late::late_critical_tasks(plan, as_of)

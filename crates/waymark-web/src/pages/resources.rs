@@ -35,8 +35,10 @@ struct Cell {
     capacity_hours: f64,
     /// The most units booked at one moment of the week, in percent of the person's units.
     peak_percent: i64,
-    /// Booked beyond capacity at some moment of the week, or beyond the week's working time.
+    /// Over-allocated that week (`waymark_core::load::over_allocated`).
     over: bool,
+    /// What the cell shows (`waymark_report::LoadCell::text`).
+    text: String,
     /// The tasks booked on the person that week (indices into the plan's tasks).
     tasks: Vec<usize>,
 }
@@ -96,10 +98,7 @@ fn heat_map(
                 .periods
                 .iter()
                 .map(|period| {
-                    let share = (period.capacity_minutes > 0.0)
-                        .then(|| period.allocated_minutes / period.capacity_minutes);
-                    let over = period.over_allocated
-                        || share.map_or(period.allocated_minutes > 0.0, |s| s > 1.0 + 1e-9);
+                    let cell = waymark_report::LoadCell::of(period);
                     let to = period.start + 7 * time::DAY;
                     let tasks = plan
                         .tasks
@@ -120,7 +119,7 @@ fn heat_map(
                         .collect();
                     Cell {
                         week: time::datetime(period.start).date(),
-                        percent: share.map(|s| (s * 100.0).round_ties_even() as i64),
+                        percent: cell.percent(),
                         allocated_hours: period.allocated_minutes / 60.0,
                         capacity_hours: period.capacity_minutes / 60.0,
                         peak_percent: if resource.units > 0.0 {
@@ -128,7 +127,8 @@ fn heat_map(
                         } else {
                             0
                         },
-                        over,
+                        over: cell.over_allocated,
+                        text: cell.text(false),
                         tasks,
                     }
                 })
@@ -359,15 +359,6 @@ fn cell_class(cell: &Cell) -> &'static str {
     }
 }
 
-fn cell_text(cell: &Cell) -> String {
-    match cell.percent {
-        None if cell.over => "∞".to_owned(),
-        None => "–".to_owned(),
-        Some(0) => "·".to_owned(),
-        Some(percent) => format!("{percent} %"),
-    }
-}
-
 /// Hours as `waymark load --json` writes them: rounded to hundredths.
 fn hours(hours: f64) -> f64 {
     // `+ 0.0` turns the -0.0 of an empty sum into 0.
@@ -400,7 +391,7 @@ fn heat_map_table(map: &HeatMap, id: &str, caption: &str) -> Markup {
                             data-percent=[cell.percent] data-over=(cell.over)
                             data-allocated-hours=(hours(cell.allocated_hours))
                             data-capacity-hours=(hours(cell.capacity_hours)) {
-                            (cell_text(cell))
+                            (cell.text)
                             @if cell.over { span.mark aria-hidden="true" { "!" } }
                         }
                     }
@@ -450,10 +441,6 @@ fn over_allocation_table(map: &HeatMap, id: &str, names: &[String]) -> Markup {
             } }
         }
     }
-}
-
-fn days(minutes: i64, per_day: i64) -> String {
-    format!("{:.1}", minutes as f64 / per_day as f64)
 }
 
 /// The preview section (the page script shows it in place; it is also the whole of the page's
@@ -506,7 +493,7 @@ fn preview_section(
                                 td data-label="Task" { (names[m.task]) }
                                 td data-label="Starts now" { (moment(m.from)) }
                                 td data-label="Starts after levelling" { (moment(m.to)) }
-                                td data-label="Later by (working days)" { (days(m.minutes, per_day)) }
+                                td data-label="Later by (working days)" { (waymark_core::days::days(m.minutes, per_day)) }
                                 td data-label="Why" {
                                     @if m.reasons.is_empty() {
                                         "Follows a predecessor that moved."

@@ -20,7 +20,9 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Serialize;
 use serde_json::Value;
-use waymark_core::model::{impact_band, probability_band, risk_rating, Plan, RiskRating};
+use waymark_core::model::{
+    cell_rating, risk_impact, Plan, RiskRating, IMPACT_BANDS, PROBABILITY_BANDS,
+};
 use waymark_core::{doctor, RiskResponse};
 use waymark_store::{EntityKind, Fields, ProjectId};
 
@@ -29,50 +31,22 @@ use super::{
 };
 use crate::AppState;
 
-/// The probability bands of the heat map's rows, 1 to 5, with the largest probability each
-/// holds (the band includes it) and its name.
-const PROBABILITY_BANDS: [(f64, &str); 5] = [
-    (0.1, "Up to 10 %"),
-    (0.3, "10–30 %"),
-    (0.5, "30–50 %"),
-    (0.7, "50–70 %"),
-    (1.0, "Over 70 %"),
-];
-
-/// The impact bands of the heat map's columns, 1 to 5, in working days, likewise.
-const IMPACT_BANDS: [(f64, &str); 5] = [
-    (1.0, "Up to 1 day"),
-    (5.0, "1–5 days"),
-    (10.0, "5–10 days"),
-    (20.0, "10–20 days"),
-    (f64::MAX, "Over 20 days"),
-];
-
 /// One risk of the register as the page shows it.
 struct RiskRow {
     id: String,
     title: String,
     probability: f64,
-    /// Working days the P80 finish would gain without it; `None` without a forecast.
-    impact_days: Option<f64>,
+    /// The working days the P80 finish would gain without it, as text (`2.5 days`); `None`
+    /// without a forecast.
+    impact: Option<String>,
+    /// The cell of the heat map (probability band, impact band) and the rating, for an open
+    /// risk with a known impact (`Risk::rating`, the rule of every page).
+    cell: Option<(u8, u8)>,
+    rating: Option<RiskRating>,
     open: bool,
     tasks: Vec<String>,
     owner: Option<String>,
     response: Option<&'static str>,
-}
-
-impl RiskRow {
-    /// The cell of the heat map (probability band, impact band), for an open risk with a
-    /// known impact.
-    fn cell(&self) -> Option<(u8, u8)> {
-        let days = self.impact_days.filter(|_| self.open)?;
-        Some((probability_band(self.probability), impact_band(days)))
-    }
-
-    fn rating(&self) -> Option<RiskRating> {
-        let days = self.impact_days.filter(|_| self.open)?;
-        Some(risk_rating(self.probability, days))
-    }
 }
 
 /// The register computed from the plan, or why the forecast failed.
@@ -113,7 +87,7 @@ pub(super) static REGISTER: View<Option<Register>> = View {
 
 fn register_of(plan: &Plan) -> Register {
     let forecast = waymark_core::forecast::forecast(plan, &doctor::TIMELINE_FORECAST);
-    let per_day = plan.project.minutes_per_day.max(1) as f64;
+    let per_day = plan.project.minutes_per_day;
     let (saved, problem) = match &forecast {
         Ok(result) => (Some(&result.risk_p80_saved), None),
         Err(error) => (None, Some(error.to_string())),
@@ -122,25 +96,30 @@ fn register_of(plan: &Plan) -> Register {
         .risks
         .iter()
         .enumerate()
-        .map(|(index, risk)| RiskRow {
-            id: risk.id.clone(),
-            title: risk.title.clone(),
-            probability: risk.probability,
-            impact_days: saved
-                .and_then(|saved| saved.get(index))
-                .map(|&minutes| minutes.max(0) as f64 / per_day),
-            open: risk.is_open(),
-            tasks: risk
-                .tasks
-                .iter()
-                .filter_map(|task| plan.tasks.get(task.0))
-                .map(|task| task.name.clone())
-                .collect(),
-            owner: risk
-                .owner
-                .and_then(|owner| plan.resources.get(owner.0))
-                .map(|resource| resource.name.clone()),
-            response: risk.response.map(response_word),
+        .map(|(index, risk)| {
+            let saved = saved.and_then(|saved| saved.get(index)).copied();
+            let cell = saved.and_then(|saved| risk.grid_cell(saved, per_day));
+            RiskRow {
+                id: risk.id.clone(),
+                title: risk.title.clone(),
+                probability: risk.probability,
+                impact: saved
+                    .map(|saved| waymark_core::days::days_text(risk_impact(saved), per_day)),
+                cell,
+                rating: cell.map(|(probability, impact)| cell_rating(probability, impact)),
+                open: risk.is_open(),
+                tasks: risk
+                    .tasks
+                    .iter()
+                    .filter_map(|task| plan.tasks.get(task.0))
+                    .map(|task| task.name.clone())
+                    .collect(),
+                owner: risk
+                    .owner
+                    .and_then(|owner| plan.resources.get(owner.0))
+                    .map(|resource| resource.name.clone()),
+                response: risk.response.map(response_word),
+            }
         })
         .collect();
     Register {
@@ -219,17 +198,10 @@ fn rating_label(rating: RiskRating) -> &'static str {
     }
 }
 
-/// The rating of a heat-map cell: that of the largest probability and impact it holds.
-fn cell_rating(probability: u8, impact: u8) -> RiskRating {
-    let p = PROBABILITY_BANDS[usize::from(probability - 1)].0;
-    let days = IMPACT_BANDS[usize::from(impact - 1)].0;
-    risk_rating(p, days)
-}
-
 fn heat_map(rows: &[RiskRow]) -> Markup {
     let mut cells: HashMap<(u8, u8), Vec<&RiskRow>> = HashMap::new();
     for row in rows {
-        if let Some(cell) = row.cell() {
+        if let Some(cell) = row.cell {
             cells.entry(cell).or_default().push(row);
         }
     }
@@ -308,9 +280,9 @@ fn register_table(
                             th scope="row" data-label="Risk" { (row.title) }
                             td data-label="Probability" { (format!("{:.0} %", row.probability * 100.0)) }
                             td data-label="Impact" {
-                                @match (row.open, row.impact_days) {
+                                @match (row.open, &row.impact) {
                                     (false, _) => { span.muted { "none while closed" } }
-                                    (true, Some(days)) => { (format!("{days:.1}")) " days at P80" }
+                                    (true, Some(days)) => { (days) " at P80" }
                                     (true, None) => { span.muted { "unknown" } }
                                 }
                                 @let delay = three_points(data, "delay");
@@ -326,7 +298,7 @@ fn register_table(
                                 }
                             }
                             td data-label="Rating" {
-                                @match row.rating() {
+                                @match row.rating {
                                     Some(rating) => {
                                         span class={ "rating rating-" (rating.key()) } { (rating_label(rating)) }
                                     }
@@ -513,22 +485,4 @@ pub(super) async fn page(
         }
     };
     project_page(&user, &context, Tab::Risks, Some("risks"), content)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn band_labels_match_the_core_bands() {
-        for (index, (upper, _)) in PROBABILITY_BANDS.iter().enumerate() {
-            assert_eq!(usize::from(probability_band(*upper)), index + 1);
-        }
-        for (index, (upper, _)) in IMPACT_BANDS.iter().enumerate() {
-            assert_eq!(usize::from(impact_band(*upper)), index + 1);
-        }
-        assert_eq!(cell_rating(1, 1), RiskRating::Low);
-        assert_eq!(cell_rating(3, 4), RiskRating::High);
-        assert_eq!(cell_rating(5, 2), RiskRating::Medium);
-    }
 }

@@ -143,14 +143,14 @@ async fn every_open_risk_is_in_the_cell_of_its_probability_and_impact(app: &Test
     let certain = row(html, "certain");
     assert!(certain.contains(">Certain slip</th>"), "{certain}");
     assert!(certain.contains("100 %"), "{certain}");
-    assert!(certain.contains("5.0 days at P80"), "{certain}");
+    assert!(certain.contains(">5 days at P80"), "{certain}");
     assert!(certain.contains("if it occurs: +5d–5d–5d"), "{certain}");
     assert!(certain.contains(">Medium</span>"), "{certain}");
     assert!(certain.contains(">Alpha</td>"), "{certain}");
     assert!(certain.contains(">Ana</td>"), "{certain}");
     assert!(certain.contains(">accept</td>"), "{certain}");
     assert!(certain.contains(">Open</td>"), "{certain}");
-    assert!(row(html, "likely").contains("25.0 days at P80"));
+    assert!(row(html, "likely").contains(">25 days at P80"));
     assert!(row(html, "likely").contains(">High</span>"));
     assert!(row(html, "slack").contains("×2.0–3.0–3.5"));
     assert!(row(html, "rare").contains(">nobody</span>"));
@@ -317,9 +317,62 @@ async fn a_manager_adds_a_risk_as_the_form_does(app: &TestApp) {
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
 }
 
+/// One risk whose P80 effect is 1,206 working minutes: 2.5125 days of 480 minutes, the kind
+/// of figure that read 2.8, 2.5 and 2.513 on three pages before the days rule was written once.
+const ODD_EFFECT: &str = r#"
+[project]
+name = "Odd"
+start = 2027-01-04
+
+[resources.ana]
+name = "Ana"
+
+[tasks.a]
+name = "Alpha"
+duration = "10d"
+
+[risks.odd]
+title = "Odd slip"
+probability = 1.0
+tasks = ["a"]
+delay = ["1206m", "1206m", "1206m"]
+owner = "ana"
+"#;
+
+async fn a_risk_effect_reads_the_same_on_every_page(app: &TestApp) {
+    let owner = app.user("owner").await;
+    let token = app.token(&owner).await;
+    let project = app.project(&owner, ODD_EFFECT).await;
+    let (user, cookie) = app.signed_in("vera").await;
+    app.add(project.id, &user, Role::Viewer).await;
+    // The JSON keeps the exact figure (a contract); every text uses `waymark_core::days`.
+    let (_, _, risks) = forecast_of(app, &token, project.id.0).await;
+    assert_eq!(risks[0]["p80_days_saved"], json!(2.513), "{risks}");
+    let text = waymark_core::days::days(1206, 480);
+    assert_eq!(text, "2.5");
+    let risks_page = app
+        .page(&format!("/projects/{}/risks", project.id), &cookie)
+        .await;
+    assert!(
+        row(&risks_page.text, "odd").contains(&format!(">{text} days at P80")),
+        "{}",
+        risks_page.text
+    );
+    for uri in [
+        format!("/projects/{}", project.id),
+        format!("/projects/{}/forecast", project.id),
+    ] {
+        let answer = app.page(&uri, &cookie).await;
+        assert_eq!(answer.status, StatusCode::OK, "{uri}: {}", answer.text);
+        let cell = format!("data-label=\"P80 days saved without it\">{text}</td>");
+        assert!(answer.text.contains(&cell), "{uri}: {}", answer.text);
+    }
+}
+
 web_tests!(
     every_open_risk_is_in_the_cell_of_its_probability_and_impact,
     each_role_gets_only_the_controls_it_may_use,
     closed_risks_do_not_change_the_forecast,
     a_manager_adds_a_risk_as_the_form_does,
+    a_risk_effect_reads_the_same_on_every_page,
 );

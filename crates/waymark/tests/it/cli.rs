@@ -851,6 +851,33 @@ delay = ["2d", "3d", "5d"]
 }
 
 #[test]
+fn forecast_text_states_days_by_the_one_rule_and_json_keeps_the_exact_figure() {
+    // A risk worth 1,206 working minutes at P80: 2.5125 days of 480 minutes. The JSON keeps
+    // 2.513 (the contract); the text is `waymark_core::days`, what the web pages show.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(
+        dir.path(),
+        "odd.plan.toml",
+        "[project]\nstart = 2027-01-04\n\n[tasks.a]\nduration = \"10d\"\n\n\
+         [risks.odd]\ntitle = \"Odd slip\"\nprobability = 1.0\ntasks = [\"a\"]\n\
+         delay = [\"1206m\", \"1206m\", \"1206m\"]\n",
+    );
+    let (code, stdout, stderr) = waymark(&["forecast", &file, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["risks"][0]["p80_days_saved"], 2.513);
+    let (code, stdout, stderr) = waymark(&["forecast", &file]);
+    assert_eq!(code, 0, "{stderr}");
+    let line = stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with("odd"))
+        .expect("the risk's line");
+    let text = waymark_core::days::days(1206, 480);
+    assert_eq!(text, "2.5");
+    assert!(line.ends_with(&format!(" {text}d")), "{stdout}");
+}
+
+#[test]
 fn check_flags_an_unrealistic_timeline_with_the_p80_date() {
     let dir = tempfile::tempdir().expect("tempdir");
     let plan = |deadline: &str| {
