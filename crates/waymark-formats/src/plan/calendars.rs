@@ -1,14 +1,14 @@
 //! `[calendars.ID]`: working weeks, base calendars (resolved base-first, cycles broken),
 //! holidays and exceptions, each calendar compiled once for the dates that name it.
 
-use super::fields::{describe, describe_item, parse_day, DateValue, Fields, Shape, Spanned, Table};
+use super::fields::{parse_day, DateValue, Fields, Spanned};
 use super::suggest::did_you_mean;
+use super::tree::{Origin, Shape, Table, Value};
 use super::{Reader, Section};
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
-use toml::de::DeValue;
 use waymark_core::calendar::{CalendarError, DayHours};
-use waymark_core::{Calendar, CalendarException, Diagnostic, Interval, Location, WorkCalendar};
+use waymark_core::{Calendar, CalendarException, Diagnostic, Interval, WorkCalendar};
 
 pub(super) const CALENDAR_KEYS: &[&str] = &[
     "name",
@@ -124,21 +124,21 @@ impl<'s> Reader<'s> {
     /// Working hours such as `["08:00-12:00", "13:00-17:00"]`.
     pub(super) fn hours_of(
         &mut self,
-        value: &DeValue<'_>,
-        at: Option<Location>,
+        value: &Value<'_>,
+        at: Option<Origin>,
         key: &str,
         context: &str,
     ) -> Option<DayHours> {
         let expected = "a list of working hours like [\"08:00-12:00\", \"13:00-17:00\"]";
         let Some(array) = value.as_array() else {
-            self.wrong_type(key, context, expected, describe(value), at);
+            self.wrong_type(key, context, expected, value.describe(), at);
             return None;
         };
         let mut hours = Vec::new();
         let mut ok = true;
         for element in array.iter() {
-            let element_at = self.node_at(element);
-            let Some(text) = self.string_of(element.get_ref(), element_at, key, context, expected)
+            let element_at = Some(element.at);
+            let Some(text) = self.string_of(&element.value, element_at, key, context, expected)
             else {
                 ok = false;
                 continue;
@@ -180,12 +180,12 @@ impl<'s> Reader<'s> {
         &mut self,
         section: Option<&Section<'_>>,
     ) -> (Vec<Calendar>, Vec<[DayHours; 7]>, Vec<Option<WorkCalendar>>) {
-        let members = self.members(section, "calendar");
+        let members = self.members(section, "calendar", CALENDAR_KEYS);
         let mut calendars: Vec<Calendar> = Vec::new();
         let mut specs: Vec<WeekSpec> = Vec::new();
         let mut bases: Vec<Option<Spanned<&str>>> = Vec::new();
-        let mut locations: Vec<Option<Location>> = Vec::new();
-        if !members.iter().any(|(id, _, _)| *id == "standard") {
+        let mut locations: Vec<Option<Origin>> = Vec::new();
+        if !members.iter().any(|member| member.id == "standard") {
             let standard = Calendar::standard();
             specs.push(WeekSpec {
                 week: standard.week.clone(),
@@ -195,13 +195,12 @@ impl<'s> Reader<'s> {
             bases.push(None);
             locations.push(None);
         }
-        for (id, table, at) in members {
-            let fields = self.fields(table, CALENDAR_KEYS, format!("calendar `{id}`"), at);
-            let (calendar, spec, base) = self.read_calendar(id, &fields);
+        for member in members {
+            let (calendar, spec, base) = self.read_calendar(member.id, &member.fields);
             calendars.push(calendar);
             specs.push(spec);
             bases.push(base);
-            locations.push(at);
+            locations.push(member.at);
         }
         // Resolve base calendars by id.
         let ids: Vec<String> = calendars.iter().map(|c| c.id.clone()).collect();
@@ -299,9 +298,7 @@ impl<'s> Reader<'s> {
                             "calendar-no-working-time",
                             format!("calendar `{id}` has no working time in its week"),
                         )
-                        .at(at)
-                        .with_help("give at least one day working hours, e.g. `days = [\"mon\"]` and `hours = [\"08:00-12:00\"]`"),
-                    ),
+                        .with_help("give at least one day working hours, e.g. `days = [\"mon\"]` and `hours = [\"08:00-12:00\"]`"), at),
                     // Cycles were reported and broken above.
                     CalendarError::BaseCycle(_) => {}
                 }
@@ -358,7 +355,7 @@ impl<'s> Reader<'s> {
                         table,
                         &WEEKDAYS,
                         format!("the `week` table of {context}"),
-                        self.key_at(&entry),
+                        Some(entry.key_at),
                     );
                     for (index, day) in WEEKDAYS.iter().enumerate() {
                         if let Some((value, at)) = self.value(&week_fields, day, "a list of working hours") {
@@ -373,8 +370,8 @@ impl<'s> Reader<'s> {
                     "week",
                     &context,
                     "a table of weekdays, e.g. `[calendars.ID.week]` with `sat = [\"09:00-13:00\"]`",
-                    describe_item(&entry),
-                    self.value_at(&entry),
+                    entry.describe(),
+                    Some(entry.node.at),
                 ),
             }
         }
@@ -397,38 +394,36 @@ impl<'s> Reader<'s> {
         if let Some(entry) = fields.get("exceptions") {
             let expected =
                 "a list of tables like [{ date = 2027-12-24, hours = [\"08:00-12:00\"] }]";
-            let tables: Vec<(Table<'_>, Option<Location>)> =
-                match (entry.shape(), entry.item.get_ref()) {
-                    (Shape::ArrayOfTables | Shape::Value, DeValue::Array(array)) => {
-                        // Tables of `[[...exceptions]]` headers, or inline tables in an array.
-                        let inline = entry.shape() == Shape::Value;
-                        let mut tables = Vec::new();
-                        for element in array.iter() {
-                            let at = self.node_at(element);
-                            match element.get_ref() {
-                                DeValue::Table(map) => tables.push((Table { map, inline }, at)),
-                                other => self.wrong_type(
-                                    "exceptions",
-                                    &context,
-                                    expected,
-                                    describe(other),
-                                    at,
-                                ),
-                            }
+            let tables: Vec<(&Table<'_>, Option<Origin>)> = match (entry.shape, &entry.node.value) {
+                (Shape::ArrayOfTables | Shape::Value, Value::Array(array)) => {
+                    // Tables of `[[...exceptions]]` headers, or inline tables in an array.
+                    let mut tables = Vec::new();
+                    for element in array {
+                        let at = Some(element.at);
+                        match &element.value {
+                            Value::Table(table) => tables.push((table, at)),
+                            other => self.wrong_type(
+                                "exceptions",
+                                &context,
+                                expected,
+                                other.describe(),
+                                at,
+                            ),
                         }
-                        tables
                     }
-                    _ => {
-                        self.wrong_type(
-                            "exceptions",
-                            &context,
-                            expected,
-                            describe_item(&entry),
-                            self.value_at(&entry),
-                        );
-                        Vec::new()
-                    }
-                };
+                    tables
+                }
+                _ => {
+                    self.wrong_type(
+                        "exceptions",
+                        &context,
+                        expected,
+                        entry.describe(),
+                        Some(entry.node.at),
+                    );
+                    Vec::new()
+                }
+            };
             for (table, at) in tables {
                 if let Some(exception) = self.read_exception(table, at, &context) {
                     exceptions.push(exception);
@@ -447,8 +442,8 @@ impl<'s> Reader<'s> {
 
     pub(super) fn read_exception(
         &mut self,
-        table: Table<'_>,
-        at: Option<Location>,
+        table: &Table<'_>,
+        at: Option<Origin>,
         calendar: &str,
     ) -> Option<CalendarException> {
         let fields = self.fields(
@@ -512,7 +507,7 @@ impl<'s> Reader<'s> {
     pub(super) fn check_exception_year(
         &mut self,
         day: NaiveDate,
-        at: Option<Location>,
+        at: Option<Origin>,
         context: &str,
     ) -> Option<NaiveDate> {
         use chrono::Datelike;
@@ -535,13 +530,13 @@ impl<'s> Reader<'s> {
     /// A holiday: a date, or a `"FROM..TO"` range of dates.
     pub(super) fn day_range(
         &mut self,
-        value: &DeValue<'_>,
-        at: Option<Location>,
+        value: &Value<'_>,
+        at: Option<Origin>,
         context: &str,
     ) -> Option<(NaiveDate, NaiveDate)> {
         let expected = "a date like 2027-01-01 or a range like \"2027-04-02..2027-04-05\"";
         let (from, to) = match value {
-            DeValue::String(text) => {
+            Value::String(text) => {
                 let text = text.trim();
                 let (from, to) = match text.split_once("..") {
                     Some((from, to)) => (from.trim(), to.trim()),
@@ -562,7 +557,7 @@ impl<'s> Reader<'s> {
                     }
                 }
             }
-            DeValue::Datetime(_) => match self.date_of(value, at, "holidays", context, expected)? {
+            Value::Datetime(_) => match self.date_of(value, at, "holidays", context, expected)? {
                 DateValue::Day(day) => (day, day),
                 DateValue::At(_) => {
                     self.error(
@@ -576,7 +571,7 @@ impl<'s> Reader<'s> {
                 }
             },
             other => {
-                self.wrong_type("holidays", context, expected, describe(other), at);
+                self.wrong_type("holidays", context, expected, other.describe(), at);
                 return None;
             }
         };

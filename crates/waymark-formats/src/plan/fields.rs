@@ -2,11 +2,11 @@
 //! `malformed-date`, `out-of-range`) diagnostic, and the dates that fields hold.
 
 use super::suggest::did_you_mean;
+use super::tree::{Entry, Origin, Table, Value};
 use super::Reader;
 use chrono::{NaiveDate, NaiveDateTime};
-use toml::de::{DeTable, DeValue};
 use waymark_core::time::{self, Instant, DAY};
-use waymark_core::{Diagnostic, Location, WorkCalendar};
+use waymark_core::{Diagnostic, WorkCalendar};
 
 /// A date as written: a whole day, or a local date-time.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -57,150 +57,26 @@ pub(super) fn show(instant: Instant) -> String {
         )
 }
 
-/// A parsed TOML value with the byte range it was written at.
-pub(super) type Node<'d> = toml::Spanned<DeValue<'d>>;
-
-/// A TOML table as parsed, and whether it was written inline (`{ ... }`, or a dotted key inside
-/// one): `toml::de` keeps no such flag, and wrong-type messages name the kind of table.
-#[derive(Clone, Copy)]
-pub(super) struct Table<'d> {
-    pub(super) map: &'d DeTable<'d>,
-    pub(super) inline: bool,
-}
-
-impl<'d> Table<'d> {
-    pub(super) fn entries(self) -> impl Iterator<Item = Entry<'d>> {
-        self.map.iter().map(move |(key, item)| Entry {
-            key: key.get_ref(),
-            key_start: key.span().start,
-            item,
-            inline: self.inline,
-        })
-    }
-}
-
-/// How a key's value was written: what `toml_edit` called an item kind, and what wrong-type
-/// messages name.
-#[derive(Clone, Copy, PartialEq)]
-pub(super) enum Shape {
-    /// A plain value after `key =` (including inline tables and arrays).
-    Value,
-    /// A table made by a `[header]`, or implicitly by a longer header or dotted key.
-    Table,
-    /// `[[header]]` tables.
-    ArrayOfTables,
-}
-
-/// One key of a table. Where its key and value were written is worked out only when asked
-/// ([`Reader::key_at`], [`Reader::value_at`]): most keys never need it.
-#[derive(Clone, Copy)]
-pub(super) struct Entry<'d> {
-    pub(super) key: &'d str,
-    /// Byte offset of the key (the last part of a dotted key or header path).
-    pub(super) key_start: usize,
-    pub(super) item: &'d Node<'d>,
-    /// Whether the table holding the key was written inline.
-    pub(super) inline: bool,
-}
-
-impl<'d> Entry<'d> {
-    /// `toml::de` does not say whether a table came from a header or `{ ... }`, nor an array from
-    /// `[[header]]` or `[ ... ]`; the spans do. A value written after `key =` starts after its key;
-    /// a `[header]` or `[[header]]` table's span is the header, which starts before the last key
-    /// in it; an implicit table (`[a.b]` makes `a`, `a.b = 1` makes `a`) has its key's span.
-    pub(super) fn shape(&self) -> Shape {
-        let start = self.item.span().start;
-        match self.item.get_ref() {
-            DeValue::Table(_) if !self.inline && start <= self.key_start => Shape::Table,
-            DeValue::Array(_) if !self.inline && start < self.key_start => Shape::ArrayOfTables,
-            _ => Shape::Value,
-        }
-    }
-
-    /// The value of a key written as a plain value (not a `[table]` or `[[array]]`).
-    pub(super) fn as_value(&self) -> Option<&'d DeValue<'d>> {
-        (self.shape() == Shape::Value).then(|| self.item.get_ref())
-    }
-
-    /// The table of a key that holds one, written either way.
-    pub(super) fn as_table(&self) -> Option<Table<'d>> {
-        match self.item.get_ref() {
-            DeValue::Table(map) => Some(Table {
-                map,
-                inline: self.inline || self.shape() == Shape::Value,
-            }),
-            _ => None,
-        }
-    }
-}
-
 /// The known keys of one table, with the words that name the table in messages.
 pub(super) struct Fields<'d> {
-    pub(super) entries: Vec<Entry<'d>>,
+    pub(super) entries: Vec<&'d Entry<'d>>,
     /// E.g. "task `build-api`".
     pub(super) context: String,
     /// Where the table itself was declared.
-    pub(super) at: Option<Location>,
+    pub(super) at: Option<Origin>,
 }
 
 impl<'d> Fields<'d> {
-    pub(super) fn get(&self, key: &str) -> Option<Entry<'d>> {
+    pub(super) fn get(&self, key: &str) -> Option<&'d Entry<'d>> {
         self.entries.iter().find(|entry| entry.key == key).copied()
     }
 }
 
-/// A value with its location.
+/// A value with where it was written.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Spanned<T> {
     pub(super) value: T,
-    pub(super) at: Option<Location>,
-}
-
-/// "an integer", "a string", ... for wrong-type messages. Tables among values (array elements,
-/// values after `key =`) are inline tables.
-pub(super) fn describe(value: &DeValue<'_>) -> &'static str {
-    match value {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a float",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(datetime) => match (datetime.date, datetime.time) {
-            (Some(_), Some(_)) => "a date-time",
-            (Some(_), None) => "a date",
-            _ => "a time",
-        },
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "an inline table",
-    }
-}
-
-pub(super) fn describe_item(entry: &Entry<'_>) -> &'static str {
-    match entry.shape() {
-        Shape::Value => describe(entry.item.get_ref()),
-        Shape::Table => "a table",
-        Shape::ArrayOfTables => "an array of tables",
-    }
-}
-
-/// A TOML integer as an `i64`. The parser keeps the digits; the reader rejects a file whose
-/// integers do not fit before reading it ([`number_problem`]).
-pub(super) fn integer(value: &DeValue<'_>) -> Option<i64> {
-    match value {
-        DeValue::Integer(integer) => i64::from_str_radix(integer.as_str(), integer.radix()).ok(),
-        _ => None,
-    }
-}
-
-/// A TOML float as an `f64` (`inf` and `nan` included), `None` when it does not fit.
-pub(super) fn float(value: &DeValue<'_>) -> Option<f64> {
-    match value {
-        DeValue::Float(float) => {
-            let text = float.as_str();
-            let number: f64 = text.parse().ok()?;
-            (!number.is_infinite() || text.contains("inf")).then_some(number)
-        }
-        _ => None,
-    }
+    pub(super) at: Option<Origin>,
 }
 
 pub(super) fn parse_day(text: &str) -> Option<NaiveDate> {
@@ -225,38 +101,16 @@ pub(super) fn parse_date_text(text: &str) -> Option<DateValue> {
 }
 
 impl<'s> Reader<'s> {
-    pub(super) fn report(&mut self, diagnostic: Diagnostic) {
-        self.diagnostics.push(diagnostic);
-    }
-
-    pub(super) fn error(
-        &mut self,
-        code: &'static str,
-        at: Option<Location>,
-        message: impl Into<String>,
-    ) {
-        self.report(Diagnostic::error(code, message).at(at));
-    }
-
-    pub(super) fn warning(
-        &mut self,
-        code: &'static str,
-        at: Option<Location>,
-        message: impl Into<String>,
-    ) {
-        self.report(Diagnostic::warning(code, message).at(at));
-    }
-
     /// The keys of a table; keys not in `allowed` are reported.
     pub(super) fn fields<'d>(
         &mut self,
-        table: Table<'d>,
+        table: &'d Table<'d>,
         allowed: &[&str],
         context: String,
-        at: Option<Location>,
+        at: Option<Origin>,
     ) -> Fields<'d> {
         let mut entries = Vec::new();
-        for entry in table.entries() {
+        for entry in &table.entries {
             let key = entry.key;
             if allowed.contains(&key) {
                 entries.push(entry);
@@ -265,13 +119,12 @@ impl<'s> Reader<'s> {
                 let mut diagnostic = Diagnostic::error(
                     "unknown-key",
                     format!("unknown key `{key}` in {context}{hint}"),
-                )
-                .at(self.key_at(&entry));
+                );
                 if hint.is_empty() {
                     diagnostic =
                         diagnostic.with_help(format!("known keys: {}", allowed.join(", ")));
                 }
-                self.report(diagnostic);
+                self.report(diagnostic, Some(entry.key_at));
             }
         }
         Fields {
@@ -287,7 +140,7 @@ impl<'s> Reader<'s> {
         context: &str,
         expected: &str,
         found: &str,
-        at: Option<Location>,
+        at: Option<Origin>,
     ) {
         self.error(
             "wrong-type",
@@ -302,17 +155,17 @@ impl<'s> Reader<'s> {
         fields: &Fields<'d>,
         key: &str,
         expected: &str,
-    ) -> Option<(&'d DeValue<'d>, Option<Location>)> {
+    ) -> Option<(&'d Value<'d>, Option<Origin>)> {
         let entry = fields.get(key)?;
         match entry.as_value() {
-            Some(value) => Some((value, self.value_at(&entry))),
+            Some(value) => Some((value, Some(entry.node.at))),
             None => {
                 self.wrong_type(
                     key,
                     &fields.context,
                     expected,
-                    describe_item(&entry),
-                    self.value_at(&entry),
+                    entry.describe(),
+                    Some(entry.node.at),
                 );
                 None
             }
@@ -331,8 +184,8 @@ impl<'s> Reader<'s> {
 
     pub(super) fn string_of<'d>(
         &mut self,
-        value: &'d DeValue<'d>,
-        at: Option<Location>,
+        value: &'d Value<'d>,
+        at: Option<Origin>,
         key: &str,
         context: &str,
         expected: &str,
@@ -340,7 +193,7 @@ impl<'s> Reader<'s> {
         match value.as_str() {
             Some(text) => Some(Spanned { value: text, at }),
             None => {
-                self.wrong_type(key, context, expected, describe(value), at);
+                self.wrong_type(key, context, expected, value.describe(), at);
                 None
             }
         }
@@ -358,16 +211,13 @@ impl<'s> Reader<'s> {
 
     pub(super) fn number_of(
         &mut self,
-        value: &DeValue<'_>,
-        at: Option<Location>,
+        value: &Value<'_>,
+        at: Option<Origin>,
         key: &str,
         context: &str,
         expected: &str,
     ) -> Option<Spanned<f64>> {
-        let number = integer(value)
-            .map(|integer| integer as f64)
-            .or_else(|| float(value));
-        match number {
+        match value.as_number() {
             Some(number) if number.is_finite() => Some(Spanned { value: number, at }),
             Some(_) => {
                 self.error(
@@ -378,7 +228,7 @@ impl<'s> Reader<'s> {
                 None
             }
             None => {
-                self.wrong_type(key, context, expected, describe(value), at);
+                self.wrong_type(key, context, expected, value.describe(), at);
                 None
             }
         }
@@ -393,7 +243,7 @@ impl<'s> Reader<'s> {
                     key,
                     &fields.context,
                     "`true` or `false`",
-                    describe(value),
+                    value.describe(),
                     at,
                 );
                 None
@@ -407,17 +257,17 @@ impl<'s> Reader<'s> {
         fields: &Fields<'d>,
         key: &str,
         expected: &str,
-    ) -> Option<Vec<(&'d DeValue<'d>, Option<Location>)>> {
+    ) -> Option<Vec<(&'d Value<'d>, Option<Origin>)>> {
         let (value, at) = self.value(fields, key, expected)?;
         match value.as_array() {
             Some(array) => Some(
                 array
                     .iter()
-                    .map(|element| (element.get_ref(), self.node_at(element)))
+                    .map(|element| (&element.value, Some(element.at)))
                     .collect(),
             ),
             None => {
-                self.wrong_type(key, &fields.context, expected, describe(value), at);
+                self.wrong_type(key, &fields.context, expected, value.describe(), at);
                 None
             }
         }
@@ -454,15 +304,15 @@ impl<'s> Reader<'s> {
 
     pub(super) fn date_of(
         &mut self,
-        value: &DeValue<'_>,
-        at: Option<Location>,
+        value: &Value<'_>,
+        at: Option<Origin>,
         key: &str,
         context: &str,
         expected: &str,
     ) -> Option<DateValue> {
         match value {
-            DeValue::Datetime(datetime) => {
-                if datetime.offset.is_some() {
+            Value::Datetime(datetime) => {
+                if datetime.offset {
                     self.error(
                         "malformed-date",
                         at,
@@ -473,12 +323,8 @@ impl<'s> Reader<'s> {
                     );
                     return None;
                 }
-                let date = datetime.date.and_then(|date| {
-                    NaiveDate::from_ymd_opt(
-                        i32::from(date.year),
-                        u32::from(date.month),
-                        u32::from(date.day),
-                    )
+                let date = datetime.date.and_then(|(year, month, day)| {
+                    NaiveDate::from_ymd_opt(i32::from(year), u32::from(month), u32::from(day))
                 });
                 let Some(date) = date else {
                     self.error(
@@ -486,18 +332,18 @@ impl<'s> Reader<'s> {
                         at,
                         format!(
                             "`{key}` in {context} must be {expected}, found {}",
-                            describe(value)
+                            value.describe()
                         ),
                     );
                     return None;
                 };
                 match datetime.time {
                     None => Some(DateValue::Day(date)),
-                    Some(clock) => {
+                    Some((hour, minute, second)) => {
                         let time = chrono::NaiveTime::from_hms_opt(
-                            u32::from(clock.hour),
-                            u32::from(clock.minute),
-                            u32::from(clock.second.unwrap_or(0).min(59)),
+                            u32::from(hour),
+                            u32::from(minute),
+                            u32::from(second.unwrap_or(0).min(59)),
                         );
                         match time {
                             Some(time) => Some(DateValue::At(date.and_time(time))),
@@ -513,7 +359,7 @@ impl<'s> Reader<'s> {
                     }
                 }
             }
-            DeValue::String(text) => {
+            Value::String(text) => {
                 let text = text.trim();
                 match parse_date_text(text) {
                     Some(date) => Some(date),
@@ -531,7 +377,7 @@ impl<'s> Reader<'s> {
                 }
             }
             other => {
-                self.wrong_type(key, context, expected, describe(other), at);
+                self.wrong_type(key, context, expected, other.describe(), at);
                 None
             }
         }

@@ -1,7 +1,12 @@
 //! Link text in `after`: `TASK [FS|SS|FF|SF][+|-LAG]`, with working, elapsed and percentage lags.
 
+use super::suggest::did_you_mean;
+use super::tasks::Draft;
+use super::tree::Origin;
+use super::Reader;
 use crate::duration::{self, Amount, Scale};
-use waymark_core::{Lag, LinkKind};
+use rustc_hash::{FxHashMap, FxHashSet};
+use waymark_core::{Diagnostic, Lag, LinkKind};
 
 /// A link being read: the predecessor's id borrowed from the file, the link type and the lag.
 pub(super) struct LinkRef<'t> {
@@ -109,4 +114,100 @@ pub(super) fn parse_lag(amount: &str, sign: i64, scale: &Scale) -> Option<Lag> {
         Amount::Working(minutes) => Some(Lag::Working(sign * minutes)),
         Amount::Elapsed(minutes) => Some(Lag::Elapsed(sign * minutes)),
     }
+}
+
+impl Reader<'_> {
+    /// Every task's `after` as links `(predecessor, successor, type, lag, where)` by file
+    /// index, reporting links that are malformed, name no task, the task itself or a summary
+    /// of it, and repeats.
+    pub(super) fn read_links(
+        &mut self,
+        drafts: &[Draft<'_>],
+        ids: &FxHashMap<&str, usize>,
+        parents: &[Option<usize>],
+        scale: &Scale,
+    ) -> Vec<(usize, usize, LinkKind, Lag, Option<Origin>)> {
+        let link_count: usize = drafts.iter().map(|draft| draft.after.len()).sum();
+        let mut links: Vec<(usize, usize, LinkKind, Lag, Option<Origin>)> =
+            Vec::with_capacity(link_count);
+        let mut seen: FxHashSet<(usize, usize, LinkKind)> = FxHashSet::default();
+        seen.reserve(link_count);
+        for (successor, draft) in drafts.iter().enumerate() {
+            for text in &draft.after {
+                let spec = match parse_link_in(text.value, scale) {
+                    Ok((task, kind, lag)) => LinkRef { task, kind, lag },
+                    Err(message) => {
+                        self.error("malformed-link", text.at, message);
+                        continue;
+                    }
+                };
+                let id = &draft.task.id;
+                let Some(&predecessor) = ids.get(spec.task) else {
+                    let hint = did_you_mean(spec.task, ids.keys().copied());
+                    self.error(
+                        "unknown-task",
+                        text.at,
+                        format!(
+                            "task `{id}` is after `{}`, which does not exist{hint}",
+                            spec.task
+                        ),
+                    );
+                    continue;
+                };
+                if predecessor == successor {
+                    self.error(
+                        "self-link",
+                        text.at,
+                        format!("task `{id}` is linked to itself"),
+                    );
+                    continue;
+                }
+                let relation = if is_ancestor(parents, predecessor, successor) {
+                    Some("its own summary task")
+                } else if is_ancestor(parents, successor, predecessor) {
+                    Some("its own subtask")
+                } else {
+                    None
+                };
+                if let Some(relation) = relation {
+                    self.report(
+                        Diagnostic::error(
+                            "link-to-ancestor",
+                            format!("task `{id}` is after `{}`, which is {relation}", spec.task),
+                        )
+                        .with_help("a summary task spans its subtasks; link tasks outside the summary instead"), text.at);
+                    continue;
+                }
+                if !seen.insert((predecessor, successor, spec.kind)) {
+                    self.warning(
+                        "duplicate-link",
+                        text.at,
+                        format!(
+                            "task `{id}` is after `{}` ({}) more than once; the repeat is ignored",
+                            spec.task,
+                            spec.kind.code()
+                        ),
+                    );
+                    continue;
+                }
+                links.push((predecessor, successor, spec.kind, spec.lag, text.at));
+            }
+        }
+
+        links
+    }
+}
+
+/// Whether `ancestor` is a (transitive) parent of `task`.
+fn is_ancestor(parents: &[Option<usize>], ancestor: usize, task: usize) -> bool {
+    let mut current = task;
+    // The outline has no cycles left, but bound the walk anyway.
+    for _ in 0..parents.len() {
+        match parents.get(current).copied().flatten() {
+            Some(parent) if parent == ancestor => return true,
+            Some(parent) => current = parent,
+            None => return false,
+        }
+    }
+    false
 }

@@ -1,7 +1,7 @@
 //! `[project]`: name, start, status date, deadline, calendar (which sets the length of a `d`),
 //! currency and work-in-progress limits.
 
-use super::fields::{describe, describe_item, integer, resolve_date, DateRole, Fields};
+use super::fields::{resolve_date, DateRole, Fields};
 use super::{Reader, Section};
 use crate::duration::Scale;
 use rustc_hash::FxHashMap;
@@ -40,7 +40,7 @@ impl<'s> Reader<'s> {
             section.at,
         );
         let mut project = Project {
-            location: section.at,
+            location: self.location(section.at),
             ..Project::default()
         };
         if let Some(name) = self.string(&fields, "name", "a string") {
@@ -57,31 +57,26 @@ impl<'s> Reader<'s> {
             self.calendar_ref(&fields, calendar_ids, "the project")
                 .unwrap_or(standard),
         );
-        // A `d` is the project calendar's average working day: its weekly working minutes over
-        // the number of days that have working hours of their own.
-        if let Some(week) = weeks.get(project.calendar.0) {
-            let working_days = week.iter().filter(|day| !day.is_empty()).count() as i64;
-            let minutes: i64 = week
-                .iter()
-                .flatten()
-                .map(|interval| interval.minutes())
-                .sum();
-            if working_days > 0 && minutes > 0 {
-                let per_day = (minutes as f64 / working_days as f64).round() as i64;
-                let scale = Scale::of_day(per_day);
-                project.minutes_per_day = scale.minutes_per_day;
-                project.minutes_per_week = scale.minutes_per_week;
-                project.days_per_month = scale.days_per_month;
-            }
+        // A `d` is the project calendar's average working day.
+        if let Some(scale) = weeks
+            .get(project.calendar.0)
+            .and_then(|week| Scale::of_week(week))
+        {
+            project.minutes_per_day = scale.minutes_per_day;
+            project.minutes_per_week = scale.minutes_per_week;
+            project.days_per_month = scale.days_per_month;
         }
         let calendar = compiled.get(project.calendar.0).and_then(Option::as_ref);
         match self.date(&fields, "start") {
             Some(start) => project.start = resolve_date(start.value, DateRole::Start, calendar),
-            None if fields.get("start").is_none() => self.error(
-                "missing-key",
-                fields.at,
-                "[project] has no `start`; add the first day of work, e.g. `start = 2027-01-04`",
-            ),
+            None if fields.get("start").is_none() => {
+                let at = self.missing(fields.at, "start");
+                self.error(
+                    "missing-key",
+                    at,
+                    "[project] has no `start`; add the first day of work, e.g. `start = 2027-01-04`",
+                );
+            }
             None => {}
         }
         if let Some(date) = self.date(&fields, "status_date") {
@@ -106,8 +101,8 @@ impl<'s> Reader<'s> {
                 "wip_limits",
                 &fields.context,
                 expected,
-                describe_item(&entry),
-                self.value_at(&entry),
+                entry.describe(),
+                Some(entry.node.at),
             );
             return;
         };
@@ -115,14 +110,14 @@ impl<'s> Reader<'s> {
             table,
             &WIP_COLUMNS,
             "`wip_limits` of [project]".to_string(),
-            self.key_at(&entry),
+            Some(entry.key_at),
         );
         for column in TaskStatus::ALL {
             let key = column.key();
             let Some((value, at)) = self.value(&limits, key, "a whole number like 4") else {
                 continue;
             };
-            match integer(value) {
+            match value.as_integer() {
                 Some(limit) if (1..=WIP_LIMIT_MAX).contains(&limit) => {
                     project.wip_limits.insert(column, limit as u32);
                 }
@@ -137,7 +132,7 @@ impl<'s> Reader<'s> {
                     key,
                     &limits.context,
                     "a whole number like 4",
-                    describe(value),
+                    value.describe(),
                     at,
                 ),
             }

@@ -1,7 +1,7 @@
 //! `[resources.ID]`: people, material and cost resources with their units, rates and calendars.
 
 use super::suggest::did_you_mean;
-use super::{Reader, Section};
+use super::{Member, Reader, Section};
 use rustc_hash::FxHashMap;
 use waymark_core::{CalendarId, Resource, ResourceKind};
 
@@ -13,16 +13,15 @@ impl<'s> Reader<'s> {
         section: Option<&Section<'_>>,
         calendar_ids: &FxHashMap<&str, usize>,
     ) -> Vec<Resource> {
-        let members = self.members(section, "resource");
-        let mut resources = Vec::new();
-        for (id, table, at) in members {
-            let owner = format!("resource `{id}`");
-            let fields = self.fields(table, RESOURCE_KEYS, owner.clone(), at);
+        let members = self.members(section, "resource", RESOURCE_KEYS);
+        let mut resources = Vec::with_capacity(members.len());
+        for Member { id, at, fields, .. } in members {
+            let owner = &fields.context;
             let mut resource = Resource {
                 id: id.to_string(),
                 name: id.to_string(),
                 units: 1.0,
-                location: at,
+                location: self.location(at),
                 ..Resource::default()
             };
             if let Some(name) = self.string(&fields, "name", "a string") {
@@ -64,7 +63,7 @@ impl<'s> Reader<'s> {
                 }
             }
             resource.calendar = self
-                .calendar_ref(&fields, calendar_ids, &owner)
+                .calendar_ref(&fields, calendar_ids, owner)
                 .map(CalendarId);
             if let Some(text) =
                 self.string(&fields, "kind", "one of \"work\", \"material\", \"cost\"")

@@ -1,7 +1,7 @@
 //! `[risks.ID]`: probability, affected tasks, a factor or delay, owner, response and status.
 
 use super::suggest::did_you_mean;
-use super::{Context, Reader, Section};
+use super::{Context, Member, Reader, Section};
 use rustc_hash::FxHashMap;
 use waymark_core::{ResourceId, Risk, RiskResponse, RiskStatus, TaskId};
 
@@ -23,11 +23,10 @@ impl<'s> Reader<'s> {
         context: &Context<'_>,
         task_ids: &FxHashMap<&str, usize>,
     ) -> Vec<Risk> {
-        let members = self.members(section, "risk");
-        let mut risks = Vec::new();
-        for (id, table, at) in members {
-            let owner = format!("risk `{id}`");
-            let fields = self.fields(table, RISK_KEYS, owner.clone(), at);
+        let members = self.members(section, "risk", RISK_KEYS);
+        let mut risks = Vec::with_capacity(members.len());
+        for Member { id, at, fields, .. } in members {
+            let owner = &fields.context;
             let mut risk = Risk {
                 id: id.to_string(),
                 title: id.to_string(),
@@ -38,7 +37,7 @@ impl<'s> Reader<'s> {
                 owner: None,
                 response: None,
                 status: RiskStatus::Open,
-                location: at,
+                location: self.location(at),
             };
             if let Some(title) = self.string(&fields, "title", "a string") {
                 risk.title = title.value.to_string();
@@ -48,13 +47,19 @@ impl<'s> Reader<'s> {
                 Some(p) => self.error(
                     "out-of-range",
                     p.at,
-                    format!("`probability` of {owner} must be from 0 to 1 (0.3 = 30 %), found {}", p.value),
+                    format!(
+                        "`probability` of {owner} must be from 0 to 1 (0.3 = 30 %), found {}",
+                        p.value
+                    ),
                 ),
-                None if fields.get("probability").is_none() => self.error(
-                    "missing-key",
-                    at,
-                    format!("{owner} has no `probability`; add one from 0 to 1, e.g. `probability = 0.3`"),
-                ),
+                None if fields.get("probability").is_none() => {
+                    let at = self.missing(at, "probability");
+                    self.error(
+                        "missing-key",
+                        at,
+                        format!("{owner} has no `probability`; add one from 0 to 1, e.g. `probability = 0.3`"),
+                    );
+                }
                 None => {}
             }
             if let Some(list) =
@@ -80,11 +85,11 @@ impl<'s> Reader<'s> {
             if let Some(elements) =
                 self.array(&fields, "factor", "three numbers like [1.1, 1.3, 2.0]")
             {
-                let factor_at = fields.get("factor").and_then(|e| self.value_at(&e));
+                let factor_at = fields.get("factor").map(|e| e.node.at);
                 let numbers: Vec<f64> = elements
                     .iter()
                     .filter_map(|(value, at)| {
-                        self.number_of(value, *at, "factor", &owner, "a number like 1.3")
+                        self.number_of(value, *at, "factor", owner, "a number like 1.3")
                     })
                     .map(|number| number.value)
                     .collect();
@@ -108,7 +113,7 @@ impl<'s> Reader<'s> {
                     }
                     _ if numbers.len() == elements.len() => self.wrong_type(
                         "factor",
-                        &owner,
+                        owner,
                         "three numbers like [1.1, 1.3, 2.0]",
                         &format!("{} values", elements.len()),
                         factor_at,

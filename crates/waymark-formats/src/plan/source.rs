@@ -2,10 +2,8 @@
 //! the characters of the text as given, before Unicode normalisation), and the TOML parser's
 //! errors in a person's words.
 
-use super::fields::{float, integer, Entry, Node};
-use super::Reader;
 use std::cell::Cell;
-use toml::de::DeValue;
+use toml::de::DeTable;
 use waymark_core::Location;
 
 /// `text` in Unicode normalisation form C; borrowed when it already is (all ASCII text is).
@@ -38,28 +36,24 @@ pub(super) fn original_column(original_line: &str, column: usize) -> usize {
         .unwrap_or(0)
 }
 
-/// The first number in a value that TOML cannot represent (an integer beyond 64 bits, a float
-/// too large for 64 bits): its byte offset and the message. `toml::de` keeps numbers as text, so
-/// this is checked here; the file is then not valid TOML.
-pub(super) fn number_problem(node: &Node<'_>) -> Option<(usize, String)> {
-    match node.get_ref() {
-        DeValue::Integer(number) if integer(node.get_ref()).is_none() => Some((
-            node.span().start,
-            format!("integer `{number}` does not fit in 64 bits (at most 9223372036854775807)"),
-        )),
-        DeValue::Float(number) if float(node.get_ref()).is_none() => Some((
-            node.span().start,
-            format!("float `{}` is too large for 64 bits", number.as_str()),
-        )),
-        DeValue::Array(array) => array.iter().find_map(number_problem),
-        DeValue::Table(table) => table.values().find_map(number_problem),
-        _ => None,
-    }
+/// The parsed document, or the earliest syntax error as a byte offset and a message.
+pub(super) fn parse(source: &str) -> Result<toml::Spanned<DeTable<'_>>, (usize, String)> {
+    DeTable::parse(source).map_err(|error| {
+        // The parser's first error is the first it met, not always the first in the file
+        // (strings are checked after the structure); name the earliest one, as a person reads
+        // top to bottom.
+        let (_, errors) = DeTable::parse_recoverable(source);
+        let error = errors
+            .into_iter()
+            .min_by_key(|error| error.span().map_or(usize::MAX, |span| span.start))
+            .unwrap_or(error);
+        syntax_problem(source, &error)
+    })
 }
 
 /// A TOML syntax error as a byte offset and a message: the parser's own words, and for a
 /// duplicate key the key and its table, at the start of the key or header line as before.
-pub(super) fn syntax_problem(source: &str, error: &toml::de::Error) -> (usize, String) {
+fn syntax_problem(source: &str, error: &toml::de::Error) -> (usize, String) {
     let span = error.span().unwrap_or(0..0);
     let message = error.message();
     if message != "duplicate key" {
@@ -115,7 +109,7 @@ pub(super) fn syntax_problem(source: &str, error: &toml::de::Error) -> (usize, S
 }
 
 /// "table `a.b`" from header text, or "document root".
-pub(super) fn table_path(header: &str) -> String {
+fn table_path(header: &str) -> String {
     let parts: Vec<&str> = header
         .split('.')
         .map(|part| part.trim().trim_matches(['"', '\'']))
@@ -128,16 +122,29 @@ pub(super) fn table_path(header: &str) -> String {
     }
 }
 
-impl<'s> Reader<'s> {
-    pub(super) fn new(source: &'s str) -> Reader<'s> {
+/// The plan text being read, to turn byte offsets into lines and columns.
+pub(super) struct Text<'s> {
+    source: &'s str,
+    /// The text as given, when `source` is its NFC form and differs from it (for locations).
+    original: Option<&'s str>,
+    /// Byte offset of the start of every line.
+    line_starts: Vec<usize>,
+    /// The line (1-based) of the last offset [`Text::location`] looked up: the reader asks in
+    /// nearly file order, so the next answer is almost always this line or the next one.
+    last_line: Cell<usize>,
+}
+
+impl<'s> Text<'s> {
+    /// `source` is the text read; `original` the text as given, when `source` is its NFC form
+    /// and differs from it.
+    pub(super) fn new(source: &'s str, original: Option<&'s str>) -> Text<'s> {
         let mut line_starts = vec![0];
         line_starts.extend(source.match_indices('\n').map(|(offset, _)| offset + 1));
-        Reader {
+        Text {
             source,
-            original: None,
+            original,
             line_starts,
             last_line: Cell::new(1),
-            diagnostics: Vec::new(),
         }
     }
 
@@ -172,7 +179,7 @@ impl<'s> Reader<'s> {
 
     /// The number of lines that start at or before `offset` (its 1-based line), trying the
     /// line of the previous lookup and the one after it before a binary search.
-    pub(super) fn line_of(&self, offset: usize) -> usize {
+    fn line_of(&self, offset: usize) -> usize {
         let on_line = |line: usize| {
             line >= 1
                 && self
@@ -191,20 +198,5 @@ impl<'s> Reader<'s> {
         };
         self.last_line.set(line);
         line
-    }
-
-    /// Where the key of an entry was written.
-    pub(super) fn key_at(&self, entry: &Entry<'_>) -> Option<Location> {
-        Some(self.location(entry.key_start))
-    }
-
-    /// Where the value of an entry was written: for a `[table]` its header, for a table made
-    /// implicitly its key.
-    pub(super) fn value_at(&self, entry: &Entry<'_>) -> Option<Location> {
-        self.node_at(entry.item)
-    }
-
-    pub(super) fn node_at(&self, node: &Node<'_>) -> Option<Location> {
-        Some(self.location(node.span().start))
     }
 }

@@ -1,15 +1,15 @@
 //! `[tasks.ID]`: the outline (parents, in depth-first order, cycles cut), durations and
 //! estimates, constraints, assignments, progress and manual dates.
 
-use super::fields::{describe, integer, resolve_date, show, DateRole, Fields, Spanned, Table};
-use super::links::{parse_link_in, LinkRef};
+use super::fields::{resolve_date, show, DateRole, Fields, Spanned};
 use super::suggest::{did_you_mean, suggest};
-use super::{Context, Reader, Section};
+use super::tree::Origin;
+use super::{Context, Member, Reader, Section};
 use crate::duration::{self, DurationError, Scale};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use waymark_core::{
-    Assignment, CalendarId, Constraint, ConstraintKind, Diagnostic, Distribution, Edge, Lag, Link,
-    LinkKind, Location, ResourceId, Task, TaskId, WorkCalendar,
+    Assignment, CalendarId, Constraint, ConstraintKind, Diagnostic, Distribution, Edge, Link,
+    ResourceId, Task, TaskId, WorkCalendar,
 };
 
 pub(super) const TASK_KEYS: &[&str] = &[
@@ -38,6 +38,7 @@ pub(super) const TASK_KEYS: &[&str] = &[
     "manual_finish",
 ];
 
+/// The constraint keys, in the order they are read (and written).
 pub(super) const CONSTRAINT_KINDS: [ConstraintKind; 6] = [
     ConstraintKind::StartNoEarlierThan,
     ConstraintKind::StartNoLaterThan,
@@ -50,30 +51,16 @@ pub(super) const CONSTRAINT_KINDS: [ConstraintKind; 6] = [
 /// A task while it is being read, before outline order is known.
 pub(super) struct Draft<'d> {
     pub(super) task: Task,
-    pub(super) key_at: Option<Location>,
+    pub(super) key_at: Option<Origin>,
     pub(super) parent: Option<Spanned<&'d str>>,
     pub(super) after: Vec<Spanned<&'d str>>,
     pub(super) duration: Option<Spanned<i64>>,
     pub(super) estimate: Option<Spanned<[i64; 3]>>,
     /// Whether some duration-like key was written but refused (no "has no duration" then).
     pub(super) duration_refused: bool,
-    pub(super) milestone_at: Option<Location>,
+    pub(super) milestone_at: Option<Origin>,
     pub(super) progress_given: bool,
-    pub(super) constraint_at: Vec<(ConstraintKind, Option<Location>)>,
-}
-
-/// Whether `ancestor` is a (transitive) parent of `task`.
-pub(super) fn is_ancestor(parents: &[Option<usize>], ancestor: usize, task: usize) -> bool {
-    let mut current = task;
-    // The outline has no cycles left, but bound the walk anyway.
-    for _ in 0..parents.len() {
-        match parents.get(current).copied().flatten() {
-            Some(parent) if parent == ancestor => return true,
-            Some(parent) => current = parent,
-            None => return false,
-        }
-    }
-    false
+    pub(super) constraint_at: Vec<(ConstraintKind, Option<Origin>)>,
 }
 
 impl<'s> Reader<'s> {
@@ -82,15 +69,15 @@ impl<'s> Reader<'s> {
         section: Option<&Section<'_>>,
         context: &Context<'_>,
     ) -> (Vec<Task>, Vec<Link>) {
-        let members = self.members(section, "task");
+        let members = self.members(section, "task", TASK_KEYS);
         let mut ids: FxHashMap<&str, usize> = FxHashMap::default();
         ids.reserve(members.len());
-        for (index, (id, _, _)) in members.iter().enumerate() {
-            ids.insert(*id, index);
+        for (index, member) in members.iter().enumerate() {
+            ids.insert(member.id, index);
         }
         let mut drafts: Vec<Draft<'_>> = members
-            .iter()
-            .map(|(id, table, at)| self.read_task(id, *table, *at, context))
+            .into_iter()
+            .map(|member| self.read_task(member, context))
             .collect();
         let count = drafts.len();
 
@@ -138,75 +125,7 @@ impl<'s> Reader<'s> {
             self.check_constraints(draft, summary, context);
         }
 
-        // Links, by file index.
-        let link_count: usize = drafts.iter().map(|draft| draft.after.len()).sum();
-        let mut links: Vec<(usize, usize, LinkKind, Lag, Option<Location>)> =
-            Vec::with_capacity(link_count);
-        let mut seen: FxHashSet<(usize, usize, LinkKind)> = FxHashSet::default();
-        seen.reserve(link_count);
-        for (successor, draft) in drafts.iter().enumerate() {
-            for text in &draft.after {
-                let spec = match parse_link_in(text.value, &scale) {
-                    Ok((task, kind, lag)) => LinkRef { task, kind, lag },
-                    Err(message) => {
-                        self.error("malformed-link", text.at, message);
-                        continue;
-                    }
-                };
-                let id = &draft.task.id;
-                let Some(&predecessor) = ids.get(spec.task) else {
-                    let hint = did_you_mean(spec.task, ids.keys().copied());
-                    self.error(
-                        "unknown-task",
-                        text.at,
-                        format!(
-                            "task `{id}` is after `{}`, which does not exist{hint}",
-                            spec.task
-                        ),
-                    );
-                    continue;
-                };
-                if predecessor == successor {
-                    self.error(
-                        "self-link",
-                        text.at,
-                        format!("task `{id}` is linked to itself"),
-                    );
-                    continue;
-                }
-                let relation = if is_ancestor(&parents, predecessor, successor) {
-                    Some("its own summary task")
-                } else if is_ancestor(&parents, successor, predecessor) {
-                    Some("its own subtask")
-                } else {
-                    None
-                };
-                if let Some(relation) = relation {
-                    self.report(
-                        Diagnostic::error(
-                            "link-to-ancestor",
-                            format!("task `{id}` is after `{}`, which is {relation}", spec.task),
-                        )
-                        .at(text.at)
-                        .with_help("a summary task spans its subtasks; link tasks outside the summary instead"),
-                    );
-                    continue;
-                }
-                if !seen.insert((predecessor, successor, spec.kind)) {
-                    self.warning(
-                        "duplicate-link",
-                        text.at,
-                        format!(
-                            "task `{id}` is after `{}` ({}) more than once; the repeat is ignored",
-                            spec.task,
-                            spec.kind.code()
-                        ),
-                    );
-                    continue;
-                }
-                links.push((predecessor, successor, spec.kind, spec.lag, text.at));
-            }
-        }
+        let links = self.read_links(&drafts, &ids, &parents, &scale);
 
         // Renumber to outline order.
         let mut position = vec![0usize; count];
@@ -227,12 +146,12 @@ impl<'s> Reader<'s> {
         }
         let mut links: Vec<Link> = links
             .into_iter()
-            .map(|(predecessor, successor, kind, lag, location)| Link {
+            .map(|(predecessor, successor, kind, lag, at)| Link {
                 predecessor: new_id(predecessor),
                 successor: new_id(successor),
                 kind,
                 lag,
-                location,
+                location: self.location(at),
             })
             .collect();
         // Links follow their successors in outline order, as the tasks do, so that the plan
@@ -324,20 +243,19 @@ impl<'s> Reader<'s> {
         }
     }
 
-    pub(super) fn read_task<'d>(
-        &mut self,
-        id: &str,
-        table: Table<'d>,
-        at: Option<Location>,
-        context: &Context<'_>,
-    ) -> Draft<'d> {
-        let owner = format!("task `{id}`");
-        let fields = self.fields(table, TASK_KEYS, owner.clone(), at);
+    pub(super) fn read_task<'d>(&mut self, member: Member<'d>, context: &Context<'_>) -> Draft<'d> {
+        let Member {
+            id,
+            table,
+            at,
+            fields,
+        } = member;
+        let owner = fields.context.clone();
         let scale = context.scale;
         let mut task = Task {
             id: id.to_string(),
             name: id.to_string(),
-            location: at,
+            location: self.location(at),
             ..Task::default()
         };
         if let Some(name) = self.string(&fields, "name", "a string") {
@@ -367,8 +285,8 @@ impl<'s> Reader<'s> {
         };
         // A misspelt `duration` was reported as an unknown key with a suggestion; saying "has no
         // duration" as well would only repeat it.
-        draft.duration_refused = table.map.keys().any(|key| {
-            let key: &str = key.get_ref();
+        draft.duration_refused = table.entries.iter().any(|entry| {
+            let key = entry.key;
             !TASK_KEYS.contains(&key)
                 && matches!(
                     suggest(key, TASK_KEYS.iter().copied()),
@@ -445,11 +363,11 @@ impl<'s> Reader<'s> {
                 } else {
                     DateRole::Finish
                 };
-                let key_at = fields.get(key).and_then(|entry| self.key_at(&entry));
+                let key_at = fields.get(key).map(|entry| entry.key_at);
                 draft.task.constraints.push(Constraint {
                     kind,
                     date: resolve_date(date.value, role, calendar),
-                    location: key_at,
+                    location: self.location(key_at),
                 });
                 draft.constraint_at.push((kind, key_at));
             }
@@ -525,9 +443,7 @@ impl<'s> Reader<'s> {
                             draft.task.progress
                         ),
                     )
-                    .at(fields.get("progress").and_then(|e| self.value_at(&e)))
-                    .with_help("set `progress = 1` or leave it out, or remove `actual_finish`"),
-                );
+                    .with_help("set `progress = 1` or leave it out, or remove `actual_finish`"), fields.get("progress").map(|e| e.node.at));
             } else {
                 // A task that has finished is complete.
                 draft.task.progress = 1.0;
@@ -535,7 +451,7 @@ impl<'s> Reader<'s> {
         }
         self.read_manual(&fields, &mut draft, calendar, &owner);
         if let Some(priority) = self.value(&fields, "priority", "a whole number from 0 to 1000") {
-            match integer(priority.0) {
+            match priority.0.as_integer() {
                 Some(value) if (0..=1000).contains(&value) => {
                     draft.task.priority = u32::try_from(value).unwrap_or(500);
                 }
@@ -550,7 +466,7 @@ impl<'s> Reader<'s> {
                     "priority",
                     &owner,
                     "a whole number from 0 to 1000",
-                    describe(priority.0),
+                    priority.0.describe(),
                     priority.1,
                 ),
             }
@@ -598,7 +514,7 @@ impl<'s> Reader<'s> {
                     _ => None,
                 };
                 if let Some((present, absent)) = missing {
-                    let at = fields.get(present).and_then(|entry| self.key_at(&entry));
+                    let at = fields.get(present).map(|entry| entry.key_at);
                     self.error(
                         "missing-key",
                         at,
@@ -615,7 +531,7 @@ impl<'s> Reader<'s> {
     pub(super) fn duration_error(
         &mut self,
         error: &DurationError,
-        at: Option<Location>,
+        at: Option<Origin>,
         key: &str,
         owner: &str,
     ) {
@@ -633,7 +549,7 @@ impl<'s> Reader<'s> {
         let (value, at) = self.value(fields, key, expected)?;
         let context = fields.context.clone();
         let Some(array) = value.as_array() else {
-            self.wrong_type(key, &context, expected, describe(value), at);
+            self.wrong_type(key, &context, expected, value.describe(), at);
             return None;
         };
         if array.len() != 3 {
@@ -649,8 +565,8 @@ impl<'s> Reader<'s> {
         let mut points = [0i64; 3];
         let mut ok = true;
         for (slot, element) in points.iter_mut().zip(array.iter()) {
-            let element_at = self.node_at(element);
-            let Some(text) = self.string_of(element.get_ref(), element_at, key, &context, expected)
+            let element_at = Some(element.at);
+            let Some(text) = self.string_of(&element.value, element_at, key, &context, expected)
             else {
                 ok = false;
                 continue;
@@ -790,9 +706,7 @@ impl<'s> Reader<'s> {
                         "milestone-duration",
                         format!("task `{}` is a milestone but has a non-zero duration; a milestone takes no time", draft.task.id),
                     )
-                    .at(at)
-                    .with_help("remove the duration, or remove `milestone = true`"),
-                );
+                    .with_help("remove the duration, or remove `milestone = true`"), at);
             }
             draft.task.duration = 0;
             draft.task.estimate = None;
@@ -804,16 +718,17 @@ impl<'s> Reader<'s> {
             (None, Some(estimate)) => draft.task.duration = estimate.value[1],
             (None, None) => {
                 if !draft.duration_refused {
+                    let at = self.missing(draft.key_at, "duration");
                     self.report(
                         Diagnostic::error(
                             "missing-duration",
                             format!("task `{}` has no duration", draft.task.id),
                         )
-                        .at(draft.key_at)
                         .with_help(format!(
                             "add `duration = \"{}\"`, an `estimate` or `milestone = true`",
                             duration::format_working(5 * scale.minutes_per_day, scale)
                         )),
+                        at,
                     );
                 }
             }
@@ -857,7 +772,7 @@ impl<'s> Reader<'s> {
                     let later = std::cmp::max_by_key(
                         (early, at_of(early)),
                         (late, at_of(late)),
-                        |(_, at)| at.map(|l| (l.line, l.column)),
+                        |(_, at)| *at,
                     );
                     self.error(
                         "impossible-constraint",
