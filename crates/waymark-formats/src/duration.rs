@@ -5,6 +5,7 @@
 //! [`Scale`] (derived by the plan reader from the project calendar), so this module never looks
 //! at a calendar. Results are whole minutes, rounded to the nearest one.
 
+use waymark_core::calendar::DayHours;
 use waymark_core::time::DAY;
 use waymark_core::Project;
 
@@ -35,6 +36,20 @@ impl Scale {
             minutes_per_week: 5 * minutes_per_day,
             days_per_month: 20,
         }
+    }
+
+    /// The scale of a project whose calendar works `week`: a `d` is its average working day,
+    /// the weekly working minutes over the number of days that have working hours, rounded.
+    /// `None` when the week has no working time.
+    pub fn of_week(week: &[DayHours]) -> Option<Scale> {
+        let working_days = week.iter().filter(|day| !day.is_empty()).count() as i64;
+        let minutes: i64 = week
+            .iter()
+            .flatten()
+            .map(|interval| interval.minutes())
+            .sum();
+        (working_days > 0 && minutes > 0)
+            .then(|| Scale::of_day((minutes as f64 / working_days as f64).round() as i64))
     }
 
     /// The scale a project declares.

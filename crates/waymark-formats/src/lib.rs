@@ -1,27 +1,32 @@
 //! Readers and writers of Waymark's files: plan TOML (`*.plan.toml`) and Microsoft Project XML
 //! (MSPDI). Bytes in, a [`waymark_core::Plan`] out, or every problem found as diagnostics with
-//! line and column; and a plan back out as text ([`plan::write`], [`mspdi::write`]). No file
-//! system access here: the caller reads and writes the bytes.
+//! line and column; and a plan back out as text ([`plan::write`], [`mspdi::write`]). A project
+//! the server stores (the plan file's tables as JSON, [`content`]) is read by the same plan
+//! reader, and made from a file or a plan here too. No file system access here: the caller reads
+//! and writes the bytes.
 
 pub mod content;
 pub mod duration;
 pub mod mspdi;
 pub mod plan;
 pub mod psplib;
+mod toml_text;
 
 use waymark_core::calendar::Calendar;
 use waymark_core::{Diagnostic, Plan};
 
-/// A plan read from a file, with the warnings found while reading it.
+/// A plan read from a file (or a stored project), with the warnings found while reading it.
+/// The findings are [`Diagnostic`]s with lines and columns, or for a stored project
+/// [`content::Finding`]s naming objects and fields.
 #[derive(Debug)]
-pub struct Loaded {
+pub struct Loaded<W = Diagnostic> {
     pub plan: Plan,
     /// Problems that did not stop the plan from being read (severity warning or info).
-    pub warnings: Vec<Diagnostic>,
+    pub warnings: Vec<W>,
 }
 
 /// The result of a reader: the plan, or every problem found (at least one error).
-pub type ReadResult = Result<Loaded, Vec<Diagnostic>>;
+pub type ReadResult<W = Diagnostic> = Result<Loaded<W>, Vec<W>>;
 
 /// Breaks every cycle of base calendars by dropping the base link that closes it, so that the
 /// calendars' weeks can be resolved; the one rule of both readers. For each cycle, `found` is

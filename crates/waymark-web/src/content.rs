@@ -6,13 +6,16 @@
 //! progress fields only ([`PROGRESS_FIELDS`]); viewers read.
 //!
 //! Writes are checked before they are stored: a create, replace, patch or delete that would make
-//! the project an invalid plan (a new error of the plan reader, run on the whole project with
-//! the change applied) is refused with `422 invalid-plan`, and each diagnostic names the object
-//! and the key it is about (`collection`, `id`, `field`), so a page can show it next to the
-//! field: deleting a task others follow, or a resource that is assigned, names the links and
-//! assignments to remove first. Errors the project had before the change do not block it, so a
-//! project made invalid some other way (a plan imported or replaced whole) can still be
-//! repaired one write at a time.
+//! the project an invalid plan (a new error of the plan reader, run on the whole stored project
+//! with the change applied, `waymark_formats::content::read`) is refused with `422
+//! invalid-plan`, and each diagnostic names the object and the key it is about (`collection`,
+//! `id`, `field`, the reader's own places), so a page can show it next to the field: deleting a
+//! task others follow, or a resource that is assigned, names the links and assignments to
+//! remove first. Errors the project had before the change do not block it, so a project made
+//! invalid some other way (a plan imported or replaced whole) can still be repaired one write
+//! at a time. The project is read once on the way to an accepted write, whose plan the check
+//! hands back ([`Verdict::Accepted`]); only a project with errors is read a second time, as it was.
+
 use std::collections::HashSet;
 
 use axum::extract::State;
@@ -24,14 +27,14 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use waymark_core::{Diagnostic, Severity};
+use waymark_core::{Plan, Severity};
+use waymark_formats::content::Finding;
 use waymark_store::{
     Entity, EntityCursor, EntityKind, EntityQuery, EntityUpdate, Fields, NewEntity, ParentFilter,
     PlanContent, ProjectId, Role,
 };
 
 use crate::auth::Caller;
-use crate::document;
 use crate::error::{ApiError, ApiResult, DiagnosticBody, ErrorBody};
 use crate::http::{if_match, page_limit, tagged, Body, Path, Query};
 use crate::projects::access;
@@ -206,7 +209,9 @@ async fn create_entity(
         data: input.data.clone(),
         creating: true,
     };
-    if let Some(refused) = refusal(&state, project, collection.kind(), &input.id, change).await? {
+    if let Verdict::Refused(refused) =
+        check(&state, project, collection.kind(), &input.id, change).await?
+    {
         return Ok(refused);
     }
     let entity = state
@@ -303,7 +308,7 @@ async fn update(
         data: update.data.clone(),
         creating: false,
     };
-    if let Some(refused) = refusal(state, project, kind, key, change).await? {
+    if let Verdict::Refused(refused) = check(state, project, kind, key, change).await? {
         return Ok(refused);
     }
     let entity = state
@@ -331,15 +336,11 @@ async fn update(
 async fn replace_entity(
     State(state): State<AppState>,
     caller: Caller,
-    Path((project, collection, key)): Path<(i64, Collection, String)>,
+    Path(path): Path<(i64, Collection, String)>,
     headers: HeaderMap,
     Body(input): Body<EntityInput>,
 ) -> ApiResult<Response> {
-    check_id(&key)?;
-    let project = ProjectId(project);
-    let role = access(&state, &caller, project, Role::Member).await?;
-    let version = if_match(&headers)?;
-    let current = current_version(&state, project, collection.kind(), &key, version).await?;
+    let (project, role, current) = target(&state, &caller, &path, &headers, Role::Member).await?;
     update(
         &state,
         &caller,
@@ -354,16 +355,21 @@ async fn replace_entity(
     .await
 }
 
-/// The object as stored, when `If-Match` names its version (`412 stale` otherwise), so a stale
-/// write is answered as stale before its content is checked.
-async fn current_version(
+/// The object a write names, as stored, for a caller whose role on the project is at least
+/// `least` (which is returned), when `If-Match` names its version (`412 stale` otherwise), so a
+/// stale write is answered as stale before its content is checked.
+async fn target(
     state: &AppState,
-    project: ProjectId,
-    kind: EntityKind,
-    key: &str,
-    version: i64,
-) -> ApiResult<Entity> {
-    let current = state.store.entity(project, kind, key).await?;
+    caller: &Caller,
+    (project, collection, key): &(i64, Collection, String),
+    headers: &HeaderMap,
+    least: Role,
+) -> ApiResult<(ProjectId, Role, Entity)> {
+    check_id(key)?;
+    let project = ProjectId(*project);
+    let role = access(state, caller, project, least).await?;
+    let version = if_match(headers)?;
+    let current = state.store.entity(project, collection.kind(), key).await?;
     if current.version != version {
         return Err(waymark_store::StoreError::Stale {
             expected: version,
@@ -371,7 +377,7 @@ async fn current_version(
         }
         .into());
     }
-    Ok(current)
+    Ok((project, role, current))
 }
 
 /// RFC 7396 JSON merge patch: `null` removes a key, objects merge, anything else replaces.
@@ -413,15 +419,11 @@ fn merge_patch(target: &mut Fields, patch: &Fields) {
 async fn patch_entity(
     State(state): State<AppState>,
     caller: Caller,
-    Path((project, collection, key)): Path<(i64, Collection, String)>,
+    Path(path): Path<(i64, Collection, String)>,
     headers: HeaderMap,
     Body(patch): Body<Fields>,
 ) -> ApiResult<Response> {
-    check_id(&key)?;
-    let project = ProjectId(project);
-    let role = access(&state, &caller, project, Role::Member).await?;
-    let version = if_match(&headers)?;
-    let current = current_version(&state, project, collection.kind(), &key, version).await?;
+    let (project, role, current) = target(&state, &caller, &path, &headers, Role::Member).await?;
     let mut data = current.data.clone();
     merge_patch(&mut data, &patch);
     update(
@@ -449,21 +451,17 @@ async fn patch_entity(
 async fn delete_entity(
     State(state): State<AppState>,
     caller: Caller,
-    Path((project, collection, key)): Path<(i64, Collection, String)>,
+    Path(path): Path<(i64, Collection, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    check_id(&key)?;
-    let project = ProjectId(project);
-    access(&state, &caller, project, Role::Manager).await?;
-    let version = if_match(&headers)?;
-    current_version(&state, project, collection.kind(), &key, version).await?;
-    if let Some(refused) = refusal(&state, project, collection.kind(), &key, Change::Delete).await?
-    {
+    let (project, _, current) = target(&state, &caller, &path, &headers, Role::Manager).await?;
+    let (kind, key) = (current.kind, current.key.as_str());
+    if let Verdict::Refused(refused) = check(&state, project, kind, key, Change::Delete).await? {
         return Ok(refused);
     }
     state
         .store
-        .delete_entity(caller.actor(), project, collection.kind(), &key, version)
+        .delete_entity(caller.actor(), project, kind, key, current.version)
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -500,54 +498,6 @@ pub struct FieldDiagnostic {
     pub field: Option<String>,
 }
 
-/// What a line of a project's plan text is about: the table, the object's id and the key.
-#[derive(Clone, Default)]
-struct Place {
-    collection: Option<String>,
-    id: Option<String>,
-    field: Option<String>,
-}
-
-/// Where each line of a project's plan text comes from. `document::plan_text` writes one
-/// `[table.id]` header per object and one `key = value` line per field (strings escape their
-/// line breaks), which this follows.
-fn line_places(text: &str) -> Vec<Place> {
-    let unquote = |text: &str| text.trim().trim_matches('"').to_owned();
-    let mut current = Place::default();
-    text.lines()
-        .map(|line| {
-            if let Some(header) = line.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-                current = match header.split_once('.') {
-                    Some((table, key)) => Place {
-                        collection: Some(table.to_owned()),
-                        id: Some(unquote(key)),
-                        field: None,
-                    },
-                    None => Place {
-                        collection: Some(header.to_owned()),
-                        ..Place::default()
-                    },
-                };
-                current.clone()
-            } else {
-                Place {
-                    field: line.split_once(" = ").map(|(key, _)| unquote(key)),
-                    ..current.clone()
-                }
-            }
-        })
-        .collect()
-}
-
-/// The errors of a plan reading, as `(code, message)`.
-fn errors_of(diagnostics: &[Diagnostic]) -> HashSet<(&'static str, String)> {
-    diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| (d.code, d.message.clone()))
-        .collect()
-}
-
 /// A write to check: the object as it would be (a new one when `creating`), or its removal.
 enum Change {
     Put { data: Fields, creating: bool },
@@ -561,30 +511,41 @@ enum Undo {
     Insert(usize, (String, Fields)),
 }
 
-/// The answer refusing `change` of `kind` `key`, or `None` when the project with the change is
-/// a plan without new errors. A create of an id that exists is left to the store (`409`), as
-/// is a delete of one that does not (`404`).
-async fn refusal(
+/// The plan check's answer to a write.
+pub enum Verdict {
+    /// The write may be stored.
+    Accepted {
+        /// The project with the change applied, read as a plan: the plan of the revision the
+        /// write makes, so that the server can reuse it for that revision's views instead of
+        /// reading the project again (the view cache takes it from here). `None` when there is
+        /// none to reuse: the project with the change does not read (it keeps errors it had
+        /// before, which do not block a write), or the write is left to the store to refuse (a
+        /// create of an id that exists: `409`; a delete of one that does not: `404`).
+        plan: Option<Plan>,
+    },
+    /// The answer refusing it: `422 invalid-plan`, or `422 too-large` for an object past the
+    /// project's limits.
+    Refused(Response),
+}
+
+/// The plan check of `change` to `kind` `key`: accepted when the project with the change is a
+/// plan without new errors.
+async fn check(
     state: &AppState,
     project: ProjectId,
     kind: EntityKind,
     key: &str,
     change: Change,
-) -> ApiResult<Option<Response>> {
+) -> ApiResult<Verdict> {
     let content = state.store.project_document(project).await?;
     let entities = content.entities(kind);
     let adds = matches!(change, Change::Put { .. }) && !entities.iter().any(|(id, _)| id == key);
     if adds && entities.len() >= state.config.limits.of(kind) {
-        return Ok(Some(
-            state
-                .config
-                .limits
-                .too_large(kind, entities.len() + 1)
-                .into_response(),
-        ));
+        let too_large = state.config.limits.too_large(kind, entities.len() + 1);
+        return Ok(Verdict::Refused(too_large.into_response()));
     }
     let key = key.to_owned();
-    tokio::task::spawn_blocking(move || refusal_of(content, kind, &key, change))
+    tokio::task::spawn_blocking(move || check_content(content, kind, &key, change))
         .await
         .map_err(|error| {
             tracing::error!(%error, "plan check failed");
@@ -592,16 +553,15 @@ async fn refusal(
         })
 }
 
-fn refusal_of(
-    mut content: PlanContent,
-    kind: EntityKind,
-    key: &str,
-    change: Change,
-) -> Option<Response> {
+/// The project is read once, with the change applied; only when that finds errors is it read
+/// again as it was, to tell the errors the change adds (which refuse it) from those it had.
+fn check_content(mut content: PlanContent, kind: EntityKind, key: &str, change: Change) -> Verdict {
     let entities = content.entities_mut(kind);
     let index = entities.iter().position(|(id, _)| id == key);
     let undo = match (change, index) {
-        (Change::Put { creating: true, .. }, Some(_)) | (Change::Delete, None) => return None,
+        (Change::Put { creating: true, .. }, Some(_)) | (Change::Delete, None) => {
+            return Verdict::Accepted { plan: None }
+        }
         (Change::Put { data, .. }, Some(index)) => {
             Undo::Restore(index, std::mem::replace(&mut entities[index].1, data))
         }
@@ -611,9 +571,14 @@ fn refusal_of(
         }
         (Change::Delete, Some(index)) => Undo::Insert(index, entities.remove(index)),
     };
-    let text = document::plan_text(&content);
-    let after = waymark_formats::plan::read_plan(&text).err()?;
-    // Only errors this change adds refuse it: read the project as it is to see which it had.
+    let after = match waymark_formats::content::read(&content) {
+        Ok(loaded) => {
+            return Verdict::Accepted {
+                plan: Some(loaded.plan),
+            }
+        }
+        Err(findings) => findings,
+    };
     let entities = content.entities_mut(kind);
     match undo {
         Undo::Restore(index, previous) => entities[index].1 = previous,
@@ -622,51 +587,50 @@ fn refusal_of(
         }
         Undo::Insert(index, entity) => entities.insert(index, entity),
     }
-    let before = document::plan_of(&content)
-        .err()
-        .map(|diagnostics| errors_of(&diagnostics))
-        .unwrap_or_default();
-    let added: Vec<&Diagnostic> = after
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .filter(|d| !before.contains(&(d.code, d.message.clone())))
+    let before: HashSet<(&str, String)> = match waymark_formats::content::read(&content) {
+        Ok(_) => HashSet::new(),
+        Err(findings) => errors(&findings)
+            .map(|f| (f.diagnostic.code, f.diagnostic.message.clone()))
+            .collect(),
+    };
+    let added: Vec<&Finding> = errors(&after)
+        .filter(|f| !before.contains(&(f.diagnostic.code, f.diagnostic.message.clone())))
         .collect();
     if added.is_empty() {
-        return None;
+        return Verdict::Accepted { plan: None };
     }
-    let places = line_places(&text);
-    let diagnostics: Vec<FieldDiagnostic> = added
+    Verdict::Refused(refused(&added))
+}
+
+/// The errors among findings.
+fn errors(findings: &[Finding]) -> impl Iterator<Item = &Finding> {
+    findings
         .iter()
-        .map(|diagnostic| {
-            let place = diagnostic
-                .location
-                .and_then(|at| places.get((at.line as usize).checked_sub(1)?))
-                .cloned()
-                .unwrap_or_default();
-            let mut body = DiagnosticBody::from_diagnostic(diagnostic);
+        .filter(|f| f.diagnostic.severity == Severity::Error)
+}
+
+/// `422 invalid-plan` naming where each error is (`... (at tasks.build.duration)`).
+fn refused(errors: &[&Finding]) -> Response {
+    let diagnostics: Vec<FieldDiagnostic> = errors
+        .iter()
+        .map(|finding| {
+            let mut body = DiagnosticBody::from_diagnostic(&finding.diagnostic);
             body.line = None;
             body.column = None;
-            // A missing duration is found at the task's header; the field to fill is known.
-            let field = match diagnostic.code {
-                "missing-duration" => place.field.or_else(|| Some("duration".to_owned())),
-                _ => place.field,
-            };
+            let place = &finding.place;
             FieldDiagnostic {
                 diagnostic: body,
-                collection: place.collection,
-                id: place.id,
-                field,
+                collection: place.collection.map(str::to_owned),
+                id: place.id.clone(),
+                field: place.field.clone(),
             }
         })
         .collect();
     // The message names where (`tasks.build.duration`); the diagnostics say what.
-    let mut places: Vec<String> = diagnostics
+    let mut places: Vec<String> = errors
         .iter()
-        .filter_map(|d| {
-            let path = [&d.collection, &d.id, &d.field];
-            let parts: Vec<&str> = path.iter().filter_map(|p| p.as_deref()).collect();
-            (!parts.is_empty()).then(|| parts.join("."))
-        })
+        .map(|finding| finding.place.to_string())
+        .filter(|place| !place.is_empty())
         .collect();
     places.dedup();
     let message = if places.is_empty() {
@@ -684,7 +648,7 @@ fn refusal_of(
             diagnostics,
         },
     };
-    Some((StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response())
+    (StatusCode::UNPROCESSABLE_ENTITY, axum::Json(body)).into_response()
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {

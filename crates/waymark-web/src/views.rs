@@ -71,8 +71,7 @@ async fn stored_plan(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Pl
     match checked {
         Ok(Checked { plan, .. }) => Ok(plan),
         Err(diagnostics) => Err(ApiError::invalid_plan(
-            "the project is not a valid plan; the diagnostics name the problems (lines and \
-             columns are those of the project's export as a plan file)",
+            "the project is not a valid plan; the diagnostics name the problems",
             &diagnostics,
         )),
     }

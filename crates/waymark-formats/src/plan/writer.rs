@@ -11,33 +11,40 @@
 //!
 //! [`read_plan`]: super::read_plan
 
+use super::tasks::CONSTRAINT_KINDS;
+use crate::content::{EntityKind, PlanContent};
 use crate::duration::{self, Scale};
-use std::fmt::Write;
+use crate::toml_text::{self, Item, Object};
 use waymark_core::calendar::DayHours;
 use waymark_core::time::{self, Instant, DAY};
 use waymark_core::{
-    Calendar, CalendarException, ConstraintKind, Distribution, Interval, Lag, LinkKind, Plan,
-    ResourceKind, RiskResponse, Task, WorkCalendar,
+    Calendar, CalendarException, Distribution, Interval, Lag, LinkKind, Plan, ResourceKind,
+    RiskResponse, Task, WorkCalendar,
 };
-
-/// Lines longer than this put one list element per line.
-const WIDTH: usize = 100;
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
-/// Constraint keys in the order the reader reads them, which is the order written.
-const CONSTRAINT_ORDER: [ConstraintKind; 6] = [
-    ConstraintKind::StartNoEarlierThan,
-    ConstraintKind::StartNoLaterThan,
-    ConstraintKind::FinishNoEarlierThan,
-    ConstraintKind::FinishNoLaterThan,
-    ConstraintKind::MustStartOn,
-    ConstraintKind::MustFinishOn,
-];
-
 /// Write a plan as plan TOML.
 pub fn write(plan: &Plan) -> String {
-    Writer::new(plan).write()
+    toml_text::write(&Writer::new(plan).objects())
+}
+
+/// A plan as the stored project's tables: what [`write`] writes, as JSON.
+pub(crate) fn content(plan: &Plan) -> PlanContent {
+    let mut content = PlanContent::default();
+    for object in Writer::new(plan).objects() {
+        let fields = toml_text::object(&object.fields);
+        match object.path.as_slice() {
+            [section, id] => {
+                let kind = EntityKind::ALL.into_iter().find(|k| k.table() == section);
+                if let Some(kind) = kind {
+                    content.entities_mut(kind).push((id.clone(), fields));
+                }
+            }
+            _ => content.project = fields,
+        }
+    }
+    content
 }
 
 /// What a date without a time means for a field (see the reader's `DateRole`).
@@ -53,7 +60,6 @@ enum Role {
 
 struct Writer<'p> {
     plan: &'p Plan,
-    out: String,
     task_ids: Vec<String>,
     resource_ids: Vec<String>,
     calendar_ids: Vec<String>,
@@ -63,6 +69,27 @@ struct Writer<'p> {
     scale: Scale,
 }
 
+/// An object's keys being gathered.
+#[derive(Default)]
+struct Keys(Vec<(String, Item)>);
+
+impl Keys {
+    fn put(&mut self, name: &str, item: Item) {
+        self.0.push((name.to_string(), item));
+    }
+
+    fn string(&mut self, name: &str, text: &str) {
+        self.put(name, Item::String(text.to_string()));
+    }
+
+    fn strings(&mut self, name: &str, texts: Vec<String>) {
+        self.put(
+            name,
+            Item::Array(texts.into_iter().map(Item::String).collect()),
+        );
+    }
+}
+
 impl<'p> Writer<'p> {
     fn new(plan: &'p Plan) -> Writer<'p> {
         let compiled = (0..plan.calendars.len())
@@ -70,7 +97,6 @@ impl<'p> Writer<'p> {
             .collect();
         Writer {
             plan,
-            out: String::new(),
             task_ids: writable_ids(plan.tasks.iter().map(|t| t.id.as_str()), "task"),
             resource_ids: writable_ids(plan.resources.iter().map(|r| r.id.as_str()), "resource"),
             calendar_ids: writable_ids(plan.calendars.iter().map(|c| c.id.as_str()), "calendar"),
@@ -80,52 +106,37 @@ impl<'p> Writer<'p> {
         }
     }
 
-    fn write(mut self) -> String {
-        self.project();
-        for index in 0..self.plan.calendars.len() {
-            self.calendar(index);
-        }
-        for index in 0..self.plan.resources.len() {
-            self.resource(index);
-        }
-        let summaries = self.plan.summaries();
-        for index in outline_order(self.plan) {
-            self.task(index, summaries.get(index).copied().unwrap_or(false));
-        }
-        for index in 0..self.plan.risks.len() {
-            self.risk(index);
-        }
-        self.out
-    }
-
-    fn line(&mut self, text: &str) {
-        self.out.push_str(text);
-        self.out.push('\n');
-    }
-
-    fn header(&mut self, section: &str, id: &str) {
-        if !self.out.is_empty() {
-            self.out.push('\n');
-        }
-        let _ = writeln!(self.out, "[{section}.{}]", key(id));
-    }
-
-    fn pair(&mut self, name: &str, value: &str) {
-        let _ = writeln!(self.out, "{name} = {value}");
-    }
-
-    /// `name = [a, b]` on one line when it fits, else one element per line.
-    fn list(&mut self, name: &str, items: &[String]) {
-        let inline = format!("{name} = [{}]", items.join(", "));
-        if inline.len() <= WIDTH || items.len() < 2 {
-            self.line(&inline);
-        } else {
-            let _ = writeln!(self.out, "{name} = [");
-            for item in items {
-                let _ = writeln!(self.out, "    {item},");
+    /// `[project]`, the calendars, resources, tasks in outline order and risks.
+    fn objects(&self) -> Vec<Object> {
+        let plan = self.plan;
+        let mut objects = vec![Object {
+            path: vec!["project".to_string()],
+            fields: self.project().0,
+        }];
+        let mut add = |section: &str, id: &str, keys: Keys| {
+            objects.push(Object {
+                path: vec![section.to_string(), id.to_string()],
+                fields: keys.0,
+            });
+        };
+        for (index, id) in self.calendar_ids.iter().enumerate() {
+            if let Some(keys) = self.calendar(index) {
+                add("calendars", id, keys);
             }
-            self.line("]");
         }
+        for (index, id) in self.resource_ids.iter().enumerate() {
+            add("resources", id, self.resource(index));
+        }
+        let summaries = plan.summaries();
+        for index in outline_order(plan) {
+            let summary = summaries.get(index).copied().unwrap_or(false);
+            let id = self.task_ids.get(index).map_or("", String::as_str);
+            add("tasks", id, self.task(index, summary));
+        }
+        for (index, id) in self.risk_ids.iter().enumerate() {
+            add("risks", id, self.risk(index));
+        }
+        objects
     }
 
     fn calendar_of(&self, index: Option<usize>) -> Option<&WorkCalendar> {
@@ -134,68 +145,63 @@ impl<'p> Writer<'p> {
             .and_then(Option::as_ref)
     }
 
-    fn date(&self, instant: Instant, role: Role, calendar: Option<usize>) -> String {
-        date_text(instant, role, self.calendar_of(calendar))
+    fn date(&self, instant: Instant, role: Role, calendar: Option<usize>) -> Item {
+        Item::Date(date_text(instant, role, self.calendar_of(calendar)))
     }
 
-    fn working(&self, minutes: i64) -> String {
-        string(&working_text(minutes, &self.scale))
+    fn working(&self, minutes: i64) -> Item {
+        Item::String(working_text(minutes, &self.scale))
     }
 
-    fn project(&mut self) {
+    fn project(&self) -> Keys {
         let project = &self.plan.project;
         let calendar = Some(project.calendar.0);
-        self.line("[project]");
-        self.pair("name", &string(&project.name));
-        let start = self.date(project.start, Role::Start, calendar);
-        self.pair("start", &start);
+        let mut keys = Keys::default();
+        keys.string("name", &project.name);
+        keys.put("start", self.date(project.start, Role::Start, calendar));
         if let Some(status) = project.status_date {
-            let status = self.date(status, Role::Status, calendar);
-            self.pair("status_date", &status);
+            keys.put("status_date", self.date(status, Role::Status, calendar));
         }
         if let Some(deadline) = project.deadline {
-            let deadline = self.date(deadline, Role::Finish, calendar);
-            self.pair("deadline", &deadline);
+            keys.put("deadline", self.date(deadline, Role::Finish, calendar));
         }
         if let Some(id) = self.calendar_ids.get(project.calendar.0) {
             if id != "standard" {
-                let id = string(id);
-                self.pair("calendar", &id);
+                keys.string("calendar", id);
             }
         }
         if let Some(currency) = &project.currency {
-            self.pair("currency", &string(currency));
+            keys.string("currency", currency);
         }
         if !project.wip_limits.is_empty() {
-            let limits: Vec<String> = project
+            let limits = project
                 .wip_limits
                 .iter()
-                .map(|(column, limit)| format!("{} = {limit}", column.key()))
+                .map(|(column, limit)| (column.key().to_string(), Item::Integer(i64::from(*limit))))
                 .collect();
-            self.pair("wip_limits", &format!("{{ {} }}", limits.join(", ")));
+            keys.put("wip_limits", Item::Table(limits));
         }
+        keys
     }
 
-    fn calendar(&mut self, index: usize) {
+    /// `None` for the built-in calendar, which the reader makes itself when a plan does not
+    /// declare it.
+    fn calendar(&self, index: usize) -> Option<Keys> {
         let plan = self.plan;
-        let Some(calendar) = plan.calendars.get(index) else {
-            return;
-        };
-        // The reader makes the built-in calendar itself when a plan does not declare it.
+        let calendar = plan.calendars.get(index)?;
         let builtin = Calendar::standard();
         if index == 0 && *calendar == builtin {
-            return;
+            return None;
         }
-        let id = self.calendar_ids.get(index).cloned().unwrap_or_default();
-        self.header("calendars", &id);
+        let id = self.calendar_ids.get(index).map_or("", String::as_str);
+        let mut keys = Keys::default();
         if calendar.name != id {
-            self.pair("name", &string(&calendar.name));
+            keys.string("name", &calendar.name);
         }
         if let Some(base) = calendar.base.and_then(|b| self.calendar_ids.get(b)) {
-            let base = string(base);
-            self.pair("base", &base);
+            keys.string("base", base);
         }
-        let mut table: Vec<(usize, DayHours)> = Vec::new();
+        let mut table: Vec<(String, Item)> = Vec::new();
         if calendar.base.is_none() || calendar.week.iter().all(Option::is_some) {
             let week: Vec<DayHours> = calendar
                 .week
@@ -206,22 +212,22 @@ impl<'p> Writer<'p> {
                 Some(usual) => {
                     let days: Vec<String> = (0..7)
                         .filter(|&day| week.get(day) == Some(&usual))
-                        .map(|day| string(WEEKDAYS[day]))
+                        .map(|day| WEEKDAYS[day].to_string())
                         .collect();
-                    self.list("days", &days);
-                    self.list("hours", &hours_items(&usual));
+                    keys.strings("days", days);
+                    keys.put("hours", hours_item(&usual));
                     for (day, hours) in week.iter().enumerate() {
                         if !hours.is_empty() && *hours != usual {
-                            table.push((day, hours.clone()));
+                            table.push((WEEKDAYS[day].to_string(), hours_item(hours)));
                         }
                     }
                 }
-                None => self.line("days = []"),
+                None => keys.put("days", Item::Array(Vec::new())),
             }
         } else {
             for (day, hours) in calendar.week.iter().enumerate() {
                 if let Some(hours) = hours {
-                    table.push((day, hours.clone()));
+                    table.push((WEEKDAYS[day].to_string(), hours_item(hours)));
                 }
             }
         }
@@ -234,93 +240,86 @@ impl<'p> Writer<'p> {
             .unwrap_or(calendar.exceptions.len());
         let (holidays, exceptions) = calendar.exceptions.split_at(split);
         if !holidays.is_empty() {
-            let items: Vec<String> = holidays.iter().map(holiday_text).collect();
-            self.list("holidays", &items);
+            keys.put(
+                "holidays",
+                Item::Array(holidays.iter().map(holiday_item).collect()),
+            );
         }
         if !exceptions.is_empty() {
-            self.line("exceptions = [");
-            for exception in exceptions {
-                let _ = writeln!(self.out, "    {},", exception_text(exception));
-            }
-            self.line("]");
+            let tables = exceptions.iter().map(exception_item).collect();
+            keys.put("exceptions", Item::Array(tables));
         }
         if !table.is_empty() {
-            let _ = writeln!(self.out, "[calendars.{}.week]", key(&id));
-            for (day, hours) in table {
-                self.list(WEEKDAYS[day], &hours_items(&hours));
-            }
+            keys.put("week", Item::Section(table));
         }
+        Some(keys)
     }
 
-    fn resource(&mut self, index: usize) {
-        let plan = self.plan;
-        let Some(resource) = plan.resources.get(index) else {
-            return;
+    fn resource(&self, index: usize) -> Keys {
+        let mut keys = Keys::default();
+        let Some(resource) = self.plan.resources.get(index) else {
+            return keys;
         };
-        let id = self.resource_ids.get(index).cloned().unwrap_or_default();
-        self.header("resources", &id);
+        let id = self.resource_ids.get(index).map_or("", String::as_str);
         if resource.name != id {
-            self.pair("name", &string(&resource.name));
+            keys.string("name", &resource.name);
         }
         match resource.kind {
             ResourceKind::Work => {}
-            ResourceKind::Material => self.pair("kind", "\"material\""),
-            ResourceKind::Cost => self.pair("kind", "\"cost\""),
+            ResourceKind::Material => keys.string("kind", "material"),
+            ResourceKind::Cost => keys.string("kind", "cost"),
         }
         if let Some(role) = &resource.role {
-            self.pair("role", &string(role));
+            keys.string("role", role);
         }
         if resource.units != 1.0 {
-            self.pair("units", &float(resource.units));
+            keys.put("units", Item::Float(resource.units));
         }
         if let Some(rate) = resource.rate {
-            self.pair("rate", &float(rate));
+            keys.put("rate", Item::Float(rate));
         }
         if let Some(calendar) = resource.calendar.and_then(|c| self.calendar_ids.get(c.0)) {
-            let calendar = string(calendar);
-            self.pair("calendar", &calendar);
+            keys.string("calendar", calendar);
         }
+        keys
     }
 
-    fn task(&mut self, index: usize, summary: bool) {
+    fn task(&self, index: usize, summary: bool) -> Keys {
+        let mut keys = Keys::default();
         let plan = self.plan;
         let Some(task) = plan.tasks.get(index) else {
-            return;
+            return keys;
         };
-        let id = self.task_ids.get(index).cloned().unwrap_or_default();
+        let id = self.task_ids.get(index).map_or("", String::as_str);
         let calendar = Some(plan.task_calendar(waymark_core::TaskId(index)).0);
-        self.header("tasks", &id);
         if task.name != id {
-            self.pair("name", &string(&task.name));
+            keys.string("name", &task.name);
         }
         if let Some(parent) = task.parent.and_then(|p| self.task_ids.get(p.0)) {
-            let parent = string(parent);
-            self.pair("parent", &parent);
+            keys.string("parent", parent);
         }
         if task.milestone {
-            self.pair("milestone", "true");
+            keys.put("milestone", Item::Boolean(true));
         }
         // A summary's dates come from its subtasks and a milestone takes no time: the reader
         // drops any duration or estimate on them, so none is written.
         if !summary && !task.milestone {
             let likely = task.estimate.map(|estimate| estimate[1]);
             if likely != Some(task.duration) {
-                let duration = self.working(task.duration);
-                self.pair("duration", &duration);
+                keys.put("duration", self.working(task.duration));
             }
             if let Some(estimate) = task.estimate {
-                let points: Vec<String> = estimate.iter().map(|&m| self.working(m)).collect();
-                self.list("estimate", &points);
+                let points = estimate.iter().map(|&m| self.working(m)).collect();
+                keys.put("estimate", Item::Array(points));
             }
         }
         match task.distribution {
             Distribution::Pert => {}
-            Distribution::Triangular => self.pair("distribution", "\"triangular\""),
-            Distribution::Uniform => self.pair("distribution", "\"uniform\""),
+            Distribution::Triangular => keys.string("distribution", "triangular"),
+            Distribution::Uniform => keys.string("distribution", "uniform"),
         }
         if let Some(calendar) = task.calendar.and_then(|c| self.calendar_ids.get(c.0)) {
-            let calendar = string(calendar);
-            self.pair("calendar", &calendar);
+            keys.string("calendar", calendar);
         }
         let after: Vec<String> = plan
             .links
@@ -331,11 +330,11 @@ impl<'p> Writer<'p> {
                     .task_ids
                     .get(link.predecessor.0)
                     .map_or("", String::as_str);
-                string(&link_text(predecessor, link.kind, link.lag, &self.scale))
+                link_text(predecessor, link.kind, link.lag, &self.scale)
             })
             .collect();
         if !after.is_empty() {
-            self.list("after", &after);
+            keys.strings("after", after);
         }
         if !task.assignments.is_empty() {
             let resources: Vec<String> = task
@@ -347,92 +346,83 @@ impl<'p> Writer<'p> {
                         .get(assignment.resource.0)
                         .map_or("", String::as_str);
                     if assignment.units == 1.0 {
-                        string(id)
+                        id.to_string()
                     } else {
-                        string(&format!(
-                            "{id} {}%",
-                            duration::format_percent(assignment.units)
-                        ))
+                        format!("{id} {}%", duration::format_percent(assignment.units))
                     }
                 })
                 .collect();
-            self.list("resources", &resources);
+            keys.strings("resources", resources);
         }
         if let Some(deadline) = task.deadline {
-            let deadline = self.date(deadline, Role::Finish, calendar);
-            self.pair("deadline", &deadline);
+            keys.put("deadline", self.date(deadline, Role::Finish, calendar));
         }
-        for kind in CONSTRAINT_ORDER {
+        // In the order the reader reads them.
+        for kind in CONSTRAINT_KINDS {
             if let Some(constraint) = task.constraints.iter().find(|c| c.kind == kind) {
                 let role = if kind.on_start() {
                     Role::Start
                 } else {
                     Role::Finish
                 };
-                let date = self.date(constraint.date, role, calendar);
-                self.pair(kind.key(), &date);
+                keys.put(kind.key(), self.date(constraint.date, role, calendar));
             }
         }
         if task.as_late_as_possible {
-            self.pair("as_late_as_possible", "true");
+            keys.put("as_late_as_possible", Item::Boolean(true));
         }
         if let Some((start, finish)) = task.manual {
-            let start = self.date(start, Role::Start, calendar);
-            let finish = self.date(finish, Role::Finish, calendar);
-            self.pair("manual_start", &start);
-            self.pair("manual_finish", &finish);
+            keys.put("manual_start", self.date(start, Role::Start, calendar));
+            keys.put("manual_finish", self.date(finish, Role::Finish, calendar));
         }
         if task.priority != 500 {
-            self.pair("priority", &task.priority.to_string());
+            keys.put("priority", Item::Integer(i64::from(task.priority)));
         }
-        self.progress(task, calendar);
+        self.progress(&mut keys, task, calendar);
+        keys
     }
 
-    fn progress(&mut self, task: &Task, calendar: Option<usize>) {
+    fn progress(&self, keys: &mut Keys, task: &Task, calendar: Option<usize>) {
         // A task with an actual finish reads back complete, so its progress is not written.
         if task.actual_finish.is_none() && task.progress != 0.0 {
-            self.pair("progress", &float(task.progress));
+            keys.put("progress", Item::Float(task.progress));
         }
         if let Some(start) = task.actual_start {
-            let start = self.date(start, Role::Start, calendar);
-            self.pair("actual_start", &start);
+            keys.put("actual_start", self.date(start, Role::Start, calendar));
         }
         if let Some(finish) = task.actual_finish {
-            let finish = self.date(finish, Role::Finish, calendar);
-            self.pair("actual_finish", &finish);
+            keys.put("actual_finish", self.date(finish, Role::Finish, calendar));
         }
     }
 
-    fn risk(&mut self, index: usize) {
-        let plan = self.plan;
-        let Some(risk) = plan.risks.get(index) else {
-            return;
+    fn risk(&self, index: usize) -> Keys {
+        let mut keys = Keys::default();
+        let Some(risk) = self.plan.risks.get(index) else {
+            return keys;
         };
-        let id = self.risk_ids.get(index).cloned().unwrap_or_default();
-        self.header("risks", &id);
+        let id = self.risk_ids.get(index).map_or("", String::as_str);
         if risk.title != id {
-            self.pair("title", &string(&risk.title));
+            keys.string("title", &risk.title);
         }
-        self.pair("probability", &float(risk.probability));
+        keys.put("probability", Item::Float(risk.probability));
         if !risk.tasks.is_empty() {
-            let tasks: Vec<String> = risk
+            let tasks = risk
                 .tasks
                 .iter()
-                .map(|task| string(self.task_ids.get(task.0).map_or("", String::as_str)))
+                .map(|task| self.task_ids.get(task.0).cloned().unwrap_or_default())
                 .collect();
-            self.list("tasks", &tasks);
+            keys.strings("tasks", tasks);
         }
         if let Some(factor) = risk.factor {
-            let points: Vec<String> = factor.iter().map(|&f| float(f)).collect();
-            self.list("factor", &points);
+            let points = factor.iter().map(|&f| Item::Float(f)).collect();
+            keys.put("factor", Item::Array(points));
         }
         if let Some(delay) = risk.delay {
-            let points: Vec<String> = delay.iter().map(|&m| self.working(m)).collect();
-            self.list("delay", &points);
+            let points = delay.iter().map(|&m| self.working(m)).collect();
+            keys.put("delay", Item::Array(points));
         }
         if let Some(owner) = risk.owner.and_then(|o| self.resource_ids.get(o.0)) {
-            let owner = string(owner);
-            self.pair("owner", &owner);
+            keys.string("owner", owner);
         }
         if let Some(response) = risk.response {
             let word = match response {
@@ -441,11 +431,12 @@ impl<'p> Writer<'p> {
                 RiskResponse::Transfer => "transfer",
                 RiskResponse::Accept => "accept",
             };
-            self.pair("response", &string(word));
+            keys.string("response", word);
         }
         if !risk.is_open() {
-            self.pair("status", &string(risk.status.key()));
+            keys.string("status", risk.status.key());
         }
+        keys
     }
 }
 
@@ -515,21 +506,9 @@ pub(crate) fn outline_order(plan: &Plan) -> Vec<usize> {
     order
 }
 
-/// The units of duration text the reader will derive from the project calendar: its weekly
-/// working minutes over its number of working days, rounded.
+/// The units of duration text the reader will derive from the project calendar.
 fn reader_scale(plan: &Plan) -> Scale {
-    let week = effective_week(&plan.calendars, plan.project.calendar.0);
-    let working_days = week.iter().filter(|day| !day.is_empty()).count() as i64;
-    let minutes: i64 = week
-        .iter()
-        .flatten()
-        .map(|interval| interval.minutes())
-        .sum();
-    if working_days > 0 && minutes > 0 {
-        Scale::of_day((minutes as f64 / working_days as f64).round() as i64)
-    } else {
-        Scale::default()
-    }
+    Scale::of_week(&effective_week(&plan.calendars, plan.project.calendar.0)).unwrap_or_default()
 }
 
 /// A calendar's week with what it inherits from its base calendars filled in.
@@ -579,36 +558,38 @@ fn interval_text(interval: &Interval) -> String {
     format!("{}-{end}", clock(interval.start))
 }
 
-fn hours_items(hours: &[Interval]) -> Vec<String> {
-    hours
-        .iter()
-        .map(|interval| string(&interval_text(interval)))
-        .collect()
+fn hours_item(hours: &[Interval]) -> Item {
+    Item::Array(
+        hours
+            .iter()
+            .map(|interval| Item::String(interval_text(interval)))
+            .collect(),
+    )
 }
 
-fn holiday_text(exception: &CalendarException) -> String {
+/// A holiday: a date, or a range of dates as a string.
+fn holiday_item(exception: &CalendarException) -> Item {
     if exception.from == exception.to {
-        exception.from.to_string()
+        Item::Date(exception.from.to_string())
     } else {
-        string(&format!("{}..{}", exception.from, exception.to))
+        Item::String(format!("{}..{}", exception.from, exception.to))
     }
 }
 
-fn exception_text(exception: &CalendarException) -> String {
-    let mut text = if exception.from == exception.to {
-        format!("{{ date = {}", exception.from)
+/// An exception: `{ date = ..., hours = [...] }` or `{ from = ..., to = ... }`.
+fn exception_item(exception: &CalendarException) -> Item {
+    let mut fields = if exception.from == exception.to {
+        vec![("date".to_string(), Item::Date(exception.from.to_string()))]
     } else {
-        format!("{{ from = {}, to = {}", exception.from, exception.to)
+        vec![
+            ("from".to_string(), Item::Date(exception.from.to_string())),
+            ("to".to_string(), Item::Date(exception.to.to_string())),
+        ]
     };
     if !exception.hours.is_empty() {
-        let _ = write!(
-            text,
-            ", hours = [{}]",
-            hours_items(&exception.hours).join(", ")
-        );
+        fields.push(("hours".to_string(), hours_item(&exception.hours)));
     }
-    text.push_str(" }");
-    text
+    Item::Table(fields)
 }
 
 /// A date when the date alone reads back to `instant` for this role, else the date-time.
@@ -670,53 +651,6 @@ pub(crate) fn link_text(predecessor: &str, kind: LinkKind, lag: Lag, scale: &Sca
         (LinkKind::FinishToStart, true) => predecessor.to_string(),
         (kind, true) => format!("{predecessor} {}", kind.code()),
         (kind, false) => format!("{predecessor} {}{lag}", kind.code()),
-    }
-}
-
-/// A table key: bare when it can be, else a quoted string.
-fn key(id: &str) -> String {
-    if !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        id.to_string()
-    } else {
-        string(id)
-    }
-}
-
-/// A TOML basic string.
-pub(crate) fn string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push('\t'),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A TOML float that parses back to the same number (Rust prints the shortest such text).
-fn float(value: f64) -> String {
-    if value.is_finite() {
-        format!("{value:?}")
-    } else if value.is_nan() {
-        "nan".to_string()
-    } else if value > 0.0 {
-        "inf".to_string()
-    } else {
-        "-inf".to_string()
     }
 }
 
