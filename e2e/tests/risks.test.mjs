@@ -41,7 +41,7 @@ test("adding, editing and closing a risk", async ({ server, browser }) => {
     await row.waitFor();
     assert.equal(await page.locator("#risk-register tbody tr").count(), rowsBefore + 1);
     assert.match(await row.locator('td[data-label="Probability"]').innerText(), /30 %/);
-    assert.match(await row.locator('td[data-label="Impact"]').innerText(), /days at P80|unknown/);
+    assert.match(await row.locator('td[data-label="Impact"]').innerText(), /days? at P80|unknown/);
     assert.match(await row.locator('td[data-label="Response"]').innerText(), /mitigate/i);
     const id = await row.getAttribute("data-risk");
     assert.equal(await page.locator(`.heat-cell li[data-risk="${id}"]`).count(), 1, "the heat map shows the open risk");

@@ -168,7 +168,10 @@ pub fn run_level(
     }
     if levelled.delays.is_empty() && levelled.unresolved.is_empty() && levelled.cut_short.is_none()
     {
-        let _ = writeln!(text, "\nNo task had to move: nobody is over-allocated.");
+        let _ = writeln!(
+            text,
+            "\nNo task had to move: nobody is booked beyond their units."
+        );
     } else if levelled.delays.is_empty() {
         let _ = writeln!(text, "\nNo task was moved.");
     } else {

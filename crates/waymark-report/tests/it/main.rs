@@ -43,16 +43,33 @@ fn row(
     }
 }
 
-/// A month, day and hour of 2027.
-type When = (u32, u32, u32);
-
-/// Rows from a table of (id, label, depth, kind, start, finish), dates in 2027.
-fn rows(table: &[(&str, &str, usize, BarKind, When, When)]) -> Vec<GanttRow> {
-    let d = |(month, day, hour): When| at(2027, month, day, hour);
+/// Rows from a table, one a line: `id | label | depth | kind | start | finish`, the kind
+/// `task`, `summary` or `milestone`, the dates `MM-DD HH` in 2027.
+fn rows(table: &str) -> Vec<GanttRow> {
+    let when = |text: &str| {
+        let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap();
+        at(2027, number(0..2), number(3..5), number(6..8))
+    };
     table
-        .iter()
-        .map(|&(id, label, depth, kind, start, finish)| {
-            row(id, label, depth, kind, d(start), d(finish))
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let kind = match cells[3] {
+                "summary" => BarKind::Summary,
+                "milestone" => BarKind::Milestone,
+                _ => BarKind::Task,
+            };
+            let depth = cells[2].parse().unwrap();
+            row(
+                cells[0],
+                cells[1],
+                depth,
+                kind,
+                when(cells[4]),
+                when(cells[5]),
+            )
         })
         .collect()
 }
@@ -63,14 +80,13 @@ fn link(from: usize, to: usize, kind: LinkKind) -> GanttLink {
 
 /// Five rows over two weeks: the snapshot's input.
 fn small_chart() -> GanttChart {
-    use BarKind::{Milestone, Summary, Task};
-    let mut rows = rows(&[
-        ("design", "Design", 0, Summary, (1, 4, 9), (1, 12, 17)),
-        ("wireframes", "Wireframes", 1, Task, (1, 4, 9), (1, 6, 17)),
-        ("visual", "Visual design", 1, Task, (1, 7, 9), (1, 12, 17)),
-        ("build", "Build pages", 0, Task, (1, 11, 9), (1, 15, 17)),
-        ("launch", "Launch", 0, Milestone, (1, 15, 17), (1, 15, 17)),
-    ]);
+    let mut rows = rows(
+        "design     | Design        | 0 | summary   | 01-04 09 | 01-12 17
+         wireframes | Wireframes    | 1 | task      | 01-04 09 | 01-06 17
+         visual     | Visual design | 1 | task      | 01-07 09 | 01-12 17
+         build      | Build pages   | 0 | task      | 01-11 09 | 01-15 17
+         launch     | Launch        | 0 | milestone | 01-15 17 | 01-15 17",
+    );
     rows[1].progress = 1.0;
     rows[1].critical = true;
     rows[2].progress = 0.5;
@@ -93,82 +109,25 @@ fn small_chart() -> GanttChart {
 
 /// A realistic 16-row plan over four months using all four link kinds.
 fn website_chart() -> GanttChart {
-    use BarKind::{Milestone, Summary, Task};
     let d = |month, day, hour| at(2027, month, day, hour);
-    let mut rows = rows(&[
-        ("kickoff", "Kick-off", 0, Milestone, (1, 4, 9), (1, 4, 9)),
-        (
-            "discovery",
-            "Discovery & design",
-            0,
-            Summary,
-            (1, 4, 9),
-            (2, 12, 17),
-        ),
-        ("research", "User research", 1, Task, (1, 4, 9), (1, 15, 17)),
-        (
-            "ia",
-            "Information architecture",
-            1,
-            Task,
-            (1, 11, 9),
-            (1, 22, 17),
-        ),
-        (
-            "visual",
-            "Visual design <v2>",
-            1,
-            Task,
-            (1, 25, 9),
-            (2, 12, 17),
-        ),
-        ("build", "Build", 0, Summary, (2, 1, 9), (4, 2, 17)),
-        (
-            "cms",
-            "CMS set-up & templates",
-            1,
-            Task,
-            (2, 1, 9),
-            (2, 26, 17),
-        ),
-        (
-            "front",
-            "Front-end components",
-            1,
-            Task,
-            (2, 15, 9),
-            (3, 19, 17),
-        ),
-        (
-            "content",
-            "Content migration",
-            1,
-            Task,
-            (3, 1, 9),
-            (3, 26, 17),
-        ),
-        (
-            "seo",
-            "SEO redirects & metadata",
-            1,
-            Task,
-            (3, 15, 9),
-            (3, 31, 17),
-        ),
-        (
-            "perf",
-            "Performance budget",
-            1,
-            Task,
-            (3, 22, 9),
-            (4, 2, 17),
-        ),
-        ("qa", "QA & launch", 0, Summary, (4, 5, 9), (4, 23, 17)),
-        ("uat", "User acceptance", 1, Task, (4, 5, 9), (4, 16, 17)),
-        ("fixes", "Fix defects", 1, Task, (4, 12, 9), (4, 21, 17)),
-        ("golive", "Go-live", 1, Milestone, (4, 23, 17), (4, 23, 17)),
-        ("hypercare", "Hypercare", 0, Task, (4, 26, 9), (5, 7, 17)),
-    ]);
+    let mut rows = rows(
+        "kickoff   | Kick-off                 | 0 | milestone | 01-04 09 | 01-04 09
+         discovery | Discovery & design       | 0 | summary   | 01-04 09 | 02-12 17
+         research  | User research            | 1 | task      | 01-04 09 | 01-15 17
+         ia        | Information architecture | 1 | task      | 01-11 09 | 01-22 17
+         visual    | Visual design <v2>       | 1 | task      | 01-25 09 | 02-12 17
+         build     | Build                    | 0 | summary   | 02-01 09 | 04-02 17
+         cms       | CMS set-up & templates   | 1 | task      | 02-01 09 | 02-26 17
+         front     | Front-end components     | 1 | task      | 02-15 09 | 03-19 17
+         content   | Content migration        | 1 | task      | 03-01 09 | 03-26 17
+         seo       | SEO redirects & metadata | 1 | task      | 03-15 09 | 03-31 17
+         perf      | Performance budget       | 1 | task      | 03-22 09 | 04-02 17
+         qa        | QA & launch              | 0 | summary   | 04-05 09 | 04-23 17
+         uat       | User acceptance          | 1 | task      | 04-05 09 | 04-16 17
+         fixes     | Fix defects              | 1 | task      | 04-12 09 | 04-21 17
+         golive    | Go-live                  | 1 | milestone | 04-23 17 | 04-23 17
+         hypercare | Hypercare                | 0 | task      | 04-26 09 | 05-07 17",
+    );
     for (index, progress, critical) in [
         (2, 1.0, true),
         (3, 1.0, true),

@@ -317,32 +317,17 @@ async fn a_manager_adds_a_risk_as_the_form_does(app: &TestApp) {
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
 }
 
-/// One risk whose P80 effect is 1,206 working minutes: 2.5125 days of 480 minutes, the kind
-/// of figure that read 2.8, 2.5 and 2.513 on three pages before the days rule was written once.
-const ODD_EFFECT: &str = r#"
-[project]
-name = "Odd"
-start = 2027-01-04
-
-[resources.ana]
-name = "Ana"
-
-[tasks.a]
-name = "Alpha"
-duration = "10d"
-
-[risks.odd]
-title = "Odd slip"
-probability = 1.0
-tasks = ["a"]
-delay = ["1206m", "1206m", "1206m"]
-owner = "ana"
-"#;
+/// One risk whose P80 effect is 1,206 working minutes (2.5125 days of 480 minutes), on the
+/// tasks of [`RISKY`]: the kind of figure that read 2.8, 2.5 and 2.513 on three pages before
+/// the days rule was written once.
+const ODD_EFFECT: &str = "[risks.odd]\ntitle = \"Odd slip\"\nprobability = 1.0\ntasks = [\"a\"]\n\
+                          delay = [\"1206m\", \"1206m\", \"1206m\"]\n";
 
 async fn a_risk_effect_reads_the_same_on_every_page(app: &TestApp) {
     let owner = app.user("owner").await;
     let token = app.token(&owner).await;
-    let project = app.project(&owner, ODD_EFFECT).await;
+    let tasks = RISKY.split("[risks.").next().unwrap();
+    let project = app.project(&owner, &format!("{tasks}{ODD_EFFECT}")).await;
     let (user, cookie) = app.signed_in("vera").await;
     app.add(project.id, &user, Role::Viewer).await;
     // The JSON keeps the exact figure (a contract); every text uses `waymark_core::days`.

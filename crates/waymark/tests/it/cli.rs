@@ -310,6 +310,44 @@ fn load_marks_over_allocation_before_and_not_after() {
 }
 
 #[test]
+fn load_marks_work_beyond_the_persons_working_time_as_the_resources_page_does() {
+    // A six-day task calendar on a five-day person: never beyond her units, but booked on a
+    // Saturday she does not work. Over-allocated by the one rule
+    // (`waymark_core::load::over_allocated`), in the table, the JSON and the SVG alike.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = write(
+        dir.path(),
+        "saturday.plan.toml",
+        "[project]\nstart = 2027-01-04\n\n[calendars.sixday]\n\
+         days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\"]\n\n\
+         [resources.ana]\nname = \"Ana\"\n\n[tasks.a]\nduration = \"6d\"\n\
+         calendar = \"sixday\"\nresources = [\"ana\"]\n",
+    );
+    let (code, stdout, stderr) = waymark(&["load", &file, "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    let week = &json["resources"][0]["before"][0];
+    assert_eq!(week["allocated_hours"], 48.0, "{week}");
+    assert_eq!(week["capacity_hours"], 40.0, "{week}");
+    assert_eq!(week["peak_units"], 1.0, "{week}");
+    assert_eq!(week["over_allocated"], true, "{week}");
+    let (code, stdout, stderr) = waymark(&["load", &file]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("120%!"), "{stdout}");
+    let (code, stdout, stderr) = waymark(&["load", &file, "--period", "day"]);
+    assert_eq!(code, 0, "{stderr}");
+    // The Saturday: booked with no working time.
+    assert!(stdout.contains("∞!"), "{stdout}");
+    // Levelling moves nothing (nobody is beyond their units), and says so in those words.
+    let (code, stdout, stderr) = waymark(&["level", &file]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("nobody is booked beyond their units"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn a_reader_that_stops_early_is_not_a_crash() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = write(dir.path(), "small.plan.toml", SMALL);
