@@ -600,7 +600,7 @@ fn run_schedule(
     let computed = match schedule(&input.plan) {
         Ok(computed) => computed,
         Err(error) => {
-            input::report(&input.name, &input::schedule_failure(&input.plan, &error));
+            input::report(&input.name, &doctor::schedule_failure(&input.plan, &error));
             return Ok(ExitCode::from(1));
         }
     };
@@ -631,16 +631,6 @@ fn run_check(file: &std::path::Path, format: Option<Format>, json: bool) -> Resu
                 .then(|| waymark_core::forecast::forecast(&plan, &doctor::TIMELINE_FORECAST).ok())
                 .flatten();
             warnings.extend(doctor::red_flags(&plan, forecast.as_ref()));
-            // A schedule that fails on a task (dates beyond the year 9999) is reported at the
-            // task, as `schedule` reports it.
-            let unplaced =
-                |d: &waymark_core::Diagnostic| d.code == "schedule-failed" && d.location.is_none();
-            if warnings.iter().any(unplaced) {
-                if let Err(error) = schedule(&plan) {
-                    warnings.retain(|d| !unplaced(d));
-                    warnings.extend(input::schedule_failure(&plan, &error));
-                }
-            }
             (name, warnings)
         }
     };

@@ -440,7 +440,10 @@ pub fn run_plan(
     let result = match result {
         Ok(result) => result,
         Err(error) => {
-            input::report(&input.name, &input::schedule_failure(plan, &error));
+            input::report(
+                &input.name,
+                &waymark_core::doctor::schedule_failure(plan, &error),
+            );
             return Ok(ExitCode::from(1));
         }
     };

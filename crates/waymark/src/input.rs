@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use std::io::Read as _;
 use std::path::Path;
-use waymark_core::{Diagnostic, Plan, ScheduleError};
+use waymark_core::{Diagnostic, Plan};
 
 /// The name diagnostics give standard input, read when the path is `-`.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -143,41 +143,6 @@ pub fn load_quiet(
         }),
         Err(diagnostics) => Err((name, diagnostics)),
     })
-}
-
-/// Why a plan that was read cannot be scheduled, as diagnostics in the documented form: every
-/// dependency cycle with the tasks on it (`dependency-cycle`), or else the scheduler's error as
-/// `schedule-failed` at the task it names. Every command reports a failed schedule this way.
-pub fn schedule_failure(plan: &Plan, error: &ScheduleError) -> Vec<Diagnostic> {
-    let cycles = waymark_core::doctor::dependency_cycles(plan);
-    if !cycles.is_empty() {
-        return cycles;
-    }
-    let at = match error {
-        ScheduleError::OutOfRange { task, .. } => plan
-            .tasks
-            .iter()
-            .find(|t| &t.id == task)
-            .and_then(|t| t.location),
-        // Calendars keep no location; the message names the calendar.
-        ScheduleError::Calendar(_) => None,
-        ScheduleError::Cycle { tasks } => tasks
-            .first()
-            .and_then(|task| plan.tasks.get(task.0))
-            .and_then(|t| t.location),
-    };
-    let message = match error {
-        ScheduleError::Cycle { tasks } => {
-            let names: Vec<String> = tasks
-                .iter()
-                .filter_map(|task| plan.tasks.get(task.0))
-                .map(|t| format!("`{}`", t.id))
-                .collect();
-            format!("dependency cycle: {}", names.join(" → "))
-        }
-        other => other.to_string(),
-    };
-    vec![Diagnostic::error("schedule-failed", message).at(at)]
 }
 
 /// Print diagnostics on stderr, one per line, as `file:line:column: severity[code]: message`.

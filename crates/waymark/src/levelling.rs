@@ -8,7 +8,8 @@ use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use waymark_core::level::{self, LevelOptions, UnresolvedReason};
+use waymark_core::doctor;
+use waymark_core::level::{self, LevelOptions, LevelRun, UnresolvedReason};
 use waymark_core::load::{load, Period};
 use waymark_core::{schedule, time, Plan, Schedule, ScheduleError, TaskCalendars};
 use waymark_report::json::plan_finish;
@@ -22,32 +23,13 @@ fn load_all(files: &[PathBuf], format: Option<Format>) -> Result<Option<Vec<Inpu
             return Ok(None);
         };
         if let Err(error) = schedule(&input.plan) {
-            input::report(&input.name, &input::schedule_failure(&input.plan, &error));
+            input::report(&input.name, &doctor::schedule_failure(&input.plan, &error));
             return Ok(None);
         }
         input::report(&input.name, &input.warnings);
         inputs.push(input);
     }
     Ok(Some(inputs))
-}
-
-/// Report a failure of the pooled plan against the file of the task it names.
-fn report_pooled(inputs: &[Input], pooled: &level::Pool, error: &ScheduleError) {
-    let task = match error {
-        ScheduleError::OutOfRange { task, .. } => {
-            pooled.plan.tasks.iter().position(|t| &t.id == task)
-        }
-        ScheduleError::Cycle { tasks } => tasks.first().map(|t| t.0),
-        ScheduleError::Calendar(_) => None,
-    };
-    let owner = task.and_then(|t| pooled.owner.get(t)).copied().unwrap_or(0);
-    match inputs.get(owner) {
-        Some(input) if inputs.len() == 1 => {
-            input::report(&input.name, &input::schedule_failure(&pooled.plan, error));
-        }
-        Some(input) => input::report(&input.name, &input::schedule_failure(&input.plan, error)),
-        None => eprintln!("error: {error}"),
-    }
 }
 
 /// A task as people recognise it: its id, and its name when that says more.
@@ -92,15 +74,6 @@ pub fn run_level(
         return Ok(ExitCode::from(1));
     };
     let plans: Vec<Plan> = inputs.iter().map(|i| i.plan.clone()).collect();
-    let pooled = level::pool(&plans);
-    let plan = &pooled.plan;
-    let before = match schedule(plan) {
-        Ok(before) => before,
-        Err(error) => {
-            report_pooled(&inputs, &pooled, &error);
-            return Ok(ExitCode::from(1));
-        }
-    };
     // The engine never reads the clock: the deadline lives here and is polled through `stop`.
     // The argument parser holds the limit to (0, 3600] seconds; the clamp keeps a bad value
     // from any other caller from panicking in `Duration`.
@@ -110,26 +83,37 @@ pub fn run_level(
         0.0
     };
     let deadline = started + std::time::Duration::from_secs_f64(limit);
-    let search = level::SearchOptions {
+    let options = level::RunOptions {
+        within_float,
         seed,
         max_schedules: schedules,
     };
     let mut stop = || std::time::Instant::now() >= deadline;
-    let levelled =
-        match level::level_search(plan, &LevelOptions { within_float }, &search, &mut stop) {
-            Ok((levelled, schedules)) => {
-                if schedules == 0 {
-                    eprintln!("levelled: nobody is booked on a resource, nothing to level");
-                } else {
-                    eprintln!("levelled: best of {schedules} schedules (seed {seed})");
-                }
-                levelled
+    let LevelRun {
+        pooled,
+        before,
+        levelled,
+        schedules,
+    } = match level::run(&plans, &options, &mut stop) {
+        Ok(run) => run,
+        Err(failure) => {
+            // Reported against the file of the task it names, in that file's terms.
+            match inputs.get(failure.plan) {
+                Some(input) => input::report(
+                    &input.name,
+                    &doctor::schedule_failure(&input.plan, &failure.error),
+                ),
+                None => eprintln!("error: {}", failure.error),
             }
-            Err(error) => {
-                report_pooled(&inputs, &pooled, &error);
-                return Ok(ExitCode::from(1));
-            }
-        };
+            return Ok(ExitCode::from(1));
+        }
+    };
+    if schedules == 0 {
+        eprintln!("levelled: nobody is booked on a resource, nothing to level");
+    } else {
+        eprintln!("levelled: best of {schedules} schedules (seed {seed})");
+    }
+    let plan = &pooled.plan;
     if let Some(path) = svg {
         let mut chart = output::gantt(plan, &levelled.schedule);
         for delay in &levelled.delays {
@@ -281,7 +265,7 @@ pub fn run_load(
     let (calendars, before, levelled) = match computed {
         Ok(computed) => computed,
         Err(error) => {
-            input::report(&input.name, &input::schedule_failure(plan, &error));
+            input::report(&input.name, &doctor::schedule_failure(plan, &error));
             return Ok(ExitCode::from(1));
         }
     };

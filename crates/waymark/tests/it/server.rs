@@ -260,6 +260,37 @@ fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
         let expected: serde_json::Value =
             serde_json::from_slice(&output.stdout).expect("schedule json");
         assert_eq!(served["tasks"], expected["tasks"], "{name}");
+        // Levelling is one run in core: the level view levels as `waymark level` does, date for
+        // date and delay for delay, with the same seed and budget.
+        let served = json_get(
+            &address,
+            &format!("/api/v1/projects/{id}/level?seed=3&schedules=60"),
+            token,
+        );
+        let output = waymark()
+            .args(["level", "--json", "--seed", "3", "--schedules", "60"])
+            .args(["--time-limit", "60", &file])
+            .output()
+            .expect("level");
+        let expected: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("level json");
+        assert!(!expected["tasks"].as_array().expect("tasks").is_empty());
+        for key in ["tasks", "finish_before", "cut_short"] {
+            assert_eq!(served[key], expected[key], "{name}: {key}");
+        }
+        // An over-allocation names its plan by file on the command line, by project online.
+        let unresolved = |document: &serde_json::Value| -> Vec<serde_json::Value> {
+            let mut list = document["unresolved"]
+                .as_array()
+                .expect("unresolved")
+                .clone();
+            for item in &mut list {
+                item.as_object_mut().expect("an object").remove("plan");
+            }
+            list
+        };
+        assert_eq!(unresolved(&served), unresolved(&expected), "{name}");
+        assert_eq!(served["project"]["finish"], expected["project"]["finish"]);
         // The history: the team's reports, in the past, by team members.
         let events = json_get(
             &address,
