@@ -1,6 +1,7 @@
 //! Command-line arguments and the commands they run.
 
 use crate::input::{self, Format, Input};
+use crate::level::MAX_TIME_LIMIT_SECONDS;
 use crate::output;
 use anyhow::{Context, Result};
 use clap::builder::RangedU64ValueParser;
@@ -334,9 +335,6 @@ enum AdminCommand {
     },
 }
 
-/// The longest `level --time-limit`, in seconds: an hour, far beyond where the search stops
-/// finding earlier finishes on any plan we have measured.
-pub const MAX_TIME_LIMIT_SECONDS: f64 = 3600.0;
 /// The most `level --schedules`.
 pub const MAX_SCHEDULES: u64 = 1_000_000_000;
 /// The most `forecast --iterations`: ten million (the finishes alone take 80 MB).
@@ -551,22 +549,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 let [file] = files.as_slice() else {
                     anyhow::bail!("give one PSPLIB instance (.sm) at a time")
                 };
-                let settings = crate::level::PsplibSettings {
+                let settings = crate::psplib::PsplibSettings {
                     json,
                     time_limit,
                     seed,
                     schedules,
                 };
-                return crate::level::level_psplib(file, &settings);
+                return crate::psplib::level_psplib(file, &settings);
             }
-            let settings = crate::levelling::Settings {
+            let settings = crate::level::Settings {
                 within_float,
                 explain,
                 time_limit,
                 seed,
                 schedules,
             };
-            crate::levelling::run_level(&files, format, json, svg.as_deref(), &settings)
+            crate::level::run_level(&files, format, json, svg.as_deref(), &settings)
         }
         Command::Load {
             file,
@@ -580,7 +578,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 waymark_core::load::Period::Week
             };
-            crate::levelling::run_load(&file, format, json, period, svg.as_deref())
+            crate::load::run_load(&file, format, json, period, svg.as_deref())
         }
     }
 }
@@ -608,7 +606,7 @@ fn run_schedule(
     if let Some(path) = svg {
         let chart = output::gantt(&input.plan, &computed);
         let svg_text = waymark_report::gantt_svg(&chart);
-        write_atomically(path, svg_text.as_bytes())
+        crate::files::write_atomically(path, svg_text.as_bytes())
             .with_context(|| format!("cannot write the Gantt chart to {}", path.display()))?;
     }
     if json {
@@ -660,14 +658,4 @@ fn run_check(file: &std::path::Path, format: Option<Format>, json: bool) -> Resu
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Write a file through a temporary sibling and a rename, so a crash never leaves half a file.
-pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".tmp");
-    let temporary = PathBuf::from(temporary);
-    std::fs::write(&temporary, bytes)?;
-    std::fs::rename(&temporary, path)?;
-    Ok(())
 }

@@ -450,7 +450,7 @@ pub fn run_plan(
     let document = waymark_report::json::forecast_json(plan, &result);
     if let Some(path) = svg {
         let chart = waymark_report::ForecastChart::of(plan, &result)?;
-        crate::cli::write_atomically(path, waymark_report::forecast_svg(&chart).as_bytes())?;
+        crate::files::write_atomically(path, waymark_report::forecast_svg(&chart).as_bytes())?;
     }
     if json {
         output::print_json(&document)?;

@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result};
 use std::io::Read as _;
-use std::path::Path;
-use waymark_core::{Diagnostic, Plan};
+use std::path::{Path, PathBuf};
+use waymark_core::{doctor, schedule, Diagnostic, Plan};
 
 /// The name diagnostics give standard input, read when the path is `-`.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -143,6 +143,24 @@ pub fn load_quiet(
         }),
         Err(diagnostics) => Err((name, diagnostics)),
     })
+}
+
+/// Read every file, stopping with diagnostics on the first that has errors or does not
+/// schedule (a cycle, dates beyond the year 9999), so each is reported against its own file.
+pub fn load_scheduled(files: &[PathBuf], format: Option<Format>) -> Result<Option<Vec<Input>>> {
+    let mut inputs = Vec::new();
+    for file in files {
+        let Some(input) = load(file, format)? else {
+            return Ok(None);
+        };
+        if let Err(error) = schedule(&input.plan) {
+            report(&input.name, &doctor::schedule_failure(&input.plan, &error));
+            return Ok(None);
+        }
+        report(&input.name, &input.warnings);
+        inputs.push(input);
+    }
+    Ok(Some(inputs))
 }
 
 /// Print diagnostics on stderr, one per line, as `file:line:column: severity[code]: message`.

@@ -213,6 +213,17 @@ fn start_server(args: &[&str], database: &std::path::Path) -> (std::process::Chi
     }
 }
 
+/// Sends SIGKILL to a process when dropped (ignored once it has exited).
+struct KillOnDrop(u32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &self.0.to_string()])
+            .status();
+    }
+}
+
 fn json_get(address: &str, path: &str, token: &str) -> serde_json::Value {
     let (status, body) = get(address, path, Some(token));
     assert_eq!(status, "HTTP/1.1 200 OK", "{path}: {body}");
@@ -224,6 +235,9 @@ fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
     let dir = tempfile::tempdir().expect("temp dir");
     let database = dir.path().join("waymark.db");
     let (mut child, address) = start_server(&["--demo"], &database);
+    // A failed assertion must not leave the server running: it would keep the test's inherited
+    // descriptors (and any lock the test runner holds) open.
+    let _stop = KillOnDrop(child.id());
     let (code, token, stderr) = admin(
         &[
             "create-token",
