@@ -2,11 +2,12 @@
 //! schedule, each a [`Diagnostic`] with a code, a severity, the task's location and a fix.
 //!
 //! Structural checks ([`dependency_cycles`]) run before scheduling; schedule checks
-//! ([`check_schedule`]) read a computed [`Schedule`]. Pure functions, no I/O.
+//! ([`check_schedule`]) read a computed [`Schedule`]; [`schedule_failure`] says why a schedule
+//! failed. Pure functions, no I/O.
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{ConstraintKind, Lag, Plan, TaskId};
-use crate::schedule::{Graph, Schedule};
+use crate::schedule::{Graph, Schedule, ScheduleError};
 
 pub mod dates;
 pub mod late;
@@ -24,6 +25,41 @@ pub fn dependency_cycles(plan: &Plan) -> Vec<Diagnostic> {
         .into_iter()
         .map(|tasks| cycle_diagnostic(plan, &tasks))
         .collect()
+}
+
+/// Why a plan cannot be scheduled, as diagnostics: every dependency cycle with the tasks on it
+/// (`dependency-cycle`), or else the scheduler's error as `schedule-failed` at the task it
+/// names. The one answer of every command, page and API view whose schedule failed.
+pub fn schedule_failure(plan: &Plan, error: &ScheduleError) -> Vec<Diagnostic> {
+    let cycles = dependency_cycles(plan);
+    if !cycles.is_empty() {
+        return cycles;
+    }
+    let at = match error {
+        ScheduleError::OutOfRange { task, .. } => plan
+            .tasks
+            .iter()
+            .find(|t| &t.id == task)
+            .and_then(|t| t.location),
+        // Calendars keep no location; the message names the calendar.
+        ScheduleError::Calendar(_) => None,
+        ScheduleError::Cycle { tasks } => tasks
+            .first()
+            .and_then(|task| plan.tasks.get(task.0))
+            .and_then(|t| t.location),
+    };
+    let message = match error {
+        ScheduleError::Cycle { tasks } => {
+            let names: Vec<String> = tasks
+                .iter()
+                .filter_map(|task| plan.tasks.get(task.0))
+                .map(|t| format!("`{}`", t.id))
+                .collect();
+            format!("dependency cycle: {}", names.join(" → "))
+        }
+        other => other.to_string(),
+    };
+    vec![Diagnostic::error("schedule-failed", message).at(at)]
 }
 
 /// The diagnostic for one dependency cycle.
@@ -229,7 +265,7 @@ pub fn red_flags(plan: &Plan, forecast: Option<&crate::forecast::Forecast>) -> V
     }
     let mut flags = match crate::schedule::schedule(plan) {
         Ok(computed) => check_schedule(plan, &computed),
-        Err(error) => return vec![Diagnostic::error("schedule-failed", error.to_string())],
+        Err(error) => return schedule_failure(plan, &error),
     };
     if timeline_applies(plan) {
         flags.extend(forecast.and_then(|forecast| timeline(plan, forecast)));

@@ -661,3 +661,111 @@ pub fn level_search(
     };
     Ok((best, schedules))
 }
+
+/// How one levelling run levels and searches: what `waymark level` and the web's level view,
+/// its preview and applying a levelling all take.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Delay tasks only within their total float.
+    pub within_float: bool,
+    /// Seed of the search's random choices.
+    pub seed: u64,
+    /// Stop the search after this many schedules, as well as when `stop` says so.
+    pub max_schedules: Option<u64>,
+}
+
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions {
+            within_float: false,
+            seed: 1,
+            max_schedules: None,
+        }
+    }
+}
+
+/// One levelling run: the plans on one pool of people, their schedule before levelling and the
+/// levelled one with its explanations ([`Levelled::cut_short`] says whether `stop` cut even the
+/// first pass short).
+#[derive(Clone, Debug)]
+pub struct LevelRun {
+    pub pooled: Pool,
+    pub before: Schedule,
+    pub levelled: Levelled,
+    /// Schedules the search tried; 0 when nobody is booked, so there was nothing to level.
+    pub schedules: u64,
+}
+
+/// Why a levelling run failed: the scheduler's error in the terms of the plan it belongs to
+/// (`plan`, an index into the plans given: the plan of the task it names, else the first), so
+/// that [`crate::doctor::schedule_failure`] can say it against that plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunFailure {
+    pub plan: usize,
+    pub error: ScheduleError,
+}
+
+/// The levelling run, written once: pool the plans, schedule them, level with the search until
+/// `stop` says so or the budget is spent. The caller owns the clock: `stop` is where a time
+/// limit comes in (polled before every schedule and every [`POLL_EVERY`] tasks in one).
+pub fn run(
+    plans: &[Plan],
+    options: &RunOptions,
+    stop: &mut dyn FnMut() -> bool,
+) -> Result<LevelRun, RunFailure> {
+    let pooled = pool(plans);
+    let plan = &pooled.plan;
+    let failure = |error: ScheduleError| failure_of(&pooled, plan_offsets(plans), error);
+    let before = crate::schedule::schedule(plan).map_err(failure)?;
+    let search = SearchOptions {
+        seed: options.seed,
+        max_schedules: options.max_schedules,
+    };
+    let level_options = LevelOptions {
+        within_float: options.within_float,
+    };
+    let (levelled, schedules) =
+        level_search(plan, &level_options, &search, stop).map_err(failure)?;
+    Ok(LevelRun {
+        pooled,
+        before,
+        levelled,
+        schedules,
+    })
+}
+
+/// The index of each plan's first task in the pool.
+fn plan_offsets(plans: &[Plan]) -> Vec<usize> {
+    plans
+        .iter()
+        .scan(0, |next, plan| {
+            let first = *next;
+            *next += plan.tasks.len();
+            Some(first)
+        })
+        .collect()
+}
+
+/// A failure of the pooled plan as a failure of the plan of the task it names: a cycle's tasks
+/// are all in one plan (links never cross plans), numbered as that plan numbers them.
+fn failure_of(pooled: &Pool, offsets: Vec<usize>, error: ScheduleError) -> RunFailure {
+    let task = match &error {
+        ScheduleError::OutOfRange { task, .. } => {
+            pooled.plan.tasks.iter().position(|t| &t.id == task)
+        }
+        ScheduleError::Cycle { tasks } => tasks.first().map(|t| t.0),
+        ScheduleError::Calendar(_) => None,
+    };
+    let plan = task.and_then(|t| pooled.owner.get(t)).copied().unwrap_or(0);
+    let offset = offsets.get(plan).copied().unwrap_or(0);
+    let error = match error {
+        ScheduleError::Cycle { tasks } => ScheduleError::Cycle {
+            tasks: tasks
+                .into_iter()
+                .map(|t| TaskId(t.0.saturating_sub(offset)))
+                .collect(),
+        },
+        other => other,
+    };
+    RunFailure { plan, error }
+}

@@ -77,17 +77,18 @@ async fn stored_plan(state: &AppState, caller: &Caller, id: i64) -> ApiResult<Pl
     }
 }
 
-/// A plan that cannot be scheduled: the cycles when there are some, else the engine's message.
+/// A plan that cannot be scheduled, as the plan doctor says why: its cycles when it has some,
+/// else the engine's message.
 fn unschedulable(plan: &Plan, error: &waymark_core::ScheduleError) -> ApiError {
-    let cycles = doctor::dependency_cycles(plan);
-    if cycles.is_empty() {
+    let why = doctor::schedule_failure(plan, error);
+    if why.iter().any(|d| d.code == "dependency-cycle") {
+        ApiError::invalid_plan("the plan has dependency cycles", &why)
+    } else {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "schedule-failed",
             error.to_string(),
         )
-    } else {
-        ApiError::invalid_plan("the plan has dependency cycles", &cycles)
     }
 }
 
@@ -182,34 +183,21 @@ impl LevelRun {
 /// the one place the level view, the page's preview and applying a levelling run the engine.
 /// CPU-heavy: call it on a blocking thread.
 pub fn level_plan(plan: Plan, settings: &LevelSettings) -> ApiResult<LevelRun> {
-    let cycles = doctor::dependency_cycles(&plan);
-    if !cycles.is_empty() {
-        return Err(ApiError::invalid_plan(
-            "the plan has dependency cycles",
-            &cycles,
-        ));
-    }
-    let pooled = waymark_core::level::pool(std::slice::from_ref(&plan));
-    let before = waymark_core::schedule(&pooled.plan)
-        .map_err(|error| unschedulable(&pooled.plan, &error))?;
-    let search = waymark_core::level::SearchOptions {
+    let options = waymark_core::level::RunOptions {
+        within_float: settings.within_float,
         seed: settings.seed,
         max_schedules: Some(settings.schedules),
-    };
-    let options = waymark_core::level::LevelOptions {
-        within_float: settings.within_float,
     };
     // The engine never reads the clock: the time limit lives here, polled through `stop`.
     let deadline = Instant::now() + LEVEL_TIME_LIMIT;
     let mut stop = || Instant::now() >= deadline;
-    let (levelled, _) =
-        waymark_core::level::level_search(&pooled.plan, &options, &search, &mut stop)
-            .map_err(|error| unschedulable(&pooled.plan, &error))?;
+    let run = waymark_core::level::run(std::slice::from_ref(&plan), &options, &mut stop)
+        .map_err(|failure| unschedulable(&plan, &failure.error))?;
     Ok(LevelRun {
         plan,
-        pooled,
-        before,
-        levelled,
+        pooled: run.pooled,
+        before: run.before,
+        levelled: run.levelled,
     })
 }
 

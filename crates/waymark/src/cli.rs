@@ -1,6 +1,7 @@
 //! Command-line arguments and the commands they run.
 
 use crate::input::{self, Format, Input};
+use crate::level::MAX_TIME_LIMIT_SECONDS;
 use crate::output;
 use anyhow::{Context, Result};
 use clap::builder::RangedU64ValueParser;
@@ -334,9 +335,6 @@ enum AdminCommand {
     },
 }
 
-/// The longest `level --time-limit`, in seconds: an hour, far beyond where the search stops
-/// finding earlier finishes on any plan we have measured.
-pub const MAX_TIME_LIMIT_SECONDS: f64 = 3600.0;
 /// The most `level --schedules`.
 pub const MAX_SCHEDULES: u64 = 1_000_000_000;
 /// The most `forecast --iterations`: ten million (the finishes alone take 80 MB).
@@ -551,22 +549,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 let [file] = files.as_slice() else {
                     anyhow::bail!("give one PSPLIB instance (.sm) at a time")
                 };
-                let settings = crate::level::PsplibSettings {
+                let settings = crate::psplib::PsplibSettings {
                     json,
                     time_limit,
                     seed,
                     schedules,
                 };
-                return crate::level::level_psplib(file, &settings);
+                return crate::psplib::level_psplib(file, &settings);
             }
-            let settings = crate::levelling::Settings {
+            let settings = crate::level::Settings {
                 within_float,
                 explain,
                 time_limit,
                 seed,
                 schedules,
             };
-            crate::levelling::run_level(&files, format, json, svg.as_deref(), &settings)
+            crate::level::run_level(&files, format, json, svg.as_deref(), &settings)
         }
         Command::Load {
             file,
@@ -580,7 +578,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 waymark_core::load::Period::Week
             };
-            crate::levelling::run_load(&file, format, json, period, svg.as_deref())
+            crate::load::run_load(&file, format, json, period, svg.as_deref())
         }
     }
 }
@@ -600,7 +598,7 @@ fn run_schedule(
     let computed = match schedule(&input.plan) {
         Ok(computed) => computed,
         Err(error) => {
-            input::report(&input.name, &input::schedule_failure(&input.plan, &error));
+            input::report(&input.name, &doctor::schedule_failure(&input.plan, &error));
             return Ok(ExitCode::from(1));
         }
     };
@@ -608,7 +606,7 @@ fn run_schedule(
     if let Some(path) = svg {
         let chart = waymark_report::gantt_chart(&input.plan, &computed);
         let svg_text = waymark_report::gantt_svg(&chart);
-        write_atomically(path, svg_text.as_bytes())
+        crate::files::write_atomically(path, svg_text.as_bytes())
             .with_context(|| format!("cannot write the Gantt chart to {}", path.display()))?;
     }
     if json {
@@ -631,16 +629,6 @@ fn run_check(file: &std::path::Path, format: Option<Format>, json: bool) -> Resu
                 .then(|| waymark_core::forecast::forecast(&plan, &doctor::TIMELINE_FORECAST).ok())
                 .flatten();
             warnings.extend(doctor::red_flags(&plan, forecast.as_ref()));
-            // A schedule that fails on a task (dates beyond the year 9999) is reported at the
-            // task, as `schedule` reports it.
-            let unplaced =
-                |d: &waymark_core::Diagnostic| d.code == "schedule-failed" && d.location.is_none();
-            if warnings.iter().any(unplaced) {
-                if let Err(error) = schedule(&plan) {
-                    warnings.retain(|d| !unplaced(d));
-                    warnings.extend(input::schedule_failure(&plan, &error));
-                }
-            }
             (name, warnings)
         }
     };
@@ -670,14 +658,4 @@ fn run_check(file: &std::path::Path, format: Option<Format>, json: bool) -> Resu
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Write a file through a temporary sibling and a rename, so a crash never leaves half a file.
-pub(crate) fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".tmp");
-    let temporary = PathBuf::from(temporary);
-    std::fs::write(&temporary, bytes)?;
-    std::fs::rename(&temporary, path)?;
-    Ok(())
 }

@@ -440,14 +440,17 @@ pub fn run_plan(
     let result = match result {
         Ok(result) => result,
         Err(error) => {
-            input::report(&input.name, &input::schedule_failure(plan, &error));
+            input::report(
+                &input.name,
+                &waymark_core::doctor::schedule_failure(plan, &error),
+            );
             return Ok(ExitCode::from(1));
         }
     };
     let document = waymark_report::json::forecast_json(plan, &result);
     if let Some(path) = svg {
         let chart = waymark_report::ForecastChart::of(plan, &result)?;
-        crate::cli::write_atomically(path, waymark_report::forecast_svg(&chart).as_bytes())?;
+        crate::files::write_atomically(path, waymark_report::forecast_svg(&chart).as_bytes())?;
     }
     if json {
         output::print_json(&document)?;

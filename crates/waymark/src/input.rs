@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result};
 use std::io::Read as _;
-use std::path::Path;
-use waymark_core::{Diagnostic, Plan, ScheduleError};
+use std::path::{Path, PathBuf};
+use waymark_core::{doctor, schedule, Diagnostic, Plan};
 
 /// The name diagnostics give standard input, read when the path is `-`.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -145,39 +145,22 @@ pub fn load_quiet(
     })
 }
 
-/// Why a plan that was read cannot be scheduled, as diagnostics in the documented form: every
-/// dependency cycle with the tasks on it (`dependency-cycle`), or else the scheduler's error as
-/// `schedule-failed` at the task it names. Every command reports a failed schedule this way.
-pub fn schedule_failure(plan: &Plan, error: &ScheduleError) -> Vec<Diagnostic> {
-    let cycles = waymark_core::doctor::dependency_cycles(plan);
-    if !cycles.is_empty() {
-        return cycles;
-    }
-    let at = match error {
-        ScheduleError::OutOfRange { task, .. } => plan
-            .tasks
-            .iter()
-            .find(|t| &t.id == task)
-            .and_then(|t| t.location),
-        // Calendars keep no location; the message names the calendar.
-        ScheduleError::Calendar(_) => None,
-        ScheduleError::Cycle { tasks } => tasks
-            .first()
-            .and_then(|task| plan.tasks.get(task.0))
-            .and_then(|t| t.location),
-    };
-    let message = match error {
-        ScheduleError::Cycle { tasks } => {
-            let names: Vec<String> = tasks
-                .iter()
-                .filter_map(|task| plan.tasks.get(task.0))
-                .map(|t| format!("`{}`", t.id))
-                .collect();
-            format!("dependency cycle: {}", names.join(" → "))
+/// Read every file, stopping with diagnostics on the first that has errors or does not
+/// schedule (a cycle, dates beyond the year 9999), so each is reported against its own file.
+pub fn load_scheduled(files: &[PathBuf], format: Option<Format>) -> Result<Option<Vec<Input>>> {
+    let mut inputs = Vec::new();
+    for file in files {
+        let Some(input) = load(file, format)? else {
+            return Ok(None);
+        };
+        if let Err(error) = schedule(&input.plan) {
+            report(&input.name, &doctor::schedule_failure(&input.plan, &error));
+            return Ok(None);
         }
-        other => other.to_string(),
-    };
-    vec![Diagnostic::error("schedule-failed", message).at(at)]
+        report(&input.name, &input.warnings);
+        inputs.push(input);
+    }
+    Ok(Some(inputs))
 }
 
 /// Print diagnostics on stderr, one per line, as `file:line:column: severity[code]: message`.

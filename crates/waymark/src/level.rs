@@ -1,100 +1,197 @@
-//! `waymark level FILE.sm`: solve a PSPLIB single-mode RCPSP instance with the engine's
-//! genetic algorithm and print the schedule, for benchmarks against published results.
-//!
-//! The engine never reads the clock: the wall-clock time limit lives here, in the `stop`
-//! closure the search polls. Job numbers and periods are those of the file (job 1 is the dummy
-//! source), so `bench/psplib.py` can check the schedule against the file on its own.
+//! `waymark level` for plan files: resource levelling with explanations, several plans on one
+//! resource pool, and the wall-clock time limit (core gets a `stop` callback and never reads
+//! the clock). PSPLIB instances are `psplib.rs`.
 
-use anyhow::{Context, Result};
+use crate::input::{self, Format};
+use crate::output;
+use anyhow::Result;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
-use waymark_core::rcpsp;
+use waymark_core::doctor;
+use waymark_core::level::{self, LevelRun, UnresolvedReason};
+use waymark_core::{time, Plan};
+use waymark_report::json::plan_finish;
 
-/// How to run the solver on one instance.
-#[derive(Clone, Debug)]
-pub struct PsplibSettings {
-    pub json: bool,
-    /// Wall-clock seconds for the search.
-    pub time_limit: f64,
-    pub seed: u64,
-    /// Stop after this many schedules; with it the answer depends on the seed only.
-    pub schedules: Option<u64>,
+/// A task as people recognise it: its id, and its name when that says more.
+fn label(task: &waymark_core::Task) -> String {
+    if task.name.is_empty() || task.name == task.id {
+        format!("`{}`", task.id)
+    } else {
+        format!("`{}` ({})", task.id, task.name)
+    }
 }
 
-/// Solves the PSPLIB instance in `file` and prints the schedule (JSON or a summary).
-pub fn level_psplib(file: &Path, settings: &PsplibSettings) -> Result<ExitCode> {
-    let started = Instant::now();
-    let name = file.display().to_string();
-    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {name}"))?;
-    let problem = match waymark_formats::psplib::read_sm(&text) {
-        Ok(problem) => problem,
-        Err(diagnostics) => {
-            crate::input::report(&name, &diagnostics);
-            return Ok(ExitCode::from(1));
-        }
-    };
-    // The argument parser holds the limit to (0, 3600] seconds; NaN must not reach `clamp`.
-    let seconds = if settings.time_limit.is_finite() {
-        settings
-            .time_limit
-            .clamp(0.0, crate::cli::MAX_TIME_LIMIT_SECONDS)
+/// The longest `level --time-limit`, in seconds: an hour, far beyond where the search stops
+/// finding earlier finishes on any plan we have measured.
+pub const MAX_TIME_LIMIT_SECONDS: f64 = 3600.0;
+
+/// When a `level --time-limit` of `seconds` from `started` runs out. The engine never reads the
+/// clock: callers poll this deadline in the `stop` callback they give it. The argument parser
+/// holds the limit to (0, 3600] seconds; the clamp keeps a bad value from any other caller from
+/// panicking in `Duration`.
+pub fn deadline(started: std::time::Instant, seconds: f64) -> std::time::Instant {
+    let seconds = if seconds.is_finite() {
+        seconds.clamp(0.0, MAX_TIME_LIMIT_SECONDS)
     } else {
         0.0
     };
-    let limit = Duration::from_secs_f64(seconds);
-    let deadline = started + limit;
-    let mut stop = || Instant::now() >= deadline;
-    let options = rcpsp::Options {
-        seed: settings.seed,
-        max_schedules: settings.schedules,
+    started + std::time::Duration::from_secs_f64(seconds)
+}
+
+/// How `waymark level` levels.
+pub struct Settings {
+    pub within_float: bool,
+    pub explain: bool,
+    /// Seconds to search for an earlier finish.
+    pub time_limit: f64,
+    pub seed: u64,
+    /// Stop after this many schedules.
+    pub schedules: Option<u64>,
+}
+
+/// `waymark level PLAN...`
+pub fn run_level(
+    files: &[PathBuf],
+    format: Option<Format>,
+    json: bool,
+    svg: Option<&Path>,
+    settings: &Settings,
+) -> Result<ExitCode> {
+    let Settings {
+        within_float,
+        explain,
+        time_limit,
+        seed,
+        schedules,
+    } = *settings;
+    // The time limit counts from here: reading and scheduling the plans spend part of it, so
+    // that the whole command, not only its search, keeps to what was asked.
+    let started = std::time::Instant::now();
+    let Some(inputs) = input::load_scheduled(files, format)? else {
+        return Ok(ExitCode::from(1));
     };
-    let solution = match rcpsp::solve(&problem, &options, &mut stop) {
-        Ok(solution) => solution,
-        Err(error) => {
-            eprintln!("{name}: error: {error}");
+    let plans: Vec<Plan> = inputs.iter().map(|i| i.plan.clone()).collect();
+    let deadline = deadline(started, time_limit);
+    let options = level::RunOptions {
+        within_float,
+        seed,
+        max_schedules: schedules,
+    };
+    let mut stop = || std::time::Instant::now() >= deadline;
+    let LevelRun {
+        pooled,
+        before,
+        levelled,
+        schedules,
+    } = match level::run(&plans, &options, &mut stop) {
+        Ok(run) => run,
+        Err(failure) => {
+            // Reported against the file of the task it names, in that file's terms.
+            match inputs.get(failure.plan) {
+                Some(input) => input::report(
+                    &input.name,
+                    &doctor::schedule_failure(&input.plan, &failure.error),
+                ),
+                None => eprintln!("error: {}", failure.error),
+            }
             return Ok(ExitCode::from(1));
         }
     };
-    // The engine's result is checked before it is shown: a bug must not print a bad plan.
-    if let Err(violation) = rcpsp::check(&problem, &solution.starts) {
-        anyhow::bail!("internal error: the schedule found is infeasible: {violation}");
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    let critical_path = rcpsp::critical_path_bound(&problem);
-    if settings.json {
-        print!("{}", json(&solution, critical_path, settings.seed, elapsed));
+    if schedules == 0 {
+        eprintln!("levelled: nobody is booked on a resource, nothing to level");
     } else {
-        println!(
-            "{name}: makespan {} (lower bound {}, critical path {}), {} schedules in {elapsed:.2} s, seed {}",
-            solution.makespan,
-            solution.lower_bound,
-            critical_path,
-            solution.schedules,
-            settings.seed
+        eprintln!("levelled: best of {schedules} schedules (seed {seed})");
+    }
+    let plan = &pooled.plan;
+    if let Some(path) = svg {
+        let mut chart = waymark_report::gantt_chart(plan, &levelled.schedule);
+        for delay in &levelled.delays {
+            chart.rows[delay.task.0].delayed_from = Some(time::datetime(delay.earliest));
+        }
+        crate::files::write_atomically(path, waymark_report::gantt_svg(&chart).as_bytes())?;
+    }
+    if json {
+        let files: Vec<(&str, &Plan)> = inputs
+            .iter()
+            .map(|input| (input.name.as_str(), &input.plan))
+            .collect();
+        let document = waymark_report::json::level_json(&files, &pooled, &before, &levelled);
+        output::print_json(&document)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let per_day = plan.project.minutes_per_day.max(1);
+    let mut text = String::new();
+    for (index, input) in inputs.iter().enumerate() {
+        let _ = writeln!(
+            text,
+            "{}: finish {} → {}",
+            input.name,
+            time::iso(plan_finish(&before, &pooled.owner, index)),
+            time::iso(plan_finish(&levelled.schedule, &pooled.owner, index))
         );
     }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The JSON document, written by hand so `starts` lists jobs in numeric order (1, 2, ..., 10)
-/// rather than the string order of a JSON map. Every value is a number.
-fn json(solution: &rcpsp::Solution, critical_path: u32, seed: u64, elapsed: f64) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{{");
-    let _ = writeln!(out, "  \"makespan\": {},", solution.makespan);
-    let _ = writeln!(out, "  \"lower_bound\": {},", solution.lower_bound);
-    let _ = writeln!(out, "  \"critical_path\": {critical_path},");
-    let _ = writeln!(out, "  \"schedules\": {},", solution.schedules);
-    let _ = writeln!(out, "  \"seed\": {seed},");
-    let _ = writeln!(out, "  \"seconds\": {elapsed:.3},");
-    let _ = write!(out, "  \"starts\": {{");
-    for (index, start) in solution.starts.iter().enumerate() {
-        let separator = if index == 0 { "" } else { ", " };
-        let _ = write!(out, "{separator}\"{}\": {start}", index + 1);
+    if let Some(placed) = levelled.cut_short {
+        let _ = writeln!(
+            text,
+            "\nThe time limit ({time_limit} s) ran out before one levelling pass finished: only \
+             the first {placed} of {} tasks were levelled; the rest keep their unlevelled dates \
+             and may still be over-allocated. Raise --time-limit to level them all.",
+            plan.tasks.len()
+        );
     }
-    let _ = writeln!(out, "}}");
-    let _ = writeln!(out, "}}");
-    out
+    if levelled.delays.is_empty() && levelled.unresolved.is_empty() && levelled.cut_short.is_none()
+    {
+        let _ = writeln!(
+            text,
+            "\nNo task had to move: nobody is booked beyond their units."
+        );
+    } else if levelled.delays.is_empty() {
+        let _ = writeln!(text, "\nNo task was moved.");
+    } else {
+        let _ = writeln!(text, "\nDelays ({}):", levelled.delays.len());
+    }
+    for delay in &levelled.delays {
+        let task = &plan.tasks[delay.task.0];
+        let _ = writeln!(
+            text,
+            "  {}  +{}  from {} to {}",
+            label(task),
+            output::days(delay.minutes, per_day),
+            time::iso(delay.earliest),
+            time::iso(delay.start)
+        );
+        for wait in delay.waits.iter().filter(|_| explain) {
+            let holders: Vec<String> = wait
+                .held_by
+                .iter()
+                .map(|h| label(&plan.tasks[h.0]))
+                .collect();
+            let _ = writeln!(
+                text,
+                "      waited for {}, busy on {} from {} to {}",
+                plan.resources[wait.resource.0].name,
+                holders.join(", "),
+                time::iso(wait.from),
+                time::iso(wait.to)
+            );
+        }
+    }
+    for u in &levelled.unresolved {
+        let _ = writeln!(
+            text,
+            "  still over-allocated: `{}` on {} ({})",
+            plan.tasks[u.task.0].id,
+            plan.resources[u.resource.0].name,
+            match u.reason {
+                UnresolvedReason::Fixed => "the task cannot move: started, manual or pinned",
+                UnresolvedReason::OutOfFloat => "moving it would use more than its float",
+                UnresolvedReason::OverCapacity => "it needs more units than the person has",
+            }
+        );
+    }
+    text.push('\n');
+    text.push_str(&output::schedule_table(plan, &levelled.schedule));
+    output::print_text(&text)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -5,11 +5,13 @@
 //! in the web crate) and the CLI never disagree.
 
 mod cli;
+mod files;
 mod forecast;
 mod input;
 mod level;
-mod levelling;
+mod load;
 mod output;
+mod psplib;
 mod server;
 
 use std::process::ExitCode;

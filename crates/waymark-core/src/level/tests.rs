@@ -339,3 +339,56 @@ fn an_assignment_above_the_persons_units_is_reported_and_runs_alone() {
     }
     assert_eq!(first.schedule, found.schedule);
 }
+
+#[test]
+fn a_run_is_the_search_on_the_pool_of_its_plans() {
+    let a = with_people(
+        parse("A1 3d\nA2 1d after A1"),
+        &[("ana", 1.0)],
+        &[("A1", "ana", 1.0), ("A2", "ana", 1.0)],
+    );
+    let b = with_people(parse("B1 2d"), &[("ana", 1.0)], &[("B1", "ana", 1.0)]);
+    let options = RunOptions {
+        within_float: false,
+        seed: 5,
+        max_schedules: Some(40),
+    };
+    let run = run(&[a.clone(), b.clone()], &options, &mut || false).unwrap();
+    let pooled = pool(&[a, b]);
+    assert_eq!(run.pooled.owner, pooled.owner);
+    assert_eq!(run.before, crate::schedule::schedule(&pooled.plan).unwrap());
+    let search = SearchOptions {
+        seed: 5,
+        max_schedules: Some(40),
+    };
+    let (levelled, schedules) =
+        level_search(&pooled.plan, &LevelOptions::default(), &search, &mut || {
+            false
+        })
+        .unwrap();
+    assert_eq!(run.levelled.schedule, levelled.schedule);
+    assert_eq!(run.levelled.delays, levelled.delays);
+    assert_eq!(run.schedules, schedules);
+    assert_valid(&pooled.plan, &run.levelled);
+    assert!(
+        run.levelled.schedule.finish > run.before.finish,
+        "ana is shared"
+    );
+}
+
+#[test]
+fn a_failed_run_names_the_plan_and_its_own_tasks() {
+    let a = parse("A1 3d\nA2 1d after A1");
+    let b = parse("B1 2d after B2\nB2 1d after B1");
+    let failure = run(&[a, b.clone()], &RunOptions::default(), &mut || false).unwrap_err();
+    assert_eq!(failure.plan, 1);
+    let ScheduleError::Cycle { tasks } = &failure.error else {
+        panic!("a cycle: {:?}", failure.error);
+    };
+    let mut ids: Vec<&str> = tasks.iter().map(|t| b.tasks[t.0].id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["B1", "B2"]);
+    let why = crate::doctor::schedule_failure(&b, &failure.error);
+    assert_eq!(why.len(), 1);
+    assert_eq!(why[0].code, "dependency-cycle");
+}

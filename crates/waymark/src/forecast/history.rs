@@ -92,7 +92,7 @@ fn read_plan(path: &Path, format: Option<Format>) -> Result<Option<Completions>>
             },
         })),
         Err(error) => {
-            let diagnostics = crate::input::schedule_failure(&input.plan, &error);
+            let diagnostics = waymark_core::doctor::schedule_failure(&input.plan, &error);
             crate::input::report(&input.name, &diagnostics);
             Ok(None)
         }
