@@ -403,6 +403,20 @@ pub struct PlanForecastJson {
     pub task_deadlines: Vec<TaskDeadlineJson>,
     /// Cost percentiles, when resources have rates.
     pub cost: Option<Percentiles<f64>>,
+    /// Every milestone still to reach, with the chances of making its scheduled date and its
+    /// deadline.
+    pub milestones: Vec<MilestoneChanceJson>,
+}
+
+#[derive(Serialize)]
+pub struct MilestoneChanceJson {
+    pub id: String,
+    /// The scheduled date (the schedule without sampling).
+    pub date: String,
+    /// The share of iterations in which the milestone finished by `date`.
+    pub probability: f64,
+    /// The milestone's deadline and the share of iterations that made it; `None` without one.
+    pub deadline: Option<DeadlineJson>,
 }
 
 #[derive(Serialize)]
@@ -477,6 +491,19 @@ pub fn forecast_json(plan: &Plan, result: &Forecast) -> PlanForecastJson {
                 id: plan.tasks[deadline.task.0].id.clone(),
                 date: time::iso(deadline.date),
                 probability: round(deadline.probability, 4),
+            })
+            .collect(),
+        milestones: result
+            .milestones
+            .iter()
+            .map(|milestone| MilestoneChanceJson {
+                id: plan.tasks[milestone.task.0].id.clone(),
+                date: time::iso(milestone.date),
+                probability: round(milestone.by_date, 4),
+                deadline: milestone.deadline.map(|(date, probability)| DeadlineJson {
+                    date: time::iso(date),
+                    probability: round(probability, 4),
+                }),
             })
             .collect(),
         cost: (!result.costs.is_empty()).then(|| {

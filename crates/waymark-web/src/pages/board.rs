@@ -20,7 +20,7 @@ use serde_json::Value;
 use waymark_core::model::{LinkKind, Plan, TaskStatus};
 use waymark_store::Fields;
 
-use super::{current, day, json_island, percent, project_page, ProjectRequest, Tab, View};
+use super::{current, day, json_island, percent, project_page, Panel, ProjectRequest, Tab};
 use crate::AppState;
 
 /// The filter value that selects tasks with no assignment (not a possible resource id).
@@ -186,14 +186,14 @@ fn movable_tasks(
 }
 
 /// The board of a project, kept by revision.
-pub(super) static BOARD: View<Result<Board, &'static str>> = View {
+pub(super) static BOARD: Panel<Result<Board, &'static str>> = Panel {
     name: "board",
     forecast: false,
-    compute: |inputs| match &inputs.plan {
+    compute: |figures| match &figures.plan {
         Ok(plan) => {
             let board = board_of(plan);
             Ok(Board {
-                tasks: movable_tasks(&inputs.tasks, plan, &board.cards),
+                tasks: movable_tasks(&figures.tasks, plan, &board.cards),
                 ..board
             })
         }

@@ -18,7 +18,7 @@ use serde::Serialize;
 use waymark_core::model::Plan;
 use waymark_core::{time, WorkCalendar};
 
-use super::{current, json_island, project_page, ProjectPage, ProjectRequest, Tab, View};
+use super::{current, json_island, project_page, Panel, ProjectPage, ProjectRequest, Tab};
 use crate::AppState;
 
 /// Days of calendar the island holds before the first task and after the last one, so that a
@@ -111,11 +111,11 @@ fn calendar_days(plan: &Plan, schedule: &waymark_core::Schedule) -> Option<Calen
 /// The schedule of the page, or why there is none.
 /// The timeline of a project, kept by revision: the island is a pure function of the
 /// revision's content.
-pub(super) static TIMELINE: View<Result<TimelineData, String>> = View {
+pub(super) static TIMELINE: Panel<Result<TimelineData, String>> = Panel {
     name: "timeline",
     forecast: false,
-    compute: |inputs| match &inputs.plan {
-        Ok(plan) => timeline_of(plan, &inputs.tasks),
+    compute: |figures| match &figures.plan {
+        Ok(plan) => timeline_of(plan, &figures.tasks),
         Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
     },
 };
