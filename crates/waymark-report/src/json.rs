@@ -431,6 +431,14 @@ fn round(value: f64, places: i32) -> f64 {
     (value * scale).round() / scale
 }
 
+/// A date and the chance of making it.
+fn deadline_json((date, probability): (time::Instant, f64)) -> DeadlineJson {
+    DeadlineJson {
+        date: time::iso(date),
+        probability: round(probability, 4),
+    }
+}
+
 /// The `waymark forecast PLAN --json` document.
 pub fn forecast_json(plan: &Plan, result: &Forecast) -> PlanForecastJson {
     let per_day = plan.project.minutes_per_day.max(1) as f64;
@@ -459,12 +467,11 @@ pub fn forecast_json(plan: &Plan, result: &Forecast) -> PlanForecastJson {
             p95: time::iso(result.percentile_finish(0.95)),
             mean: time::iso(mean_finish),
         },
-        deadline: plan.project.deadline.zip(result.deadline_probability).map(
-            |(date, probability)| DeadlineJson {
-                date: time::iso(date),
-                probability: round(probability, 4),
-            },
-        ),
+        deadline: plan
+            .project
+            .deadline
+            .zip(result.deadline_probability)
+            .map(deadline_json),
         tasks: plan
             .tasks
             .iter()

@@ -78,13 +78,20 @@ impl Figures {
         }
     }
 
+    /// The plan with its schedule, or the diagnostics that keep the project from being a plan.
+    pub(crate) fn scheduled(
+        &self,
+    ) -> Result<(&Plan, &Result<Schedule, ScheduleError>), &[Diagnostic]> {
+        let plan = self.plan.as_ref().map_err(Vec::as_slice)?;
+        let schedule = self
+            .schedule
+            .get_or_init(|| waymark_core::schedule::schedule(plan));
+        Ok((plan, schedule))
+    }
+
     /// The plan's schedule; `None` when the project is not a plan.
     pub(crate) fn schedule(&self) -> Option<&Result<Schedule, ScheduleError>> {
-        let plan = self.plan.as_ref().ok()?;
-        Some(
-            self.schedule
-                .get_or_init(|| waymark_core::schedule::schedule(plan)),
-        )
+        self.scheduled().ok().map(|(_, schedule)| schedule)
     }
 
     /// The plan's forecast with the one setting every page and the API's default show
@@ -162,8 +169,8 @@ fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-/// Runs engine work on a blocking thread.
-async fn blocking<T: Send + 'static>(
+/// Runs engine work on a blocking thread; a failure is a logged 500.
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Response> {
     tokio::task::spawn_blocking(work).await.map_err(|error| {

@@ -96,10 +96,13 @@ pub(super) struct Board {
 }
 
 /// The cards of a plan's leaf tasks, with the schedule's dates when it can be scheduled.
-fn board_of(plan: &Plan) -> Board {
+fn board_of(
+    plan: &Plan,
+    computed: &Result<waymark_core::Schedule, waymark_core::ScheduleError>,
+) -> Board {
     let summaries = plan.summaries();
-    let dates: HashMap<String, (String, String, bool)> = match waymark_core::schedule(plan) {
-        Ok(computed) => waymark_report::json::schedule_json(plan, &computed)
+    let dates: HashMap<String, (String, String, bool)> = match computed {
+        Ok(computed) => waymark_report::json::schedule_json(plan, computed)
             .tasks
             .into_iter()
             .map(|task| (task.id, (task.start, task.finish, task.critical)))
@@ -189,9 +192,9 @@ fn movable_tasks(
 pub(super) static BOARD: Panel<Result<Board, &'static str>> = Panel {
     name: "board",
     forecast: false,
-    compute: |figures| match &figures.plan {
-        Ok(plan) => {
-            let board = board_of(plan);
+    compute: |figures| match figures.scheduled() {
+        Ok((plan, computed)) => {
+            let board = board_of(plan, computed);
             Ok(Board {
                 tasks: movable_tasks(&figures.tasks, plan, &board.cards),
                 ..board

@@ -47,7 +47,7 @@ use crate::error::ApiError;
 use crate::projects::access;
 use crate::AppState;
 
-use crate::figures::{current, panel, AnyPanel, Figures, Panel, Wait};
+use crate::figures::{blocking, current, panel, AnyPanel, Figures, Panel, Wait};
 use updating::{note, updating_note};
 
 /// Every page's panel, in the order the background job computes them after a change: the
@@ -480,16 +480,6 @@ fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
 #[derive(Deserialize)]
 struct TokenForm {
     csrf_token: Option<String>,
-}
-
-/// Runs engine work on a blocking thread.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, Response> {
-    tokio::task::spawn_blocking(work).await.map_err(|error| {
-        tracing::error!(%error, "engine task failed");
-        ApiError::internal().into_response()
-    })
 }
 
 /// The stored project as a plan, or the diagnostics that keep it from being one.

@@ -66,8 +66,8 @@ fn tasks_data(figures: &Figures) -> TasksData {
             data: entity.data.clone(),
         })
         .collect();
-    let (schedule, minutes_per_day, problems) = match &figures.plan {
-        Ok(plan) => match dates_of(plan) {
+    let (schedule, minutes_per_day, problems) = match figures.scheduled() {
+        Ok((plan, computed)) => match dates_of(plan, computed) {
             Ok((dates, minutes_per_day)) => (Some(dates), minutes_per_day, Vec::new()),
             Err(problem) => (None, 480, vec![problem]),
         },
@@ -90,9 +90,12 @@ fn tasks_data(figures: &Figures) -> TasksData {
 }
 
 /// The schedule's dates of a plan, or why there are none.
-fn dates_of(plan: &waymark_core::model::Plan) -> Result<(Vec<PageDates>, i64), String> {
-    let computed = waymark_core::schedule(plan).map_err(|error| error.to_string())?;
-    let document = waymark_report::json::schedule_json(plan, &computed);
+fn dates_of(
+    plan: &waymark_core::model::Plan,
+    computed: &Result<waymark_core::Schedule, waymark_core::ScheduleError>,
+) -> Result<(Vec<PageDates>, i64), String> {
+    let computed = computed.as_ref().map_err(ToString::to_string)?;
+    let document = waymark_report::json::schedule_json(plan, computed);
     let dates = document
         .tasks
         .into_iter()

@@ -114,20 +114,21 @@ fn calendar_days(plan: &Plan, schedule: &waymark_core::Schedule) -> Option<Calen
 pub(super) static TIMELINE: Panel<Result<TimelineData, String>> = Panel {
     name: "timeline",
     forecast: false,
-    compute: |figures| match &figures.plan {
-        Ok(plan) => timeline_of(plan, &figures.tasks),
+    compute: |figures| match figures.scheduled() {
+        Ok((plan, computed)) => timeline_of(plan, computed, &figures.tasks),
         Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
     },
 };
 
 fn timeline_of(
     plan: &Plan,
+    computed: &Result<waymark_core::Schedule, waymark_core::ScheduleError>,
     stored: &BTreeMap<String, waymark_store::Entity>,
 ) -> Result<TimelineData, String> {
-    let computed = waymark_core::schedule(plan).map_err(|error| error.to_string())?;
-    let calendar = calendar_days(plan, &computed)
+    let computed = computed.as_ref().map_err(ToString::to_string)?;
+    let calendar = calendar_days(plan, computed)
         .ok_or_else(|| "the project calendar has no working time".to_owned())?;
-    let schedule = waymark_report::json::schedule_json(plan, &computed);
+    let schedule = waymark_report::json::schedule_json(plan, computed);
     // A task scheduled on its people's calendars is also measured on another calendar.
     let own_calendar: Vec<bool> = plan
         .tasks

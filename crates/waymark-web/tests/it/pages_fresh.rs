@@ -1,4 +1,4 @@
-//! The pages' figures computed in the background (`pages/fresh.rs`), through HTTP: a page that
+//! The pages' figures computed in the background (`figures.rs`), through HTTP: a page that
 //! may not wait answers with a note that its figures are being computed and the address to
 //! wait on, then shows them; after a change it shows the previous figures marked as updating,
 //! then the new ones; a change through the API computes every page's figures before anyone asks

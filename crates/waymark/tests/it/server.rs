@@ -214,17 +214,11 @@ fn start_server(args: &[&str], database: &std::path::Path) -> (std::process::Chi
     }
 }
 
-fn json_get(address: &str, path: &str, token: &str) -> serde_json::Value {
-    let (status, body) = get(address, path, Some(token));
-    assert_eq!(status, "HTTP/1.1 200 OK", "{path}: {body}");
-    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
-}
-
-#[test]
-fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let database = dir.path().join("waymark.db");
-    let (mut child, address) = start_server(&["--demo"], &database);
+/// `waymark serve --demo` on a database in `dir`: the child, its address and an API token of
+/// the demo user.
+fn demo_server(dir: &std::path::Path) -> (std::process::Child, String, String) {
+    let database = dir.join("waymark.db");
+    let (child, address) = start_server(&["--demo"], &database);
     let (code, token, stderr) = admin(
         &[
             "create-token",
@@ -235,7 +229,20 @@ fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
         "",
     );
     assert_eq!(code, 0, "{stderr}");
-    let token = token.trim();
+    (child, address, token.trim().to_owned())
+}
+
+fn json_get(address: &str, path: &str, token: &str) -> serde_json::Value {
+    let (status, body) = get(address, path, Some(token));
+    assert_eq!(status, "HTTP/1.1 200 OK", "{path}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
+}
+
+#[test]
+fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut child, address, token) = demo_server(dir.path());
+    let token = token.as_str();
     let projects = json_get(&address, "/api/v1/projects", token);
     let projects = projects["items"].as_array().expect("items");
     assert_eq!(projects.len(), 3);
@@ -316,19 +323,8 @@ fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
 #[test]
 fn the_served_forecast_is_the_cli_forecast_of_the_exported_plan() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let database = dir.path().join("waymark.db");
-    let (mut child, address) = start_server(&["--demo"], &database);
-    let (code, token, stderr) = admin(
-        &[
-            "create-token",
-            "demo",
-            "--database",
-            database.to_str().expect("path"),
-        ],
-        "",
-    );
-    assert_eq!(code, 0, "{stderr}");
-    let token = token.trim();
+    let (mut child, address, token) = demo_server(dir.path());
+    let token = token.as_str();
     let projects = json_get(&address, "/api/v1/projects", token);
     for project in projects["items"].as_array().expect("items") {
         let id = project["id"].as_i64().expect("id");
