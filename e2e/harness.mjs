@@ -218,7 +218,7 @@ export async function openPage(browser, viewport = DESKTOP, options = {}) {
     const failure = request.failure()?.errorText || "failed";
     // A navigation that replaces the page aborts its pending requests, among them a page's
     // wait for its figures (`/ready`); that is not a fault.
-    if (failure === "net::ERR_ABORTED" && (request.isNavigationRequest() || /\/ready\?view=/.test(request.url()))) return;
+    if (failure === "net::ERR_ABORTED" && (request.isNavigationRequest() || /\/ready\?panel=/.test(request.url()))) return;
     problems.push(`request failed on ${page.url()}: ${request.method()} ${request.url()} (${failure})`);
   });
   page.on("dialog", (dialog) => dialog.accept());

@@ -103,7 +103,7 @@ echo "(first view: the first request after the import; then $RUNS requests per p
 # the tasks page or the timeline sends it), then at once the page, timed; and whether the page
 # showed the figures of the project as changed or the previous ones marked as updating. Then
 # how long after a change each view's figures are ready: the PATCH, then
-# GET /projects/ID/ready?view=V, timed from the end of the PATCH.
+# GET /projects/ID/ready?panel=V, timed from the end of the PATCH.
 CHANGES="${CHANGES:-10}"
 n=0
 change() {
@@ -130,7 +130,7 @@ for entry in "${pages[@]}"; do
     curl -s -o "$dir/body" -b "$jar" -w '%{time_starttransfer}\n' "$base$route" >>"$dir/times"
     if grep -q 'id="updating"' "$dir/body"; then echo 1 >>"$dir/marked"; fi
     # The background work of this change finishes before the next change.
-    curl -s -o /dev/null -b "$jar" "$base/projects/$project/ready?view=forecast"
+    curl -s -o /dev/null -b "$jar" "$base/projects/$project/ready?panel=forecast"
   done
   python3 - "$name" "$route" "$dir/times" "$(wc -l <"$dir/marked")" "$CHANGES" <<'EOF'
 import statistics, sys
@@ -146,8 +146,8 @@ for view in tasks timeline board resources health overview risks forecast; do
   : >"$dir/times"
   for _ in $(seq "$CHANGES"); do
     change
-    curl -s -o /dev/null -b "$jar" -w '%{time_total}\n' "$base/projects/$project/ready?view=$view" >>"$dir/times"
-    curl -s -o /dev/null -b "$jar" "$base/projects/$project/ready?view=forecast"
+    curl -s -o /dev/null -b "$jar" -w '%{time_total}\n' "$base/projects/$project/ready?panel=$view" >>"$dir/times"
+    curl -s -o /dev/null -b "$jar" "$base/projects/$project/ready?panel=forecast"
   done
   python3 - "$view" "$dir/times" <<'EOF'
 import statistics, sys

@@ -38,7 +38,7 @@ for (const [name, path, shown] of [
       const first = await page.goto(server.url + path);
       const html = await first.text();
       assert.match(html, /id="updating"/, "the first view says the figures are being computed");
-      assert.match(html, /data-ready="\/projects\/\d+\/ready\?view=\w+"/);
+      assert.match(html, /data-ready="\/projects\/\d+\/ready\?panel=\w+"/);
       // The page reloads itself with the figures.
       await page.locator(shown).first().waitFor({ timeout: 60_000 });
       assert.equal(await page.locator("#updating").count(), 0, "no note once the figures are shown");

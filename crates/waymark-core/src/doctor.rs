@@ -240,13 +240,6 @@ pub fn check_schedule(plan: &Plan, schedule: &Schedule) -> Vec<Diagnostic> {
     out
 }
 
-/// The forecast the unrealistic-timeline check runs: a fixed seed keeps `check` repeatable and
-/// 2,000 iterations keep it fast.
-pub const TIMELINE_FORECAST: crate::forecast::ForecastOptions = crate::forecast::ForecastOptions {
-    iterations: 2_000,
-    seed: 1,
-};
-
 /// Whether the unrealistic-timeline check applies: the plan has a deadline and something
 /// uncertain (estimates or risks).
 pub fn timeline_applies(plan: &Plan) -> bool {
@@ -256,8 +249,9 @@ pub fn timeline_applies(plan: &Plan) -> bool {
 
 /// Every red flag of a plan, as `waymark check` and the web pages report them: its dependency
 /// cycles (and nothing else, since it cannot be scheduled), or the schedule's red flags plus the
-/// unrealistic-timeline check. `forecast` is the [`TIMELINE_FORECAST`] of the plan, when
-/// [`timeline_applies`]; without it that check is skipped.
+/// unrealistic-timeline check. `forecast` is the plan's forecast with the one setting every
+/// figure shows ([`crate::forecast::ForecastOptions::DEFAULT`], so the chance in the flag is the
+/// chance on the forecast page), when [`timeline_applies`]; without it that check is skipped.
 pub fn red_flags(plan: &Plan, forecast: Option<&crate::forecast::Forecast>) -> Vec<Diagnostic> {
     let cycles = dependency_cycles(plan);
     if !cycles.is_empty() {

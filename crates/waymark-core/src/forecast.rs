@@ -17,16 +17,34 @@ use crate::time::Instant;
 use draw::{bits, iteration_key, minutes, unit, Sampler};
 use kernel::{Kernel, Lanes, LANES};
 
-/// The iterations and seed a forecast runs with when nobody says otherwise (the CLI, the API
-/// view and the forecast page).
+/// The iterations a forecast runs with when nobody says otherwise: `waymark forecast` and
+/// `waymark check`, the plan doctor's timeline check, every web page and the API's default.
+/// One setting, so every place that shows a P80 shows the same one. With 10,000 iterations the
+/// share of outcomes below the sampled P80 is off by 0.4 percentage points (one standard error,
+/// `sqrt(0.8 * 0.2 / n)`); docs/benchmarks.md gives what they cost.
 pub const DEFAULT_ITERATIONS: u32 = 10_000;
+/// The seed a forecast runs with when nobody says otherwise (see [`DEFAULT_ITERATIONS`]).
 pub const DEFAULT_SEED: u64 = 1;
 
 /// How to simulate.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForecastOptions {
     pub iterations: u32,
     pub seed: u64,
+}
+
+impl ForecastOptions {
+    /// [`DEFAULT_ITERATIONS`] with [`DEFAULT_SEED`].
+    pub const DEFAULT: ForecastOptions = ForecastOptions {
+        iterations: DEFAULT_ITERATIONS,
+        seed: DEFAULT_SEED,
+    };
+}
+
+impl Default for ForecastOptions {
+    fn default() -> ForecastOptions {
+        ForecastOptions::DEFAULT
+    }
 }
 
 /// What the simulation found.
@@ -50,6 +68,28 @@ pub struct Forecast {
     pub task_deadlines: Vec<TaskDeadline>,
     /// The cost of every iteration, sorted; empty when no resource has a rate.
     pub costs: Vec<f64>,
+    /// Every milestone still to reach (a leaf with `milestone`, neither finished nor 100 %
+    /// done), in plan order, with its chances.
+    pub milestones: Vec<MilestoneChance>,
+}
+
+/// The chances of one milestone: of finishing by its scheduled date (the plan's own
+/// schedule, without sampling) and by its deadline.
+///
+/// "By" is read in working time on the milestone's calendar: a milestone at 17:00 on Friday
+/// and one at 08:00 on Monday are the same working moment, so both make a date of either. A
+/// task deadline (`task_deadlines`) compares instants instead, which for a milestone on such a
+/// boundary needs the full scheduler; these chances never do, so they cost nothing on the fast
+/// path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MilestoneChance {
+    pub task: TaskId,
+    /// The scheduled date (the finish in the schedule without sampling).
+    pub date: Instant,
+    /// The share of iterations in which the milestone finished by `date`.
+    pub by_date: f64,
+    /// The milestone's deadline and the share of iterations in which it finished by it.
+    pub deadline: Option<(Instant, f64)>,
 }
 
 /// The chance of meeting one task's deadline.
@@ -152,10 +192,20 @@ struct Model<'a> {
     has_cost: bool,
     /// Tasks with a deadline, and the deadline.
     deadlines: Vec<(usize, Instant)>,
+    /// What the milestone chances count: a milestone and a moment in working time on its
+    /// calendar (its scheduled date, or its deadline), one per chance.
+    marks: Vec<Mark>,
+}
+
+/// A milestone and the working-time coordinate (on its calendar) it has to finish by.
+#[derive(Clone, Copy)]
+struct Mark {
+    task: usize,
+    by: i64,
 }
 
 impl<'a> Model<'a> {
-    fn new(plan: &'a Plan, calendars: &'a TaskCalendars, seed: u64) -> Model<'a> {
+    fn new(plan: &'a Plan, calendars: &'a TaskCalendars, seed: u64, marks: Vec<Mark>) -> Model<'a> {
         let tasks = plan
             .tasks
             .iter()
@@ -236,6 +286,7 @@ impl<'a> Model<'a> {
             fixed_cost,
             has_cost,
             deadlines,
+            marks,
         }
     }
 
@@ -325,6 +376,8 @@ struct Batch {
     critical: Vec<u32>,
     /// Per task deadline, a bit per lane: met.
     met: Vec<u32>,
+    /// Per milestone mark, a bit per lane: reached by then.
+    reached: Vec<u32>,
 }
 
 /// Runs batches of iterations: the fast kernel or the full scheduler.
@@ -336,8 +389,10 @@ struct Engine<'m, 'a> {
     order: Vec<usize>,
     position: Vec<u32>,
     slot_critical: Vec<u32>,
-    /// Each task deadline in the kernel's relative working minutes (computed once).
+    /// Each task deadline and each milestone mark in the kernel's relative working minutes
+    /// (computed once).
     deadline_limits: Vec<i64>,
+    mark_limits: Vec<i64>,
     values: Vec<Lanes<f32>>,
     minutes: Vec<Lanes<i32>>,
     full: Vec<i64>,
@@ -373,6 +428,14 @@ impl<'m, 'a> Engine<'m, 'a> {
                 .collect(),
             None => Vec::new(),
         };
+        let mark_limits = match &kernel {
+            Some(kernel) => model
+                .marks
+                .iter()
+                .map(|mark| mark.by - kernel.start)
+                .collect(),
+            None => Vec::new(),
+        };
         let mut position = vec![0u32; order.len()];
         for (index, &task) in order.iter().enumerate() {
             position[task] = index as u32;
@@ -384,6 +447,7 @@ impl<'m, 'a> Engine<'m, 'a> {
             position,
             slot_critical: Vec::new(),
             deadline_limits,
+            mark_limits,
             values: Vec::new(),
             minutes: Vec::new(),
             full: vec![0; model.tasks.len()],
@@ -392,6 +456,7 @@ impl<'m, 'a> Engine<'m, 'a> {
                 cost: [0.0; LANES],
                 critical: vec![0; model.tasks.len()],
                 met: vec![0; model.deadlines.len()],
+                reached: vec![0; model.marks.len()],
             },
         }
     }
@@ -439,17 +504,18 @@ impl<'m, 'a> Engine<'m, 'a> {
                 if full {
                     let deadlines = model.deadlines.iter().zip(&self.deadline_limits);
                     for (met, (&(task, _), &limit)) in batch.met.iter_mut().zip(deadlines) {
-                        let ef = kernel.early_finish(task);
-                        *met = 0;
-                        for (l, &ef) in ef.iter().enumerate() {
-                            *met |= u32::from(i64::from(ef) <= limit) << l;
-                        }
+                        *met = finished_by(kernel.early_finish(task), limit);
+                    }
+                    let marks = model.marks.iter().zip(&self.mark_limits);
+                    for (reached, (mark, &limit)) in batch.reached.iter_mut().zip(marks) {
+                        *reached = finished_by(kernel.early_finish(mark.task), limit);
                     }
                 }
             }
             None => {
                 batch.critical.iter_mut().for_each(|c| *c = 0);
                 batch.met.iter_mut().for_each(|c| *c = 0);
+                batch.reached.iter_mut().for_each(|c| *c = 0);
                 for l in 0..ks.len().min(LANES) {
                     for (&task, lanes) in self.order.iter().zip(&self.minutes) {
                         self.full[task] = i64::from(lanes[l]);
@@ -464,12 +530,26 @@ impl<'m, 'a> Engine<'m, 'a> {
                         {
                             *mask |= u32::from(schedule.tasks[task].finish <= deadline) << l;
                         }
+                        for (mask, mark) in batch.reached.iter_mut().zip(&model.marks) {
+                            let calendar = model.calendars.of(TaskId(mark.task));
+                            let finish = calendar.w(schedule.tasks[mark.task].finish);
+                            *mask |= u32::from(finish <= mark.by) << l;
+                        }
                     }
                 }
             }
         }
         Ok(())
     }
+}
+
+/// A bit per lane: whether the early finish (relative working minutes) is by `limit`.
+fn finished_by(early_finish: &Lanes<i32>, limit: i64) -> u32 {
+    let mut mask = 0;
+    for (l, &finish) in early_finish.iter().enumerate() {
+        mask |= u32::from(i64::from(finish) <= limit) << l;
+    }
+    mask
 }
 
 /// The longest a task's sampled duration can be (working minutes), to size the kernel's lanes.
@@ -518,6 +598,19 @@ struct Totals {
     cost: Vec<f64>,
     critical: Vec<u32>,
     met: Vec<u32>,
+    reached: Vec<u32>,
+}
+
+/// Adds each count of `counts` to the total at the same index.
+fn add_counts(totals: &mut [u32], counts: impl IntoIterator<Item = u32>) {
+    for (total, count) in totals.iter_mut().zip(counts) {
+        *total += count;
+    }
+}
+
+/// Adds the lanes set in each mask of `masks` (of the `valid` lanes) to the count at its index.
+fn count_lanes(counts: &mut [u32], masks: &[u32], valid: u32) {
+    add_counts(counts, masks.iter().map(|mask| (mask & valid).count_ones()));
 }
 
 /// Run `each` over chunks of `0..count` on `threads` threads; the results come back in chunk
@@ -572,6 +665,7 @@ fn simulate(
         let mut cost = Vec::new();
         let mut critical = vec![0u32; model.tasks.len()];
         let mut met = vec![0u32; model.deadlines.len()];
+        let mut reached = vec![0u32; model.marks.len()];
         let ks: Vec<u64> = range.map(|k| k as u64).collect();
         for batch in ks.chunks(LANES) {
             engine.run(batch, None, true)?;
@@ -584,31 +678,26 @@ fn simulate(
             if model.has_cost {
                 cost.extend_from_slice(&engine.batch.cost[..batch.len()]);
             }
-            for (count, mask) in critical.iter_mut().zip(&engine.batch.critical) {
-                *count += (mask & valid).count_ones();
-            }
-            for (count, mask) in met.iter_mut().zip(&engine.batch.met) {
-                *count += (mask & valid).count_ones();
-            }
+            count_lanes(&mut critical, &engine.batch.critical, valid);
+            count_lanes(&mut met, &engine.batch.met, valid);
+            count_lanes(&mut reached, &engine.batch.reached, valid);
         }
-        Ok::<_, ScheduleError>((finish, cost, critical, met))
+        Ok::<_, ScheduleError>((finish, cost, critical, met, reached))
     });
     let mut totals = Totals {
         finish: Vec::with_capacity(iterations),
         cost: Vec::new(),
         critical: vec![0; model.tasks.len()],
         met: vec![0; model.deadlines.len()],
+        reached: vec![0; model.marks.len()],
     };
     for chunk in chunks {
-        let (finish, cost, critical, met) = chunk?;
+        let (finish, cost, critical, met, reached) = chunk?;
         totals.finish.extend(finish);
         totals.cost.extend(cost);
-        for (total, count) in totals.critical.iter_mut().zip(critical) {
-            *total += count;
-        }
-        for (total, count) in totals.met.iter_mut().zip(met) {
-            *total += count;
-        }
+        add_counts(&mut totals.critical, critical);
+        add_counts(&mut totals.met, met);
+        add_counts(&mut totals.reached, reached);
     }
     Ok(totals)
 }
@@ -702,24 +791,47 @@ fn sensitivity(model: &Model<'_>, working: &[i64], critical: &[u32], threads: us
     out
 }
 
-/// How many threads to use when the caller leaves it open: every core.
-fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// Run the Monte Carlo forecast on every core.
-pub fn forecast(plan: &Plan, options: &ForecastOptions) -> Result<Forecast, ScheduleError> {
-    forecast_with(plan, options, default_threads(), true)
-}
-
-/// Run the Monte Carlo forecast on `threads` threads; the result is bit-identical for any
-/// number of threads.
-pub fn forecast_on(
+/// Run the Monte Carlo forecast on `threads` threads (the caller decides how many: core never
+/// asks the machine); the result is bit-identical for any number of threads.
+pub fn forecast(
     plan: &Plan,
     options: &ForecastOptions,
     threads: usize,
 ) -> Result<Forecast, ScheduleError> {
     forecast_with(plan, options, threads, true)
+}
+
+/// The milestones still to reach (their chances 0 until counted), and the marks that count
+/// their chances: the scheduled date's, then the deadline's when there is one.
+fn milestone_marks(
+    plan: &Plan,
+    calendars: &TaskCalendars,
+    planned: &crate::schedule::Schedule,
+) -> (Vec<MilestoneChance>, Vec<Mark>) {
+    let summary = plan.summaries();
+    let mut milestones = Vec::new();
+    let mut marks = Vec::new();
+    for (task, spec) in plan.tasks.iter().enumerate() {
+        let reached = spec.actual_finish.is_some() || spec.progress >= 1.0;
+        if !spec.milestone || summary[task] || reached {
+            continue;
+        }
+        let calendar = calendars.of(TaskId(task));
+        let date = planned.tasks[task].finish;
+        milestones.push(MilestoneChance {
+            task: TaskId(task),
+            date,
+            by_date: 0.0,
+            deadline: spec.deadline.map(|deadline| (deadline, 0.0)),
+        });
+        for by in std::iter::once(date).chain(spec.deadline) {
+            marks.push(Mark {
+                task,
+                by: calendar.w(by),
+            });
+        }
+    }
+    (milestones, marks)
 }
 
 /// The forecast, optionally without the fast kernel (to hold the two paths equal in tests).
@@ -730,9 +842,11 @@ pub(crate) fn forecast_with(
     allow_fast: bool,
 ) -> Result<Forecast, ScheduleError> {
     let calendars = TaskCalendars::new(plan)?;
-    // Cycles and other errors surface from the full scheduler before any sampling.
-    schedule_with(plan, &calendars, &durations(plan))?;
-    let model = Model::new(plan, &calendars, options.seed);
+    // Cycles and other errors surface from the full scheduler before any sampling; its dates
+    // are the milestones' scheduled dates.
+    let planned = schedule_with(plan, &calendars, &durations(plan))?;
+    let (mut milestones, marks) = milestone_marks(plan, &calendars, &planned);
+    let model = Model::new(plan, &calendars, options.seed, marks);
     let iterations = options.iterations.max(1) as usize;
     let threads = threads.max(1);
     let totals = simulate(&model, iterations, threads, allow_fast)?;
@@ -761,6 +875,14 @@ pub(crate) fn forecast_with(
             probability: share(met),
         })
         .collect();
+    // The marks are in milestone order, the date's before the deadline's.
+    let mut reached = totals.reached.iter().map(|&count| share(count));
+    for milestone in &mut milestones {
+        milestone.by_date = reached.next().unwrap_or(0.0);
+        if let Some((_, chance)) = &mut milestone.deadline {
+            *chance = reached.next().unwrap_or(0.0);
+        }
+    }
     let mut sorted = working.clone();
     sorted.sort_unstable();
     let p80 = quantile(&sorted, 0.8);
@@ -786,6 +908,7 @@ pub(crate) fn forecast_with(
         risk_p80_saved,
         task_deadlines,
         costs,
+        milestones,
     })
 }
 

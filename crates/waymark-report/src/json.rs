@@ -403,6 +403,20 @@ pub struct PlanForecastJson {
     pub task_deadlines: Vec<TaskDeadlineJson>,
     /// Cost percentiles, when resources have rates.
     pub cost: Option<Percentiles<f64>>,
+    /// Every milestone still to reach, with the chances of making its scheduled date and its
+    /// deadline.
+    pub milestones: Vec<MilestoneChanceJson>,
+}
+
+#[derive(Serialize)]
+pub struct MilestoneChanceJson {
+    pub id: String,
+    /// The scheduled date (the schedule without sampling).
+    pub date: String,
+    /// The share of iterations in which the milestone finished by `date`.
+    pub probability: f64,
+    /// The milestone's deadline and the share of iterations that made it; `None` without one.
+    pub deadline: Option<DeadlineJson>,
 }
 
 #[derive(Serialize)]
@@ -415,6 +429,14 @@ pub struct TaskDeadlineJson {
 fn round(value: f64, places: i32) -> f64 {
     let scale = 10f64.powi(places);
     (value * scale).round() / scale
+}
+
+/// A date and the chance of making it.
+fn deadline_json((date, probability): (time::Instant, f64)) -> DeadlineJson {
+    DeadlineJson {
+        date: time::iso(date),
+        probability: round(probability, 4),
+    }
 }
 
 /// The `waymark forecast PLAN --json` document.
@@ -445,12 +467,11 @@ pub fn forecast_json(plan: &Plan, result: &Forecast) -> PlanForecastJson {
             p95: time::iso(result.percentile_finish(0.95)),
             mean: time::iso(mean_finish),
         },
-        deadline: plan.project.deadline.zip(result.deadline_probability).map(
-            |(date, probability)| DeadlineJson {
-                date: time::iso(date),
-                probability: round(probability, 4),
-            },
-        ),
+        deadline: plan
+            .project
+            .deadline
+            .zip(result.deadline_probability)
+            .map(deadline_json),
         tasks: plan
             .tasks
             .iter()
@@ -477,6 +498,19 @@ pub fn forecast_json(plan: &Plan, result: &Forecast) -> PlanForecastJson {
                 id: plan.tasks[deadline.task.0].id.clone(),
                 date: time::iso(deadline.date),
                 probability: round(deadline.probability, 4),
+            })
+            .collect(),
+        milestones: result
+            .milestones
+            .iter()
+            .map(|milestone| MilestoneChanceJson {
+                id: plan.tasks[milestone.task.0].id.clone(),
+                date: time::iso(milestone.date),
+                probability: round(milestone.by_date, 4),
+                deadline: milestone.deadline.map(|(date, probability)| DeadlineJson {
+                    date: time::iso(date),
+                    probability: round(probability, 4),
+                }),
             })
             .collect(),
         cost: (!result.costs.is_empty()).then(|| {

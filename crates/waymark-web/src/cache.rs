@@ -1,4 +1,5 @@
-//! Computed views kept by project revision: a forecast or an overview of a plan is a pure
+//! Computed panels (what a page shows of a project's figures, `crate::figures::Panel`) kept by
+//! project revision: a forecast or an overview of a plan is a pure
 //! function of the project's content, and the store bumps a project's `revision` in every
 //! transaction that changes anything about it, so a result computed for `(project, revision)`
 //! stays right for as long as the revision holds, on every server process at once (each keeps
@@ -12,15 +13,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use waymark_store::ProjectId;
 
-/// The default budget of a server's computed views: 512 MiB.
+/// The default budget of a server's computed panels: 512 MiB.
 pub const DEFAULT_BUDGET: usize = 512 << 20;
 
-/// The estimated memory of one view per object of its plan (task, resource, calendar, risk):
-/// the largest views hold a few strings and dates per task (a 2,000-task timeline is about
+/// The estimated memory of one panel per object of its plan (task, resource, calendar, risk):
+/// the largest panels hold a few strings and dates per task (a 2,000-task timeline is about
 /// 1.5 MB as JSON, 750 bytes a task), so 2 KiB errs on the side of keeping less.
 pub const BYTES_PER_OBJECT: usize = 2048;
 
-/// The estimated memory of a view computed from a plan of `objects` tasks, resources,
+/// The estimated memory of a panel computed from a plan of `objects` tasks, resources,
 /// calendars and risks.
 pub fn weight(objects: usize) -> usize {
     objects.saturating_add(16).saturating_mul(BYTES_PER_OBJECT)
@@ -38,21 +39,21 @@ struct Entries {
 }
 
 /// The most recently used computed results within a budget of bytes.
-pub struct ViewCache {
+pub struct PanelCache {
     entries: Mutex<Entries>,
     budget: usize,
 }
 
-impl Default for ViewCache {
+impl Default for PanelCache {
     fn default() -> Self {
-        ViewCache::with_budget(DEFAULT_BUDGET)
+        PanelCache::with_budget(DEFAULT_BUDGET)
     }
 }
 
-impl ViewCache {
+impl PanelCache {
     /// An empty cache that keeps at most `budget` bytes (estimated).
-    pub fn with_budget(budget: usize) -> ViewCache {
-        ViewCache {
+    pub fn with_budget(budget: usize) -> PanelCache {
+        PanelCache {
             entries: Mutex::new(Entries {
                 kept: VecDeque::new(),
                 bytes: 0,
@@ -102,7 +103,7 @@ impl ViewCache {
     }
 
     /// Keeps `value` (of about `bytes` bytes) as `what` of `project` at `revision`; older
-    /// revisions of the same view are dropped, and the least recently used entries while the
+    /// revisions of the same panel are dropped, and the least recently used entries while the
     /// budget would be passed. A result for an older revision than the one kept is not kept, nor
     /// one larger than the whole budget.
     pub fn put<T: Send + Sync + 'static>(
@@ -116,7 +117,7 @@ impl ViewCache {
         self.put_value(project, revision, what, value, bytes);
     }
 
-    /// [`ViewCache::put`] for a result whose type has been erased.
+    /// [`PanelCache::put`] for a result whose type has been erased.
     pub fn put_value(
         &self,
         project: ProjectId,
@@ -159,13 +160,13 @@ mod tests {
     use super::*;
 
     /// The kept result for `what` of `project`, with its revision.
-    fn kept(cache: &ViewCache, project: ProjectId, what: &str) -> Option<(i64, u32)> {
+    fn kept(cache: &PanelCache, project: ProjectId, what: &str) -> Option<(i64, u32)> {
         cache.latest::<u32>(project, what).map(|(r, v)| (r, *v))
     }
 
     #[test]
     fn keeps_by_revision_and_forgets_older_ones() {
-        let cache = ViewCache::default();
+        let cache = PanelCache::default();
         let project = ProjectId(1);
         cache.put(project, 3, "overview", Arc::new(30_u32), 1);
         assert_eq!(kept(&cache, project, "overview"), Some((3, 30)));
@@ -186,7 +187,7 @@ mod tests {
 
     #[test]
     fn is_bounded_in_bytes_and_keeps_the_most_recently_used() {
-        let cache = ViewCache::with_budget(1000);
+        let cache = PanelCache::with_budget(1000);
         for id in 0..10 {
             cache.put(ProjectId(id), 1, "v", Arc::new(id), 100);
         }
@@ -198,7 +199,7 @@ mod tests {
         assert!(cache.latest::<i64>(ProjectId(1), "v").is_none());
         assert!(cache.latest::<i64>(ProjectId(1000), "v").is_some());
         assert_eq!(cache.bytes(), 1000);
-        // A large view pushes out as many small ones as it needs.
+        // A large panel pushes out as many small ones as it needs.
         cache.put(ProjectId(2000), 1, "v", Arc::new(2000_i64), 550);
         assert_eq!(cache.bytes(), 950);
         assert!(cache.latest::<i64>(ProjectId(2), "v").is_none());

@@ -16,6 +16,7 @@ pub mod cache;
 pub mod content;
 pub mod document;
 pub mod error;
+mod figures;
 pub mod http;
 pub mod limits;
 pub mod pages;
@@ -74,9 +75,13 @@ pub struct Config {
     /// Engine requests (schedule, level, forecast, import, export) one user may have running at
     /// once; more answer 429.
     pub engine_jobs_per_user: usize,
-    /// The memory the computed page figures may take, in bytes (estimated from the size of
+    /// The memory the computed page panels may take, in bytes (estimated from the size of
     /// the plans they were computed from); the least recently used go first.
-    pub view_cache_bytes: usize,
+    pub panel_cache_bytes: usize,
+    /// The threads one forecast runs on, and the forecasts the background jobs run at once:
+    /// `waymark serve` passes the machine's cores (the engine never asks the machine itself);
+    /// the default is 1.
+    pub engine_threads: usize,
 }
 
 impl Default for Config {
@@ -93,7 +98,8 @@ impl Default for Config {
             housekeeping_every: std::time::Duration::from_secs(600),
             limits: limits::Limits::default(),
             engine_jobs_per_user: 2,
-            view_cache_bytes: cache::DEFAULT_BUDGET,
+            panel_cache_bytes: cache::DEFAULT_BUDGET,
+            engine_threads: 1,
         }
     }
 }
@@ -103,22 +109,23 @@ impl Default for Config {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
-    /// Computed views by project revision (forecasts, overviews), per process.
-    pub views: Arc<cache::ViewCache>,
-    /// The background jobs that compute the views.
-    pub(crate) warming: Arc<pages::Warming>,
+    /// Computed page panels by project revision (forecasts, overviews), per process.
+    pub panels: Arc<cache::PanelCache>,
+    /// The background jobs that compute each project's figures and panels.
+    pub(crate) jobs: Arc<figures::Jobs>,
     /// Engine work in flight per user.
     pub engine: Arc<limits::EngineSlots>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: Config) -> AppState {
-        let views = Arc::new(cache::ViewCache::with_budget(config.view_cache_bytes));
+        let panels = Arc::new(cache::PanelCache::with_budget(config.panel_cache_bytes));
+        let jobs = figures::Jobs::new(pages::panels(), config.engine_threads);
         AppState {
             store,
             config: Arc::new(config),
-            views,
-            warming: Arc::new(pages::Warming::default()),
+            panels,
+            jobs: Arc::new(jobs),
             engine: Arc::new(limits::EngineSlots::default()),
         }
     }

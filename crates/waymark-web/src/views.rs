@@ -10,19 +10,22 @@
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use waymark_core::forecast::ForecastOptions;
 use waymark_core::{doctor, Plan};
 use waymark_store::{EntityKind, Fields, ProjectId, Role};
 
 use crate::auth::Caller;
 use crate::document::{self, Checked};
 use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::figures::{current, Panel};
 use crate::http::{Body, Path, Query};
 use crate::limits::EngineSlot;
 use crate::projects::{access, created, ProjectBody};
@@ -31,7 +34,7 @@ use crate::AppState;
 /// A seed as the API takes it: 0 to `i64::MAX`, which every JSON tool can write exactly.
 fn seed(seed: Option<u64>) -> ApiResult<u64> {
     match seed {
-        None => Ok(1),
+        None => Ok(waymark_core::forecast::DEFAULT_SEED),
         Some(seed) if i64::try_from(seed).is_ok() => Ok(seed),
         Some(_) => Err(ApiError::bad_request(
             "`seed` must be between 0 and 9223372036854775807",
@@ -54,12 +57,24 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) 
     })
 }
 
-/// One of the caller's engine slots for this request (429 when they have
-/// [`crate::Config::engine_jobs_per_user`] running), given back when the request ends.
-fn engine_slot(state: &AppState, caller: &Caller) -> ApiResult<EngineSlot> {
-    state
-        .engine
-        .take(caller.user.id, state.config.engine_jobs_per_user)
+/// The caller of an engine request, holding one of their engine slots for as long as the
+/// request runs (bind `slot` to a name: it is given back when dropped); 429 when they have
+/// [`crate::Config::engine_jobs_per_user`] running.
+pub struct EngineCaller {
+    pub caller: Caller,
+    pub slot: EngineSlot,
+}
+
+impl FromRequestParts<AppState> for EngineCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<EngineCaller> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let slot = state
+            .engine
+            .take(caller.user.id, state.config.engine_jobs_per_user)?;
+        Ok(EngineCaller { caller, slot })
+    }
 }
 
 /// The stored project as a plan, for a caller who may read it.
@@ -102,10 +117,12 @@ fn unschedulable(plan: &Plan, error: &waymark_core::ScheduleError) -> ApiError {
         (status = 422, body = ErrorBody)))]
 async fn schedule(
     State(state): State<AppState>,
-    caller: Caller,
+    EngineCaller {
+        caller,
+        slot: _slot,
+    }: EngineCaller,
     Path(id): Path<i64>,
 ) -> ApiResult<Response> {
-    let _slot = engine_slot(&state, &caller)?;
     let plan = stored_plan(&state, &caller, id).await?;
     let document = blocking(move || match waymark_core::schedule(&plan) {
         Ok(computed) => Ok(waymark_report::json::schedule_json(&plan, &computed)),
@@ -211,11 +228,13 @@ pub fn level_plan(plan: Plan, settings: &LevelSettings) -> ApiResult<LevelRun> {
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn level(
     State(state): State<AppState>,
-    caller: Caller,
+    EngineCaller {
+        caller,
+        slot: _slot,
+    }: EngineCaller,
     Path(id): Path<i64>,
     Query(query): Query<LevelQuery>,
 ) -> ApiResult<Response> {
-    let _slot = engine_slot(&state, &caller)?;
     let settings = LevelSettings::new(query.seed, query.schedules, query.within_float)?;
     let plan = stored_plan(&state, &caller, id).await?;
     let document =
@@ -397,11 +416,13 @@ fn level_writes(
         (status = 422, body = ErrorBody)))]
 async fn level_apply(
     State(state): State<AppState>,
-    caller: Caller,
+    EngineCaller {
+        caller,
+        slot: _slot,
+    }: EngineCaller,
     Path(id): Path<i64>,
     Body(input): Body<LevelApplyInput>,
 ) -> ApiResult<Response> {
-    let _slot = engine_slot(&state, &caller)?;
     let whole = |value: Option<i64>, name: &str| {
         value
             .map(|number| {
@@ -513,11 +534,13 @@ pub struct ForecastQuery {
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn forecast(
     State(state): State<AppState>,
-    caller: Caller,
+    EngineCaller {
+        caller,
+        slot: _slot,
+    }: EngineCaller,
     Path(id): Path<i64>,
     Query(query): Query<ForecastQuery>,
 ) -> ApiResult<Response> {
-    let _slot = engine_slot(&state, &caller)?;
     let iterations = query
         .iterations
         .unwrap_or(waymark_core::forecast::DEFAULT_ITERATIONS);
@@ -527,16 +550,60 @@ async fn forecast(
         )));
     }
     let seed = seed(query.seed)?;
+    let options = ForecastOptions { iterations, seed };
+    if options == ForecastOptions::DEFAULT {
+        // The project's one forecast, which the pages show too: computed once per revision.
+        access(&state, &caller, ProjectId(id), Role::Viewer).await?;
+        let project = state.store.project(ProjectId(id)).await?;
+        match current(&state, &project, &FORECAST_DOCUMENT).await {
+            Ok(document) => {
+                if let Some(json) = &*document {
+                    return Ok(json_response(json.clone()));
+                }
+                // Not a plan, or one that cannot be scheduled: the answer below says why.
+            }
+            Err(response) => return Ok(response),
+        }
+    }
     let plan = stored_plan(&state, &caller, id).await?;
-    let options = waymark_core::forecast::ForecastOptions { iterations, seed };
-    let document = blocking(
-        move || match waymark_core::forecast::forecast(&plan, &options) {
-            Ok(result) => Ok(waymark_report::json::forecast_json(&plan, &result)),
-            Err(error) => Err(unschedulable(&plan, &error)),
-        },
-    )
-    .await??;
+    let threads = state.config.engine_threads;
+    let document =
+        blocking(
+            move || match waymark_core::forecast::forecast(&plan, &options, threads) {
+                Ok(result) => Ok(waymark_report::json::forecast_json(&plan, &result)),
+                Err(error) => Err(unschedulable(&plan, &error)),
+            },
+        )
+        .await??;
     Ok(axum::Json(document).into_response())
+}
+
+/// The API's forecast of a project with the default settings, as JSON text: the
+/// `forecast --json` document of the project's one forecast; `None` when the project is not a
+/// plan that can be scheduled (the request then computes the error answer itself).
+pub(crate) static FORECAST_DOCUMENT: Panel<Option<Bytes>> = Panel {
+    name: "forecast-json",
+    forecast: true,
+    compute: |figures| match (&figures.plan, figures.forecast()) {
+        (Ok(plan), Some(Ok(result))) => {
+            serde_json::to_vec(&waymark_report::json::forecast_json(plan, result))
+                .ok()
+                .map(Bytes::from)
+        }
+        _ => None,
+    },
+};
+
+/// A JSON answer from text already serialised.
+fn json_response(json: Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        json,
+    )
+        .into_response()
 }
 
 /// The file formats of import and export.
@@ -591,12 +658,14 @@ fn sniff(headers: &HeaderMap, text: &str) -> Format {
             line and column", body = ErrorBody)))]
 async fn import(
     State(state): State<AppState>,
-    caller: Caller,
+    EngineCaller {
+        caller,
+        slot: _slot,
+    }: EngineCaller,
     Query(query): Query<ImportQuery>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let _slot = engine_slot(&state, &caller)?;
     let text = match String::from_utf8(body.to_vec()) {
         Ok(text) => text,
         Err(error) => {
@@ -619,7 +688,7 @@ async fn import(
     })?;
     state.config.limits.check(&content)?;
     let project = state.store.import_project(caller.actor(), &content).await?;
-    crate::pages::project_changed(&state, project.id);
+    crate::figures::project_changed(&state, project.id);
     Ok(created(&project))
 }
 
@@ -641,11 +710,13 @@ pub struct ExportQuery {
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn export(
     State(state): State<AppState>,
-    caller: Caller,
+    EngineCaller {
+        caller,
+        slot: _slot,
+    }: EngineCaller,
     Path(id): Path<i64>,
     Query(query): Query<ExportQuery>,
 ) -> ApiResult<Response> {
-    let _slot = engine_slot(&state, &caller)?;
     let plan = stored_plan(&state, &caller, id).await?;
     let format = query.format.unwrap_or(Format::Plan);
     let stem = file_stem(&plan.project.name, id);

@@ -626,7 +626,11 @@ fn run_check(file: &std::path::Path, format: Option<Format>, json: bool) -> Resu
             mut warnings,
         }) => {
             let forecast = doctor::timeline_applies(&plan)
-                .then(|| waymark_core::forecast::forecast(&plan, &doctor::TIMELINE_FORECAST).ok())
+                .then(|| {
+                    let options = waymark_core::forecast::ForecastOptions::DEFAULT;
+                    waymark_core::forecast::forecast(&plan, &options, crate::forecast::every_core())
+                        .ok()
+                })
                 .flatten();
             warnings.extend(doctor::red_flags(&plan, forecast.as_ref()));
             (name, warnings)

@@ -403,6 +403,12 @@ pub fn run_throughput(args: &ThroughputArgs<'_>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The threads a forecast runs on when nobody says: every core of the machine (the engine
+/// takes the number as an argument and never asks).
+pub fn every_core() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 /// How to run `waymark forecast PLAN`.
 pub struct PlanArgs {
     pub iterations: u32,
@@ -423,7 +429,7 @@ pub fn run_plan(
     json: bool,
     svg: Option<&Path>,
 ) -> Result<ExitCode> {
-    use waymark_core::forecast::{forecast, forecast_on, ForecastOptions};
+    use waymark_core::forecast::{forecast, ForecastOptions};
     let Some(input) = input::load(file, format)? else {
         return Ok(ExitCode::from(1));
     };
@@ -433,11 +439,7 @@ pub fn run_plan(
         iterations: iterations.max(1),
         seed,
     };
-    let result = match threads {
-        Some(threads) => forecast_on(plan, &options, threads),
-        None => forecast(plan, &options),
-    };
-    let result = match result {
+    let result = match forecast(plan, &options, threads.unwrap_or_else(every_core)) {
         Ok(result) => result,
         Err(error) => {
             input::report(
@@ -480,6 +482,22 @@ pub fn run_plan(
             deadline.date,
             deadline.probability * 100.0
         ));
+    }
+    for milestone in &document.milestones {
+        text.push_str(&format!(
+            "  milestone {}: chance of making its date {}: {:.0} %",
+            milestone.id,
+            milestone.date,
+            milestone.probability * 100.0
+        ));
+        if let Some(deadline) = &milestone.deadline {
+            text.push_str(&format!(
+                "; its deadline {}: {:.0} %",
+                deadline.date,
+                deadline.probability * 100.0
+            ));
+        }
+        text.push('\n');
     }
     if let Some(cost) = &document.cost {
         let currency = plan.project.currency.as_deref().unwrap_or("");

@@ -141,6 +141,7 @@ pub fn serve(args: ServeArgs) -> Result<ExitCode> {
         let config = waymark_web::Config {
             secure_cookies: args.secure_cookies,
             page_wait: Some(args.page_wait),
+            engine_threads: crate::forecast::every_core(),
             ..waymark_web::Config::default()
         };
         let state = waymark_web::AppState::new(store.clone(), config);

@@ -74,14 +74,18 @@ pub(crate) struct Kernel<'a> {
     lower_finish: Vec<i32>,
     deadline: Vec<i32>,
     late_limit_cap: i32,
-    es: Vec<Lanes<i32>>,
-    ef: Vec<Lanes<i32>>,
-    min_ef: Vec<Lanes<i32>>,
+    /// The dates of the last run, per slot and lane, in working minutes from `start`: early
+    /// and late starts and finishes; for a summary also the earliest finish of its children
+    /// (what a finish-to-finish or start-to-finish link from it waits for) and the bounds it
+    /// puts on its children.
+    early_start: Vec<Lanes<i32>>,
+    early_finish: Vec<Lanes<i32>>,
+    min_early_finish: Vec<Lanes<i32>>,
     start_bound: Vec<Lanes<i32>>,
     finish_bound: Vec<Lanes<i32>>,
-    ls: Vec<Lanes<i32>>,
-    lf: Vec<Lanes<i32>>,
-    min_lf: Vec<Lanes<i32>>,
+    late_start: Vec<Lanes<i32>>,
+    late_finish: Vec<Lanes<i32>>,
+    min_late_finish: Vec<Lanes<i32>>,
     late_start_bound: Vec<Lanes<i32>>,
     late_finish_bound: Vec<Lanes<i32>>,
 }
@@ -311,14 +315,14 @@ impl<'a> Kernel<'a> {
             slot,
             task_of_slot,
             late_limit_cap,
-            es: zero.clone(),
-            ef: zero.clone(),
-            min_ef: zero.clone(),
+            early_start: zero.clone(),
+            early_finish: zero.clone(),
+            min_early_finish: zero.clone(),
             start_bound: zero.clone(),
             finish_bound: zero.clone(),
-            ls: zero.clone(),
-            lf: zero.clone(),
-            min_lf: zero.clone(),
+            late_start: zero.clone(),
+            late_finish: zero.clone(),
+            min_late_finish: zero.clone(),
             late_start_bound: zero.clone(),
             late_finish_bound: zero,
         })
@@ -331,9 +335,13 @@ impl<'a> Kernel<'a> {
             return [*empty; 3];
         }
         let (starts, finishes, min_finishes) = if late {
-            (&self.ls, &self.lf, &self.min_lf)
+            (&self.late_start, &self.late_finish, &self.min_late_finish)
         } else {
-            (&self.es, &self.ef, &self.min_ef)
+            (
+                &self.early_start,
+                &self.early_finish,
+                &self.min_early_finish,
+            )
         };
         let mut start = [i32::MAX; LANES];
         let mut finish = [i32::MIN; LANES];
@@ -379,28 +387,31 @@ impl<'a> Kernel<'a> {
             let task = (step >> 2) as usize;
             if step & 3 == SUMMARY_FINISH {
                 if self.roll_up[task] {
-                    [self.es[task], self.ef[task], self.min_ef[task]] =
-                        self.roll_up(task, false, &start);
+                    [
+                        self.early_start[task],
+                        self.early_finish[task],
+                        self.min_early_finish[task],
+                    ] = self.roll_up(task, false, &start);
                 }
                 continue;
             }
-            let mut cs = [self.lower_start[task].max(0); LANES];
-            let mut cf = [self.lower_finish[task]; LANES];
+            let mut start_at_least = [self.lower_start[task].max(0); LANES];
+            let mut finish_at_least = [self.lower_finish[task]; LANES];
             let parent = self.parent[task];
             if parent != NONE && self.bounds[parent as usize] {
                 let parent = parent as usize;
                 for l in 0..LANES {
-                    cs[l] = cs[l].max(self.start_bound[parent][l]);
-                    cf[l] = cf[l].max(self.finish_bound[parent][l]);
+                    start_at_least[l] = start_at_least[l].max(self.start_bound[parent][l]);
+                    finish_at_least[l] = finish_at_least[l].max(self.finish_bound[parent][l]);
                 }
             }
             for edge in self.incoming.of(task) {
                 let p = edge.other as usize;
                 let (target, from) = match edge.kind {
-                    LinkKind::FinishToStart => (&mut cs, &self.ef[p]),
-                    LinkKind::StartToStart => (&mut cs, &self.es[p]),
-                    LinkKind::FinishToFinish => (&mut cf, &self.ef[p]),
-                    LinkKind::StartToFinish => (&mut cf, &self.es[p]),
+                    LinkKind::FinishToStart => (&mut start_at_least, &self.early_finish[p]),
+                    LinkKind::StartToStart => (&mut start_at_least, &self.early_start[p]),
+                    LinkKind::FinishToFinish => (&mut finish_at_least, &self.early_finish[p]),
+                    LinkKind::StartToFinish => (&mut finish_at_least, &self.early_start[p]),
                 };
                 if edge.share.is_nan() {
                     max_plus(target, from, edge.lag);
@@ -412,18 +423,23 @@ impl<'a> Kernel<'a> {
                 }
             }
             if step & 3 == SUMMARY_START {
-                self.start_bound[task] = cs;
-                self.finish_bound[task] = cf;
+                self.start_bound[task] = start_at_least;
+                self.finish_bound[task] = finish_at_least;
                 continue;
             }
             let length = &minutes[task];
-            let (es, ef) = (&mut self.es[task], &mut self.ef[task]);
+            let (early_start, early_finish) =
+                (&mut self.early_start[task], &mut self.early_finish[task]);
             for l in 0..LANES {
-                let by_start = cs[l] + length[l];
-                let late = cf[l] > by_start;
-                ef[l] = if late { cf[l] } else { by_start };
-                es[l] = if late { cf[l] - length[l] } else { cs[l] };
-                finish[l] = finish[l].max(ef[l]);
+                let by_start = start_at_least[l] + length[l];
+                let late = finish_at_least[l] > by_start;
+                early_finish[l] = if late { finish_at_least[l] } else { by_start };
+                early_start[l] = if late {
+                    finish_at_least[l] - length[l]
+                } else {
+                    start_at_least[l]
+                };
+                finish[l] = finish[l].max(early_finish[l]);
             }
             any = true;
         }
@@ -458,43 +474,47 @@ impl<'a> Kernel<'a> {
             let task = (step >> 2) as usize;
             if step & 3 == SUMMARY_START {
                 if self.late_roll_up[task] {
-                    [self.ls[task], self.lf[task], self.min_lf[task]] =
-                        self.roll_up(task, true, &late_limit);
+                    [
+                        self.late_start[task],
+                        self.late_finish[task],
+                        self.min_late_finish[task],
+                    ] = self.roll_up(task, true, &late_limit);
                 }
                 continue;
             }
-            let mut cf = late_limit;
-            let mut cs = [i32::MAX; LANES];
+            let mut finish_at_most = late_limit;
+            let mut start_at_most = [i32::MAX; LANES];
             let parent = self.parent[task];
             if parent != NONE && self.late_bounds[parent as usize] {
                 let parent = parent as usize;
-                let (es, parent_es) = (&self.es[task], &self.es[parent]);
+                let (early_start, parent_early_start) =
+                    (&self.early_start[task], &self.early_start[parent]);
                 let (finish_bound, start_bound) = (
                     &self.late_finish_bound[parent],
                     &self.late_start_bound[parent],
                 );
                 for l in 0..LANES {
-                    cf[l] = cf[l].min(finish_bound[l]);
-                    let bound = if es[l] <= parent_es[l] {
+                    finish_at_most[l] = finish_at_most[l].min(finish_bound[l]);
+                    let bound = if early_start[l] <= parent_early_start[l] {
                         start_bound[l]
                     } else {
                         i32::MAX
                     };
-                    cs[l] = cs[l].min(bound);
+                    start_at_most[l] = start_at_most[l].min(bound);
                 }
             }
             for edge in self.outgoing.of(task) {
                 let s = edge.other as usize;
                 let s_finish = if self.summary[s] {
-                    &self.min_lf[s]
+                    &self.min_late_finish[s]
                 } else {
-                    &self.lf[s]
+                    &self.late_finish[s]
                 };
                 let (target, from) = match edge.kind {
-                    LinkKind::FinishToStart => (&mut cf, &self.ls[s]),
-                    LinkKind::StartToStart => (&mut cs, &self.ls[s]),
-                    LinkKind::FinishToFinish => (&mut cf, s_finish),
-                    LinkKind::StartToFinish => (&mut cs, s_finish),
+                    LinkKind::FinishToStart => (&mut finish_at_most, &self.late_start[s]),
+                    LinkKind::StartToStart => (&mut start_at_most, &self.late_start[s]),
+                    LinkKind::FinishToFinish => (&mut finish_at_most, s_finish),
+                    LinkKind::StartToFinish => (&mut start_at_most, s_finish),
                 };
                 if edge.share.is_nan() {
                     min_minus(target, from, edge.lag);
@@ -506,24 +526,29 @@ impl<'a> Kernel<'a> {
                 }
             }
             let deadline = self.deadline[task];
-            for value in &mut cf {
+            for value in &mut finish_at_most {
                 *value = (*value).min(deadline);
             }
             if step & 3 == SUMMARY_FINISH {
-                self.late_finish_bound[task] = cf;
-                self.late_start_bound[task] = cs;
+                self.late_finish_bound[task] = finish_at_most;
+                self.late_start_bound[task] = start_at_most;
                 continue;
             }
             let length = &minutes[task];
-            let (ls, lf) = (&mut self.ls[task], &mut self.lf[task]);
-            let (es, ef) = (&self.es[task], &self.ef[task]);
+            let (late_start, late_finish) =
+                (&mut self.late_start[task], &mut self.late_finish[task]);
+            let (early_start, early_finish) = (&self.early_start[task], &self.early_finish[task]);
             let mut mask = 0u32;
             for l in 0..LANES {
-                let by_finish = cf[l] - length[l];
-                let early = cs[l] < by_finish;
-                ls[l] = if early { cs[l] } else { by_finish };
-                lf[l] = if early { cs[l] + length[l] } else { cf[l] };
-                let float = (ls[l] - es[l]).min(lf[l] - ef[l]);
+                let by_finish = finish_at_most[l] - length[l];
+                let early = start_at_most[l] < by_finish;
+                late_start[l] = if early { start_at_most[l] } else { by_finish };
+                late_finish[l] = if early {
+                    start_at_most[l] + length[l]
+                } else {
+                    finish_at_most[l]
+                };
+                let float = (late_start[l] - early_start[l]).min(late_finish[l] - early_finish[l]);
                 mask |= u32::from(float <= 0) << l;
             }
             if !self.done[task] {
@@ -552,10 +577,10 @@ impl<'a> Kernel<'a> {
                 continue;
             }
             let task = (step >> 2) as usize;
-            let (es, ef) = (&self.es[task], &self.ef[task]);
+            let (early_start, early_finish) = (&self.early_start[task], &self.early_finish[task]);
             let mut mask = tight[task];
             for l in 0..LANES {
-                mask |= u32::from(ef[l] == finish[l]) << l;
+                mask |= u32::from(early_finish[l] == finish[l]) << l;
             }
             if mask == 0 {
                 continue;
@@ -566,10 +591,10 @@ impl<'a> Kernel<'a> {
             for edge in self.incoming.of(task) {
                 let p = edge.other as usize;
                 let (from, to) = match edge.kind {
-                    LinkKind::FinishToStart => (&self.ef[p], es),
-                    LinkKind::StartToStart => (&self.es[p], es),
-                    LinkKind::FinishToFinish => (&self.ef[p], ef),
-                    LinkKind::StartToFinish => (&self.es[p], ef),
+                    LinkKind::FinishToStart => (&self.early_finish[p], early_start),
+                    LinkKind::StartToStart => (&self.early_start[p], early_start),
+                    LinkKind::FinishToFinish => (&self.early_finish[p], early_finish),
+                    LinkKind::StartToFinish => (&self.early_start[p], early_finish),
                 };
                 let lag = Self::lag(edge, &minutes[p]);
                 let mut hit = 0u32;
@@ -583,7 +608,7 @@ impl<'a> Kernel<'a> {
 
     /// Early finishes of the last run (relative working minutes) of a task (not a slot).
     pub(crate) fn early_finish(&self, task: usize) -> &Lanes<i32> {
-        &self.ef[self.slot[task] as usize]
+        &self.early_finish[self.slot[task] as usize]
     }
 
     /// The task in each slot: the kernel takes durations and gives critical flags by slot.

@@ -6,6 +6,11 @@ use crate::schedule::tests::parse;
 
 const DAY: f64 = 480.0;
 
+/// The forecast on two threads (any number gives the same answer).
+fn forecast(plan: &Plan, options: &ForecastOptions) -> Result<Forecast, ScheduleError> {
+    super::forecast(plan, options, 2)
+}
+
 /// A plan from the test language with three-point estimates in days (`id: low, likely, high`).
 fn with_estimates(text: &str, estimates: &[(&str, [f64; 3])], distribution: Distribution) -> Plan {
     let mut plan = parse(text);
@@ -265,7 +270,7 @@ fn costs_follow_the_sampled_hours() {
         resource: crate::model::ResourceId(0),
         units: 0.5,
     });
-    let forecast = forecast(
+    let costs = forecast(
         &plan,
         &ForecastOptions {
             iterations: 20_000,
@@ -273,12 +278,12 @@ fn costs_follow_the_sampled_hours() {
         },
     )
     .unwrap();
-    let p50 = forecast.percentile_cost(0.5).unwrap();
-    let p90 = forecast.percentile_cost(0.9).unwrap();
+    let p50 = costs.percentile_cost(0.5).unwrap();
+    let p90 = costs.percentile_cost(0.9).unwrap();
     assert!((p50 - 6_000.0).abs() < 40.0, "{p50}");
     assert!((p90 - 7_600.0).abs() < 40.0, "{p90}");
     let no_cost = with_estimates("A 15d", &[], Distribution::Uniform);
-    let none = super::forecast(
+    let none = forecast(
         &no_cost,
         &ForecastOptions {
             iterations: 10,
@@ -287,6 +292,119 @@ fn costs_follow_the_sampled_hours() {
     )
     .unwrap();
     assert_eq!(none.percentile_cost(0.5), None);
+}
+
+/// A plan with three milestones after uncertain tasks and a risk on the first task; `deadline`
+/// puts a deadline (`deadline=N` is the end of day N counting from 0) on the second.
+fn milestone_plan(deadline: &str) -> Plan {
+    let text = format!(
+        "A 4d\nM1 0 after A\nB 3d after M1\nC 2d after A\nM2 0 after B, C {deadline}\nDone 0 after M2"
+    );
+    let mut plan = with_estimates(
+        &text,
+        &[("A", [2.0, 4.0, 9.0]), ("B", [2.0, 3.0, 6.0])],
+        Distribution::Pert,
+    );
+    plan.risks.push(Risk {
+        id: "r".into(),
+        title: "R".into(),
+        probability: 0.3,
+        tasks: vec![TaskId(0)],
+        delay: Some([240, 480, 960]),
+        ..Risk::default()
+    });
+    plan
+}
+
+#[test]
+fn without_variance_every_milestone_makes_its_scheduled_date() {
+    // M1's deadline (day 4) is a day after its date, M2's (day 5) a day before.
+    let plan = parse("A 4d\nM1 0 after A deadline=4\nB 3d after M1\nM2 0 after B deadline=5");
+    let result = forecast(&plan, &ForecastOptions::DEFAULT).unwrap();
+    let planned = crate::schedule(&plan).unwrap();
+    let chances: Vec<_> = result
+        .milestones
+        .iter()
+        .map(|m| (m.task.0, m.date, m.by_date, m.deadline.map(|(_, p)| p)))
+        .collect();
+    assert_eq!(
+        chances,
+        [
+            (1, planned.tasks[1].finish, 1.0, Some(1.0)),
+            (3, planned.tasks[3].finish, 1.0, Some(0.0)),
+        ]
+    );
+}
+
+#[test]
+fn milestones_reached_or_summaries_have_no_chances() {
+    let mut plan = parse("A 4d\nM1 0 after A\nM2 0 after M1\nB 1d after M2");
+    plan.tasks[1].progress = 1.0;
+    let result = forecast(&plan, &ForecastOptions::DEFAULT).unwrap();
+    let tasks: Vec<usize> = result.milestones.iter().map(|m| m.task.0).collect();
+    assert_eq!(tasks, [2]);
+}
+
+#[test]
+fn milestone_chances_are_a_count_over_the_schedules_of_the_iterations() {
+    // The oracle: every iteration's durations (the model's draws) through `schedule_with`,
+    // counting the iterations in which each milestone finished by its date and by its
+    // deadline, in working time on its calendar.
+    let options = ForecastOptions {
+        iterations: 500,
+        seed: 7,
+    };
+    let milestones = [1usize, 4, 5];
+    for (deadline, fast) in [("", true), ("deadline=7", false)] {
+        let plan = milestone_plan(deadline);
+        let calendars = TaskCalendars::new(&plan).unwrap();
+        let model = Model::new(&plan, &calendars, options.seed, Vec::new());
+        // A deadline on a milestone sends the task deadlines (not these chances) to the full
+        // scheduler; without one the plan runs on the kernel.
+        assert_eq!(Engine::new(&model, true).kernel.is_some(), fast);
+        let planned = crate::schedule(&plan).unwrap();
+        let w = |task: usize, at: Instant| calendars.of(TaskId(task)).w(at);
+        let mut by_date = [0u32; 3];
+        let mut by_deadline = [0u32; 3];
+        for k in 0..u64::from(options.iterations) {
+            let key = iteration_key(options.seed, k);
+            let lengths: Vec<i64> = (0..plan.tasks.len())
+                .map(|task| i64::from(model.duration(key, task, None)))
+                .collect();
+            let schedule = schedule_with(&plan, &calendars, &lengths).unwrap();
+            for (index, &m) in milestones.iter().enumerate() {
+                let finish = w(m, schedule.tasks[m].finish);
+                by_date[index] += u32::from(finish <= w(m, planned.tasks[m].finish));
+                if let Some(deadline) = plan.tasks[m].deadline {
+                    by_deadline[index] += u32::from(finish <= w(m, deadline));
+                }
+            }
+        }
+        let share = |count: u32| f64::from(count) / f64::from(options.iterations);
+        let expected: Vec<_> = milestones
+            .iter()
+            .enumerate()
+            .map(|(index, &m)| {
+                let deadline = plan.tasks[m].deadline;
+                let deadline = deadline.map(|date| (date, share(by_deadline[index])));
+                (m, share(by_date[index]), deadline)
+            })
+            .collect();
+        let result = forecast(&plan, &options).unwrap();
+        let got: Vec<_> = result
+            .milestones
+            .iter()
+            .map(|m| (m.task.0, m.by_date, m.deadline))
+            .collect();
+        assert_eq!(got, expected);
+        // Uncertain work before a milestone makes its scheduled date a toss, not a certainty.
+        assert!(
+            got.iter().all(|(_, p, _)| *p > 0.05 && *p < 0.95),
+            "{got:?}"
+        );
+        let slow = forecast_with(&plan, &options, 2, false).unwrap();
+        assert_eq!(slow.milestones, result.milestones);
+    }
 }
 
 mod fast_path {
@@ -367,13 +485,14 @@ mod fast_path {
             prop_assert_eq!(&fast.criticality, &slow.criticality);
             prop_assert_eq!(&fast.sensitivity, &slow.sensitivity);
             prop_assert_eq!(&fast.task_deadlines, &slow.task_deadlines);
+            prop_assert_eq!(&fast.milestones, &slow.milestones);
         }
     }
 }
 
 #[test]
 fn red_flags_take_the_timeline_check_from_the_forecast() {
-    use crate::doctor::{red_flags, timeline_applies, TIMELINE_FORECAST};
+    use crate::doctor::{red_flags, timeline_applies};
     // PERT means 5.5 + 6.67 days against a deadline at the end of day 10 (11 working days):
     // about a 30 % chance, a warning.
     let mut plan = with_estimates(
@@ -385,7 +504,7 @@ fn red_flags_take_the_timeline_check_from_the_forecast() {
     let calendar = crate::calendar::WorkCalendar::compile(&plan.calendars, 0).unwrap();
     plan.project.deadline = Some(calendar.add(plan.project.start, 11 * 480, Edge::Finish));
     assert!(timeline_applies(&plan));
-    let forecast = forecast(&plan, &TIMELINE_FORECAST).unwrap();
+    let forecast = forecast(&plan, &ForecastOptions::DEFAULT).unwrap();
     let with = red_flags(&plan, Some(&forecast));
     let flag = with
         .iter()

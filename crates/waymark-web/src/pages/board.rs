@@ -20,7 +20,7 @@ use serde_json::Value;
 use waymark_core::model::{LinkKind, Plan, TaskStatus};
 use waymark_store::Fields;
 
-use super::{current, day, json_island, percent, project_page, ProjectRequest, Tab, View};
+use super::{current, day, json_island, percent, project_page, Panel, ProjectRequest, Tab};
 use crate::AppState;
 
 /// The filter value that selects tasks with no assignment (not a possible resource id).
@@ -96,10 +96,13 @@ pub(super) struct Board {
 }
 
 /// The cards of a plan's leaf tasks, with the schedule's dates when it can be scheduled.
-fn board_of(plan: &Plan) -> Board {
+fn board_of(
+    plan: &Plan,
+    computed: &Result<waymark_core::Schedule, waymark_core::ScheduleError>,
+) -> Board {
     let summaries = plan.summaries();
-    let dates: HashMap<String, (String, String, bool)> = match waymark_core::schedule(plan) {
-        Ok(computed) => waymark_report::json::schedule_json(plan, &computed)
+    let dates: HashMap<String, (String, String, bool)> = match computed {
+        Ok(computed) => waymark_report::json::schedule_json(plan, computed)
             .tasks
             .into_iter()
             .map(|task| (task.id, (task.start, task.finish, task.critical)))
@@ -186,14 +189,14 @@ fn movable_tasks(
 }
 
 /// The board of a project, kept by revision.
-pub(super) static BOARD: View<Result<Board, &'static str>> = View {
+pub(super) static BOARD: Panel<Result<Board, &'static str>> = Panel {
     name: "board",
     forecast: false,
-    compute: |inputs| match &inputs.plan {
-        Ok(plan) => {
-            let board = board_of(plan);
+    compute: |figures| match figures.scheduled() {
+        Ok((plan, computed)) => {
+            let board = board_of(plan, computed);
             Ok(Board {
-                tasks: movable_tasks(&inputs.tasks, plan, &board.cards),
+                tasks: movable_tasks(&figures.tasks, plan, &board.cards),
                 ..board
             })
         }

@@ -1,5 +1,7 @@
 //! The forecast page: histogram and S-curve of the finish, P-dates, deadline chances, tasks by
-//! criticality and the risks that matter most, on the API view's forecast builder.
+//! criticality and the risks that matter most, from the project's one forecast
+//! (`crate::figures::Figures::forecast`, which the API's default forecast reads too) through
+//! the `forecast --json` builder.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -7,17 +9,9 @@ use maud::{html, PreEscaped};
 use waymark_core::model::Plan;
 
 use super::{
-    chance_class, day, figures, note, percent, project_page, ProjectRequest, Tab, View, Wait,
+    chance_class, day, note, panel, percent, project_page, Panel, ProjectRequest, Tab, Wait,
 };
 use crate::AppState;
-
-/// The forecast of the forecast page: the defaults of the API's `/forecast` view, so the page
-/// shows the numbers a plain `GET .../forecast` returns.
-const FORECAST_PAGE: waymark_core::forecast::ForecastOptions =
-    waymark_core::forecast::ForecastOptions {
-        iterations: waymark_core::forecast::DEFAULT_ITERATIONS,
-        seed: waymark_core::forecast::DEFAULT_SEED,
-    };
 
 /// How many tasks the forecast page ranks by criticality.
 const TOP_TASKS: usize = 15;
@@ -47,21 +41,20 @@ fn forecast_chart(plan: &Plan, result: &waymark_core::forecast::Forecast) -> Opt
 }
 
 /// The forecast page's figures, kept by revision and day.
-pub(super) static FORECAST: View<Result<ForecastPage, String>> = View {
+pub(super) static FORECAST: Panel<Result<ForecastPage, String>> = Panel {
     name: "forecast",
     forecast: true,
-    compute: |inputs| match &inputs.plan {
-        Ok(plan) => forecast_page_of(plan),
-        Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
+    compute: |figures| match (&figures.plan, figures.forecast()) {
+        (Ok(plan), Some(Ok(result))) => Ok(forecast_page_of(plan, result)),
+        (Ok(_), Some(Err(error))) => Err(error.to_string()),
+        _ => Err("the plan has errors; see the overview's red flags".to_owned()),
     },
 };
 
-fn forecast_page_of(plan: &Plan) -> Result<ForecastPage, String> {
-    let result =
-        waymark_core::forecast::forecast(plan, &FORECAST_PAGE).map_err(|e| e.to_string())?;
-    Ok(ForecastPage {
-        document: waymark_report::json::forecast_json(plan, &result),
-        svg: forecast_chart(plan, &result),
+fn forecast_page_of(plan: &Plan, result: &waymark_core::forecast::Forecast) -> ForecastPage {
+    ForecastPage {
+        document: waymark_report::json::forecast_json(plan, result),
+        svg: forecast_chart(plan, result),
         task_names: plan
             .tasks
             .iter()
@@ -82,7 +75,7 @@ fn forecast_page_of(plan: &Plan) -> Result<ForecastPage, String> {
                 (risk.id.clone(), days)
             })
             .collect(),
-    })
+    }
 }
 
 /// The forecast of one project; 404 for a project the user may not see (the API's rule).
@@ -92,7 +85,7 @@ pub(super) async fn project_forecast(
 ) -> Response {
     let id = context.project.id;
     let project = &context.project;
-    let computed = match figures(&state, project, &FORECAST, Wait::Briefly).await {
+    let computed = match panel(&state, project, &FORECAST, Wait::Briefly).await {
         Ok(computed) => computed,
         Err(response) => return response,
     };
@@ -171,6 +164,33 @@ pub(super) async fn project_forecast(
                             td data-label="Deadline" { (day(&deadline.date)) }
                             td data-label="Chance" class=(chance_class(deadline.probability)) {
                                 (percent(deadline.probability))
+                            }
+                        } } }
+                    } }
+                }
+                h2 { "Milestones" }
+                @if document.milestones.is_empty() {
+                    p.muted { "No milestones still to reach." }
+                } @else {
+                    div.table-wrap { table #milestone-chances.stack {
+                        thead { tr {
+                            th { "Milestone" } th { "Date" } th { "Chance by its date" }
+                            th { "Deadline" } th { "Chance by the deadline" }
+                        } }
+                        tbody { @for milestone in &document.milestones { tr {
+                            td data-label="Milestone" { (name(&milestone.id)) }
+                            td data-label="Date" { (day(&milestone.date)) }
+                            td data-label="Chance by its date" class=(chance_class(milestone.probability)) {
+                                (percent(milestone.probability))
+                            }
+                            @if let Some(deadline) = &milestone.deadline {
+                                td data-label="Deadline" { (day(&deadline.date)) }
+                                td data-label="Chance by the deadline" class=(chance_class(deadline.probability)) {
+                                    (percent(deadline.probability))
+                                }
+                            } @else {
+                                td data-label="Deadline" { "—" }
+                                td data-label="Chance by the deadline" { "—" }
                             }
                         } } }
                     } }

@@ -18,7 +18,6 @@
 mod account;
 mod board;
 mod forecast;
-mod fresh;
 mod members;
 mod overview;
 mod portfolio;
@@ -28,6 +27,7 @@ mod signin;
 mod tasks;
 mod timeline;
 mod transfer;
+mod updating;
 
 use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -47,8 +47,25 @@ use crate::error::ApiError;
 use crate::projects::access;
 use crate::AppState;
 
-pub(crate) use fresh::Warming;
-use fresh::{current, figures, note, updating_note, Inputs, View, Wait};
+use crate::figures::{blocking, current, panel, AnyPanel, Figures, Panel, Wait};
+use updating::{note, updating_note};
+
+/// Every page's panel, in the order the background job computes them after a change: the
+/// schedule pages' first (they are cheap and a page waits for them), then those that read the
+/// forecast, the portfolio's first.
+pub(crate) fn panels() -> Vec<&'static dyn AnyPanel> {
+    vec![
+        &tasks::TASKS,
+        &timeline::TIMELINE,
+        &board::BOARD,
+        &resources::RESOURCES,
+        &portfolio::HEALTH,
+        &overview::OVERVIEW,
+        &risks::REGISTER,
+        &forecast::FORECAST,
+        &crate::views::FORECAST_DOCUMENT,
+    ]
+}
 
 /// The files under `/static/`, compiled into the binary: name, content type, content. Pages
 /// link them with `?v=` and a hash of the content, so they are cached for a year and a new
@@ -465,16 +482,6 @@ struct TokenForm {
     csrf_token: Option<String>,
 }
 
-/// Runs engine work on a blocking thread.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, Response> {
-    tokio::task::spawn_blocking(work).await.map_err(|error| {
-        tracing::error!(%error, "engine task failed");
-        ApiError::internal().into_response()
-    })
-}
-
 /// The stored project as a plan, or the diagnostics that keep it from being one.
 async fn stored_plan(
     state: &AppState,
@@ -575,18 +582,10 @@ pub async fn warm_after_change(
     let response = next.run(request).await;
     if let Some(project) = project {
         if response.status().is_success() {
-            project_changed(&state, project);
+            crate::figures::project_changed(&state, project);
         }
     }
     response
-}
-
-/// Starts computing the page figures of a project that has changed through this server, when
-/// `warm_after_changes` is on.
-pub(crate) fn project_changed(state: &AppState, project: ProjectId) {
-    if state.config.warm_after_changes {
-        state.warming.changed(state, project);
-    }
 }
 
 /// The project a path is about: `/api/v1/projects/{id}/...` or `/projects/{id}/...`.
@@ -615,7 +614,7 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{id}/forecast", get(forecast::project_forecast))
         .route("/projects/{id}/members", get(members::page))
         .route("/projects/{id}/transfer", get(transfer::page))
-        .route("/projects/{id}/ready", get(fresh::ready))
+        .route("/projects/{id}/ready", get(updating::ready))
         .route("/static/{file}", get(asset))
 }
 

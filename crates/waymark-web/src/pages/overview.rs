@@ -1,28 +1,24 @@
 //! The project overview: key dates, milestones with the chance of making them, the critical
 //! path, red flags, top risks, and what changed since a chosen date (from the event log).
 //!
-//! One forecast serves the page: that of a copy of the plan in which every unfinished milestone
-//! has shadow tasks carrying its scheduled date and its deadline as task deadlines
-//! ([`milestone_watch`]), so the forecast's task deadlines give each milestone its chances.
-//! Shadows and deadlines move no task's early dates, so the copy's finishes, deadline chance and
-//! risk impacts are those of the plan itself (up to sampling noise), which the red flags and the
-//! top risks use.
+//! Everything comes from the project's figures (`crate::figures::Figures`): the schedule, the
+//! red flags, and the one forecast every page shows, whose milestone chances
+//! (`Forecast::milestones`) and risk effects (`Forecast::risk_p80_saved`) fill the milestones
+//! and top risks.
 
 use std::collections::HashMap;
 
+use crate::figures::Figures;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, NaiveDate, Utc};
 use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
-use waymark_core::doctor;
-use waymark_core::model::{Lag, Link, LinkKind, Plan, Task, TaskId};
-use waymark_core::ScheduleError;
 use waymark_store::{Actor, Event, ProjectId, UserId};
 
 use super::{
-    chance_class, day, figures, note, percent, project_page, ProjectRequest, Tab, View, Wait,
+    chance_class, day, note, panel, percent, project_page, Panel, ProjectRequest, Tab, Wait,
 };
 use crate::error::ApiError;
 use crate::http::Query;
@@ -52,7 +48,7 @@ pub(super) async fn project_overview(
         Err(error) => return error.into_response(),
     };
     let project = &context.project;
-    let computed = match figures(&state, project, &OVERVIEW, Wait::Briefly).await {
+    let computed = match panel(&state, project, &OVERVIEW, Wait::Briefly).await {
         Ok(computed) => computed,
         Err(response) => return response,
     };
@@ -109,9 +105,10 @@ fn figures_markup(project: &waymark_store::Project, overview: &Overview) -> Mark
                         }
                     } } }
                 } }
-                p.muted {
-                    "Chances from " (doctor::TIMELINE_FORECAST.iterations)
-                    " iterations of the forecast (seed " (doctor::TIMELINE_FORECAST.seed) ")."
+                @if let Some((iterations, seed)) = overview.forecast_settings {
+                    p.muted {
+                        "Chances from " (iterations) " iterations of the forecast (seed " (seed) ")."
+                    }
                 }
             }
             h2 { "Critical path" }
@@ -156,16 +153,10 @@ fn figures_markup(project: &waymark_store::Project, overview: &Overview) -> Mark
 }
 
 /// The overview's figures, kept by revision and day.
-pub(super) static OVERVIEW: View<Overview> = View {
+pub(super) static OVERVIEW: Panel<Overview> = Panel {
     name: "overview",
     forecast: true,
-    compute: |inputs| match &inputs.plan {
-        Ok(plan) => overview(plan),
-        Err(diagnostics) => Overview {
-            flags: diagnostics.clone(),
-            ..Overview::default()
-        },
-    },
+    compute: overview,
 };
 
 #[derive(Default)]
@@ -177,6 +168,8 @@ pub(super) struct Overview {
     critical_path: Vec<Chain>,
     flags: Vec<waymark_core::Diagnostic>,
     risks: Vec<RiskLine>,
+    /// The iterations and seed of the forecast the chances come from.
+    forecast_settings: Option<(u32, u64)>,
 }
 
 /// Critical tasks each linked to the next, and the critical task the first follows when it is
@@ -264,73 +257,6 @@ fn chance(milestone: &MilestoneLine, chance: Option<f64>) -> Markup {
     }
 }
 
-/// The shadow tasks of one milestone in the watched plan (indices into its tasks).
-pub struct MilestoneProbes {
-    pub milestone: usize,
-    /// Finishes with the milestone; its deadline is the milestone's scheduled date.
-    pub by_date: usize,
-    /// Finishes with the milestone; its deadline is the milestone's (when it has one).
-    pub by_deadline: Option<usize>,
-}
-
-/// The plan the overview forecasts, and where to read each milestone's chances in it.
-///
-/// A milestone's chance is read from a deadline, but a deadline on a task that can take no time
-/// sends the forecast to the full scheduler (its instant cannot be told apart from the next
-/// working day's start in working time), which is many times slower. So every unfinished leaf
-/// milestone gets a one-minute shadow task linked finish-to-finish from it (it finishes when the
-/// milestone does, never later than the project) whose deadline is the milestone's scheduled
-/// date, and a second one carrying the milestone's own deadline, which moves off the milestone.
-/// The shadows come after every task, so the tasks' random draws stay the same; the risks' draws
-/// are numbered after the tasks and change, which is noise of the same size as the forecast's
-/// own.
-pub fn milestone_watch(plan: &Plan) -> Result<(Plan, Vec<MilestoneProbes>), ScheduleError> {
-    let mut watched = plan.clone();
-    let summaries = plan.summaries();
-    let mut probes = Vec::new();
-    for (index, task) in plan.tasks.iter().enumerate() {
-        let reached = task.actual_finish.is_some() || task.progress >= 1.0;
-        if !task.milestone || summaries[index] || reached {
-            continue;
-        }
-        let mut shadow = |deadline: Option<waymark_core::time::Instant>, what: &str| {
-            watched.tasks.push(Task {
-                id: format!("{}~{what}", task.id),
-                name: task.name.clone(),
-                duration: 1,
-                deadline,
-                calendar: task.calendar,
-                ..Task::default()
-            });
-            let shadow = watched.tasks.len() - 1;
-            watched.links.push(Link {
-                predecessor: TaskId(index),
-                successor: TaskId(shadow),
-                kind: LinkKind::FinishToFinish,
-                lag: Lag::Working(0),
-                location: None,
-            });
-            shadow
-        };
-        let by_date = shadow(None, "by-date");
-        let by_deadline = task
-            .deadline
-            .map(|deadline| shadow(Some(deadline), "by-deadline"));
-        watched.tasks[index].deadline = None;
-        probes.push(MilestoneProbes {
-            milestone: index,
-            by_date,
-            by_deadline,
-        });
-    }
-    // The scheduled date, as the shadow meets it.
-    let computed = waymark_core::schedule(&watched)?;
-    for probe in &probes {
-        watched.tasks[probe.by_date].deadline = Some(computed.tasks[probe.by_date].finish);
-    }
-    Ok((watched, probes))
-}
-
 struct RiskLine {
     title: String,
     probability: f64,
@@ -343,37 +269,29 @@ struct RiskLine {
 /// How many risks the overview shows.
 const TOP_RISKS: usize = 5;
 
-/// Everything the overview shows, computed from the plan: the schedule (dates, milestones,
-/// critical path), the plan doctor's red flags as `waymark check` composes them (cycles, else
-/// the schedule checks and the forecast's timeline check), and the risks ranked by how much
-/// P80 time each one costs in the forecast.
-fn overview(plan: &Plan) -> Overview {
-    let mut result = Overview::default();
-    let Ok(computed) = waymark_core::schedule(plan) else {
-        result.flags = doctor::red_flags(plan, None);
+/// Everything the overview shows, from the project's figures: the schedule (dates, milestones,
+/// critical path), the plan doctor's red flags as `waymark check` composes them, the
+/// milestones' chances and the risks ranked by how much P80 time each one costs in the
+/// forecast.
+fn overview(figures: &Figures) -> Overview {
+    let mut result = Overview {
+        flags: figures.red_flags().to_vec(),
+        ..Overview::default()
+    };
+    let (Ok(plan), Some(Ok(computed))) = (&figures.plan, figures.schedule()) else {
         return result;
     };
-    // One forecast for the page: the milestones' chances, the timeline check and the risks.
-    let (forecast, probes) = match milestone_watch(plan) {
-        Ok((watched, probes)) => (
-            waymark_core::forecast::forecast(&watched, &doctor::TIMELINE_FORECAST).ok(),
-            probes,
-        ),
-        Err(_) => (None, Vec::new()),
-    };
-    result.flags = doctor::red_flags(plan, forecast.as_ref());
-    let document = waymark_report::json::schedule_json(plan, &computed);
+    let forecast = figures
+        .forecast()
+        .and_then(|forecast| forecast.as_ref().ok());
+    let document = waymark_report::json::schedule_json(plan, computed);
     let minutes_per_day = document.project.minutes_per_day;
-    let chance_of = |shadow: usize| {
-        forecast.as_ref().and_then(|forecast| {
-            forecast
-                .task_deadlines
-                .iter()
-                .find(|deadline| deadline.task.0 == shadow)
-                .map(|deadline| deadline.probability)
-        })
+    let chances_of = |index: usize| {
+        forecast?
+            .milestones
+            .iter()
+            .find(|milestone| milestone.task.0 == index)
     };
-    let probe_of = |index: usize| probes.iter().find(|probe| probe.milestone == index);
     let mut milestones: Vec<(usize, &waymark_report::json::TaskJson)> = document
         .tasks
         .iter()
@@ -385,6 +303,7 @@ fn overview(plan: &Plan) -> Overview {
         .into_iter()
         .map(|(index, task)| {
             let spec = &plan.tasks[index];
+            let chances = chances_of(index);
             MilestoneLine {
                 name: task.name.clone(),
                 date: task.finish.clone(),
@@ -392,15 +311,14 @@ fn overview(plan: &Plan) -> Overview {
                 float_days: waymark_core::days::days(task.total_float_minutes, minutes_per_day),
                 deadline: spec.deadline.map(waymark_core::time::iso),
                 reached: spec.actual_finish.is_some() || spec.progress >= 1.0,
-                by_date: probe_of(index).and_then(|probe| chance_of(probe.by_date)),
-                by_deadline: probe_of(index)
-                    .and_then(|probe| probe.by_deadline)
-                    .and_then(chance_of),
+                by_date: chances.map(|chances| chances.by_date),
+                by_deadline: chances.and_then(|chances| chances.deadline.map(|(_, p)| p)),
             }
         })
         .collect();
     result.critical_path = critical_chains(&document.tasks);
     if let Some(forecast) = forecast {
+        result.forecast_settings = Some((forecast.iterations, forecast.seed));
         let mut risks: Vec<RiskLine> = plan
             .risks
             .iter()

@@ -8,16 +8,10 @@ use maud::html;
 use waymark_core::model::Plan;
 use waymark_store::Role;
 
-use super::fresh::{ask, ready_url, Figures, Wait};
-use super::{day, figures, page_with_script, transfer, updating_note, PageUser, View};
+use super::{day, page_with_script, panel, transfer, updating_note, PageUser, Panel};
 use crate::error::ApiError;
+use crate::figures::{ask, ready_url, Shown, Wait};
 use crate::AppState;
-
-/// The iterations of the forecast on the portfolio page. Each project's forecast is computed
-/// once per revision and day: 1,000 iterations keep it to a few milliseconds for ordinary plans
-/// (hundreds of tasks) while P50/P80 are stable to about a day; the forecast page of a project,
-/// with its own iteration count, is where precision belongs.
-pub const PORTFOLIO_ITERATIONS: u32 = 1_000;
 
 /// One row of the portfolio.
 struct PortfolioRow {
@@ -64,27 +58,30 @@ fn progress(plan: &Plan) -> Option<f64> {
 }
 
 /// Each project's health and progress, kept by revision and day.
-pub(super) static HEALTH: View<(Result<Health, String>, Option<f64>)> = View {
+pub(super) static HEALTH: Panel<(Result<Health, String>, Option<f64>)> = Panel {
     name: "health",
     forecast: true,
-    compute: |inputs| match &inputs.plan {
-        Ok(plan) => (
-            health(plan, waymark_core::time::day_start(inputs.today)),
-            progress(plan),
-        ),
-        Err(_) => (Err("the plan has errors".to_owned()), None),
+    compute: |figures| match (&figures.plan, figures.forecast()) {
+        (Ok(plan), Some(forecast)) => {
+            let today = waymark_core::time::day_start(figures.today);
+            let health = forecast
+                .as_ref()
+                .map_err(ToString::to_string)
+                .and_then(|forecast| health(plan, forecast, today));
+            (health, progress(plan))
+        }
+        _ => (Err("the plan has errors".to_owned()), None),
     },
 };
 
 /// The forecast summary, the late critical tasks as of `today` (when the plan has no status
-/// date) and the open high risks, on one forecast run whose P80 impacts rate the risks.
-fn health(plan: &Plan, today: waymark_core::time::Instant) -> Result<Health, String> {
-    let options = waymark_core::forecast::ForecastOptions {
-        iterations: PORTFOLIO_ITERATIONS,
-        seed: 1,
-    };
-    let result = waymark_core::forecast::forecast(plan, &options).map_err(|e| e.to_string())?;
-    let json = serde_json::to_value(waymark_report::json::forecast_json(plan, &result))
+/// date) and the open high risks, rated by the forecast's P80 impacts.
+fn health(
+    plan: &Plan,
+    result: &waymark_core::forecast::Forecast,
+    today: waymark_core::time::Instant,
+) -> Result<Health, String> {
+    let json = serde_json::to_value(waymark_report::json::forecast_json(plan, result))
         .map_err(|e| e.to_string())?;
     let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
     // An open high risk: rated high on the 5 x 5 grid, with its impact taken as the working
@@ -120,8 +117,8 @@ const LATE_RULE: &str = "A critical task is late when, by the status date (today
 
 /// How "open high risk" is decided, for the page.
 const HIGH_RULE: &str = "Open risks rated high on the 5 x 5 grid of probability and impact, the \
-     impact being the working days the risk adds to the P80 finish in this page's forecast \
-     (1,000 iterations).";
+     impact being the working days the risk adds to the P80 finish in the project's forecast \
+     (the one every page shows).";
 
 /// The "New project" form (`static/transfer.js` posts it to the API).
 fn new_project_form() -> maud::Markup {
@@ -194,14 +191,14 @@ pub(super) async fn portfolio(State(state): State<AppState>, user: PageUser) -> 
             problem: None,
             pending: false,
         };
-        let computed = match figures(&state, &project, &HEALTH, wait).await {
+        let computed = match panel(&state, &project, &HEALTH, wait).await {
             Ok(computed) => computed,
             Err(response) => return response,
         };
         waiting.extend(ready_url(project.id, &HEALTH, &computed));
         stale |= computed.is_stale();
         match &computed {
-            Figures::Fresh(computed) | Figures::Stale(computed) => match &**computed {
+            Shown::Fresh(computed) | Shown::Stale(computed) => match &**computed {
                 (Ok(health), progress) => {
                     row.forecast = Some(health.forecast.clone());
                     row.late = health.late;
@@ -210,7 +207,7 @@ pub(super) async fn portfolio(State(state): State<AppState>, user: PageUser) -> 
                 }
                 (Err(problem), _) => row.problem = Some(problem.clone()),
             },
-            Figures::Pending => row.pending = true,
+            Shown::Pending => row.pending = true,
         }
         table.push(row);
     }

@@ -21,7 +21,9 @@ use waymark_core::model::{Plan, ResourceKind, TaskId};
 use waymark_core::{time, Schedule, TaskCalendars};
 
 use super::page as simple_page;
-use super::{blocking, current, json_island, project_page, stored_plan, ProjectRequest, Tab, View};
+use super::{
+    blocking, current, json_island, project_page, stored_plan, Panel, ProjectRequest, Tab,
+};
 use crate::views::{level_plan, LevelRun, LevelSettings};
 use crate::AppState;
 
@@ -269,10 +271,10 @@ pub(super) struct Computed {
 }
 
 /// The heat map of the project as it is, kept by revision.
-pub(super) static RESOURCES: View<Computed> = View {
+pub(super) static RESOURCES: Panel<Computed> = Panel {
     name: "resources",
     forecast: false,
-    compute: |inputs| match &inputs.plan {
+    compute: |figures| match &figures.plan {
         Ok(plan) => compute(plan.clone(), None),
         Err(_) => unplanned(None),
     },

@@ -4,8 +4,9 @@
 //! uses too.
 //!
 //! A risk's impact is what the forecast says it costs: the working days the P80 finish would
-//! gain without it (`Forecast::risk_p80_saved`), on the forecast the overview's timeline check
-//! runs (`doctor::TIMELINE_FORECAST`), shown next to the risk's own delay and factor. Closed risks
+//! gain without it (`Forecast::risk_p80_saved`), on the project's one forecast
+//! (`crate::figures::Figures::forecast`, which every page reads), shown next to the risk's own
+//! delay and factor. Closed risks
 //! stay in the table but not on the map: the forecast no longer samples them.
 //!
 //! Everything is rendered here for every role. Managers also get the form that adds and edits
@@ -20,14 +21,15 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use serde::Serialize;
 use serde_json::Value;
+use waymark_core::forecast::ForecastOptions;
 use waymark_core::model::{
     cell_rating, risk_impact, Plan, RiskRating, IMPACT_BANDS, PROBABILITY_BANDS,
 };
-use waymark_core::{doctor, RiskResponse};
+use waymark_core::RiskResponse;
 use waymark_store::{EntityKind, Fields, ProjectId};
 
 use super::{
-    all_entities, figures, json_island, note, project_page, ProjectRequest, Tab, View, Wait,
+    all_entities, json_island, note, panel, project_page, Panel, ProjectRequest, Tab, Wait,
 };
 use crate::AppState;
 
@@ -79,14 +81,19 @@ fn response_word(response: RiskResponse) -> &'static str {
 
 /// The register with the forecast's impacts, kept by revision and day; `None` when the plan
 /// has errors.
-pub(super) static REGISTER: View<Option<Register>> = View {
+pub(super) static REGISTER: Panel<Option<Register>> = Panel {
     name: "risks",
     forecast: true,
-    compute: |inputs| inputs.plan.as_ref().ok().map(register_of),
+    compute: |figures| match (&figures.plan, figures.forecast()) {
+        (Ok(plan), Some(forecast)) => Some(register_of(plan, forecast)),
+        _ => None,
+    },
 };
 
-fn register_of(plan: &Plan) -> Register {
-    let forecast = waymark_core::forecast::forecast(plan, &doctor::TIMELINE_FORECAST);
+fn register_of(
+    plan: &Plan,
+    forecast: &Result<waymark_core::forecast::Forecast, waymark_core::ScheduleError>,
+) -> Register {
     let per_day = plan.project.minutes_per_day;
     let (saved, problem) = match &forecast {
         Ok(result) => (Some(&result.risk_p80_saved), None),
@@ -349,7 +356,7 @@ fn three_inputs(key: &str, legend: &str, kind: &str, hint: &str) -> Markup {
         fieldset.three #{ "risk-" (key) } aria-describedby={ "risk-" (key) "-error" } {
             legend { (legend) }
             p.muted.hint { (hint) }
-            div.three-inputs {
+            div.three-figures {
                 @for (point, name) in [("low", "optimistic"), ("likely", "most likely"), ("high", "pessimistic")] {
                     div {
                         label for={ "risk-" (key) "-" (point) } { (legend_word(key)) ", " (name) }
@@ -432,7 +439,7 @@ pub(super) async fn page(
     ProjectRequest { user, context }: ProjectRequest,
 ) -> Response {
     let id = context.project.id;
-    let computed = match figures(&state, &context.project, &REGISTER, Wait::Briefly).await {
+    let computed = match panel(&state, &context.project, &REGISTER, Wait::Briefly).await {
         Ok(computed) => computed,
         Err(response) => return response,
     };
@@ -460,8 +467,8 @@ pub(super) async fn page(
                 (note)
                 p.muted {
                     (open) " open, " (closed) " closed. Impacts from the forecast ("
-                    (doctor::TIMELINE_FORECAST.iterations) " iterations, seed "
-                    (doctor::TIMELINE_FORECAST.seed) ")."
+                    (ForecastOptions::DEFAULT.iterations) " iterations, seed "
+                    (ForecastOptions::DEFAULT.seed) ")."
                 }
                 @if let Some(problem) = &register.problem {
                     p.bad { "No forecast, so no impacts: " (problem) }

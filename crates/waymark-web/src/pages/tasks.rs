@@ -10,7 +10,7 @@ use maud::html;
 use serde::Serialize;
 use waymark_store::Fields;
 
-use super::{current, json_island, project_page, Inputs, ProjectRequest, Tab, View};
+use super::{current, json_island, project_page, Figures, Panel, ProjectRequest, Tab};
 use crate::AppState;
 
 /// A stored task as the page's script needs it.
@@ -48,14 +48,14 @@ struct TasksData {
 
 /// The page's data, rendered as its JSON island once per revision: the stored tasks (with
 /// their versions, from the same read as the plan) and the schedule's dates.
-pub(super) static TASKS: View<maud::Markup> = View {
+pub(super) static TASKS: Panel<maud::Markup> = Panel {
     name: "tasks",
     forecast: false,
-    compute: |inputs| json_island("tasks-data", &tasks_data(inputs)),
+    compute: |figures| json_island("tasks-data", &tasks_data(figures)),
 };
 
-fn tasks_data(inputs: &Inputs) -> TasksData {
-    let mut tasks: Vec<&waymark_store::Entity> = inputs.tasks.values().collect();
+fn tasks_data(figures: &Figures) -> TasksData {
+    let mut tasks: Vec<&waymark_store::Entity> = figures.tasks.values().collect();
     tasks.sort_by(|a, b| (a.position, &a.key).cmp(&(b.position, &b.key)));
     let tasks = tasks
         .into_iter()
@@ -66,8 +66,8 @@ fn tasks_data(inputs: &Inputs) -> TasksData {
             data: entity.data.clone(),
         })
         .collect();
-    let (schedule, minutes_per_day, problems) = match &inputs.plan {
-        Ok(plan) => match dates_of(plan) {
+    let (schedule, minutes_per_day, problems) = match figures.scheduled() {
+        Ok((plan, computed)) => match dates_of(plan, computed) {
             Ok((dates, minutes_per_day)) => (Some(dates), minutes_per_day, Vec::new()),
             Err(problem) => (None, 480, vec![problem]),
         },
@@ -90,9 +90,12 @@ fn tasks_data(inputs: &Inputs) -> TasksData {
 }
 
 /// The schedule's dates of a plan, or why there are none.
-fn dates_of(plan: &waymark_core::model::Plan) -> Result<(Vec<PageDates>, i64), String> {
-    let computed = waymark_core::schedule(plan).map_err(|error| error.to_string())?;
-    let document = waymark_report::json::schedule_json(plan, &computed);
+fn dates_of(
+    plan: &waymark_core::model::Plan,
+    computed: &Result<waymark_core::Schedule, waymark_core::ScheduleError>,
+) -> Result<(Vec<PageDates>, i64), String> {
+    let computed = computed.as_ref().map_err(ToString::to_string)?;
+    let document = waymark_report::json::schedule_json(plan, computed);
     let dates = document
         .tasks
         .into_iter()

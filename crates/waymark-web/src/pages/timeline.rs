@@ -18,7 +18,7 @@ use serde::Serialize;
 use waymark_core::model::Plan;
 use waymark_core::{time, WorkCalendar};
 
-use super::{current, json_island, project_page, ProjectPage, ProjectRequest, Tab, View};
+use super::{current, json_island, project_page, Panel, ProjectPage, ProjectRequest, Tab};
 use crate::AppState;
 
 /// Days of calendar the island holds before the first task and after the last one, so that a
@@ -111,23 +111,24 @@ fn calendar_days(plan: &Plan, schedule: &waymark_core::Schedule) -> Option<Calen
 /// The schedule of the page, or why there is none.
 /// The timeline of a project, kept by revision: the island is a pure function of the
 /// revision's content.
-pub(super) static TIMELINE: View<Result<TimelineData, String>> = View {
+pub(super) static TIMELINE: Panel<Result<TimelineData, String>> = Panel {
     name: "timeline",
     forecast: false,
-    compute: |inputs| match &inputs.plan {
-        Ok(plan) => timeline_of(plan, &inputs.tasks),
+    compute: |figures| match figures.scheduled() {
+        Ok((plan, computed)) => timeline_of(plan, computed, &figures.tasks),
         Err(_) => Err("the plan has errors; see the overview's red flags".to_owned()),
     },
 };
 
 fn timeline_of(
     plan: &Plan,
+    computed: &Result<waymark_core::Schedule, waymark_core::ScheduleError>,
     stored: &BTreeMap<String, waymark_store::Entity>,
 ) -> Result<TimelineData, String> {
-    let computed = waymark_core::schedule(plan).map_err(|error| error.to_string())?;
-    let calendar = calendar_days(plan, &computed)
+    let computed = computed.as_ref().map_err(ToString::to_string)?;
+    let calendar = calendar_days(plan, computed)
         .ok_or_else(|| "the project calendar has no working time".to_owned())?;
-    let schedule = waymark_report::json::schedule_json(plan, &computed);
+    let schedule = waymark_report::json::schedule_json(plan, computed);
     // A task scheduled on its people's calendars is also measured on another calendar.
     let own_calendar: Vec<bool> = plan
         .tasks

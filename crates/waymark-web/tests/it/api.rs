@@ -541,7 +541,7 @@ async fn views_answer_like_the_command_line(app: &TestApp) {
         iterations: 300,
         seed: 7,
     };
-    let result = waymark_core::forecast::forecast(&plan, &options).unwrap();
+    let result = waymark_core::forecast::forecast(&plan, &options, 1).unwrap();
     let expected =
         serde_json::to_value(waymark_report::json::forecast_json(&plan, &result)).unwrap();
     let forecast = app

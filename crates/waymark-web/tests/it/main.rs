@@ -41,6 +41,7 @@ macro_rules! web_tests {
 
 mod accounts;
 mod api;
+mod figures;
 mod harness;
 mod hostile;
 mod matrix;

@@ -6,7 +6,6 @@
 
 use axum::http::{header, Method, StatusCode};
 use serde_json::json;
-use waymark_core::doctor;
 use waymark_store::{Actor, Role};
 
 use crate::harness::{Call, TestApp, FIXTURE};
@@ -306,33 +305,25 @@ after = ["build"]
 deadline = 2027-01-22
 "#;
 
-/// The chance of each of `milestones` making `date` (its scheduled date, or a given one), as
-/// the forecast of the plan with that date as the milestone's deadline has it.
+/// The chance of each of `milestones` making its scheduled date (`None`) or its deadline
+/// (`Some`), as the plan's forecast has them (`Forecast::milestones`).
 fn chances(text: &str, milestones: &[(&str, Option<&str>)]) -> Vec<f64> {
     let plan = waymark_formats::plan::read_plan(text).unwrap().plan;
-    let schedule = waymark_core::schedule(&plan).unwrap();
+    let options = waymark_core::forecast::ForecastOptions::DEFAULT;
+    let forecast = waymark_core::forecast::forecast(&plan, &options, 1).unwrap();
     milestones
         .iter()
-        .map(|(id, date)| {
-            let mut plan = plan.clone();
+        .map(|(id, deadline)| {
             let index = plan.tasks.iter().position(|t| t.id == *id).unwrap();
-            plan.tasks[index].deadline = Some(match date {
-                Some(date) => {
-                    let day = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
-                    plan.tasks[index]
-                        .deadline
-                        .unwrap_or(waymark_core::time::day_start(day))
-                }
-                None => schedule.tasks[index].finish,
-            });
-            let forecast =
-                waymark_core::forecast::forecast(&plan, &doctor::TIMELINE_FORECAST).unwrap();
-            forecast
-                .task_deadlines
+            let chances = forecast
+                .milestones
                 .iter()
-                .find(|d| d.task.0 == index)
-                .unwrap()
-                .probability
+                .find(|m| m.task.0 == index)
+                .unwrap();
+            match deadline {
+                None => chances.by_date,
+                Some(_) => chances.deadline.unwrap().1,
+            }
         })
         .collect()
 }

@@ -1,4 +1,4 @@
-//! The pages' figures computed in the background (`pages/fresh.rs`), through HTTP: a page that
+//! The pages' figures computed in the background (`figures.rs`), through HTTP: a page that
 //! may not wait answers with a note that its figures are being computed and the address to
 //! wait on, then shows them; after a change it shows the previous figures marked as updating,
 //! then the new ones; a change through the API computes every page's figures before anyone asks
@@ -85,7 +85,7 @@ async fn a_page_shows_its_figures_once_computed_and_marks_earlier_ones(app: &Tes
     let (owner, cookie) = app.signed_in("olga").await;
     let id = app.project(&owner, PLAN).await.id.0;
     let forecast = format!("/projects/{id}/forecast");
-    let ready = format!("/projects/{id}/ready?view=forecast");
+    let ready = format!("/projects/{id}/ready?panel=forecast");
 
     // Nothing computed yet: the page says so and names where to wait.
     let first = app.page(&forecast, &cookie).await;
@@ -141,7 +141,7 @@ async fn a_page_shows_its_figures_once_computed_and_marks_earlier_ones(app: &Tes
         assert!(
             answer
                 .text
-                .contains(&format!("data-ready=\"/projects/{id}/ready?view={view}\"")),
+                .contains(&format!("data-ready=\"/projects/{id}/ready?panel={view}\"")),
             "{}",
             answer.text
         );
@@ -151,7 +151,7 @@ async fn a_page_shows_its_figures_once_computed_and_marks_earlier_ones(app: &Tes
     assert!(
         portfolio
             .text
-            .contains(&format!("data-ready=\"/projects/{id}/ready?view=health\"")),
+            .contains(&format!("data-ready=\"/projects/{id}/ready?panel=health\"")),
         "{}",
         portfolio.text
     );
@@ -167,7 +167,7 @@ async fn a_change_computes_every_page_before_anyone_asks(app: &TestApp) {
     lengthen_build(app, id, &token).await;
     // The forecast page's figures are the job's last: once they are in, all are.
     let waited = app
-        .page(&format!("/projects/{id}/ready?view=forecast"), &cookie)
+        .page(&format!("/projects/{id}/ready?panel=forecast"), &cookie)
         .await;
     assert_eq!(waited.status, StatusCode::NO_CONTENT, "{}", waited.text);
     for path in [
@@ -193,7 +193,7 @@ async fn the_wait_answers_only_those_who_may_see_the_project(app: &TestApp) {
     let owner = app.user("owen").await;
     let id = app.project(&owner, PLAN).await.id.0;
     let (_, stranger) = app.signed_in("sam").await;
-    let ready = format!("/projects/{id}/ready?view=forecast");
+    let ready = format!("/projects/{id}/ready?panel=forecast");
     let answer = app.page(&ready, &stranger).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.text);
     let anonymous = app.send(Call::new(Method::GET, &ready)).await;
@@ -206,7 +206,7 @@ async fn the_wait_answers_only_those_who_may_see_the_project(app: &TestApp) {
     )
     .await;
     let unknown = app
-        .page(&format!("/projects/{id}/ready?view=nothing"), &cookie)
+        .page(&format!("/projects/{id}/ready?panel=nothing"), &cookie)
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.text);
     assert_eq!(

@@ -29,7 +29,8 @@ fn get(address: &str, path: &str, token: Option<&str>) -> (String, String) {
 
 fn try_get(address: &str, path: &str, token: Option<&str>) -> std::io::Result<(String, String)> {
     let mut stream = TcpStream::connect(address)?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    // A forecast of 10,000 iterations takes a while in a debug build.
+    stream.set_read_timeout(Some(Duration::from_secs(120)))?;
     let authorization = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
@@ -224,20 +225,11 @@ impl Drop for KillOnDrop {
     }
 }
 
-fn json_get(address: &str, path: &str, token: &str) -> serde_json::Value {
-    let (status, body) = get(address, path, Some(token));
-    assert_eq!(status, "HTTP/1.1 200 OK", "{path}: {body}");
-    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
-}
-
-#[test]
-fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let database = dir.path().join("waymark.db");
-    let (mut child, address) = start_server(&["--demo"], &database);
-    // A failed assertion must not leave the server running: it would keep the test's inherited
-    // descriptors (and any lock the test runner holds) open.
-    let _stop = KillOnDrop(child.id());
+/// `waymark serve --demo` on a database in `dir`: the child, its address and an API token of
+/// the demo user.
+fn demo_server(dir: &std::path::Path) -> (std::process::Child, String, String) {
+    let database = dir.join("waymark.db");
+    let (child, address) = start_server(&["--demo"], &database);
     let (code, token, stderr) = admin(
         &[
             "create-token",
@@ -248,7 +240,23 @@ fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
         "",
     );
     assert_eq!(code, 0, "{stderr}");
-    let token = token.trim();
+    (child, address, token.trim().to_owned())
+}
+
+fn json_get(address: &str, path: &str, token: &str) -> serde_json::Value {
+    let (status, body) = get(address, path, Some(token));
+    assert_eq!(status, "HTTP/1.1 200 OK", "{path}: {body}");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}"))
+}
+
+#[test]
+fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut child, address, token) = demo_server(dir.path());
+    // A failed assertion must not leave the server running: it would keep the test's inherited
+    // descriptors (and any lock the test runner holds) open.
+    let _stop = KillOnDrop(child.id());
+    let token = token.as_str();
     let projects = json_get(&address, "/api/v1/projects", token);
     let projects = projects["items"].as_array().expect("items");
     assert_eq!(projects.len(), 3);
@@ -346,6 +354,64 @@ fn demo_projects_end_as_the_examples_after_two_weeks_of_history() {
                 .any(|event| event["actor"] != events[0]["actor"]),
             "{name}: someone of the team reported"
         );
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+/// The API's forecast of each demo project (the default settings, computed once per revision
+/// and shown by every page) is what `waymark forecast --json` prints for the project's export
+/// with the same iterations and seed, number for number; `waymark check` on the export names
+/// the same chance of the deadline.
+#[test]
+fn the_served_forecast_is_the_cli_forecast_of_the_exported_plan() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut child, address, token) = demo_server(dir.path());
+    // A failed assertion must not leave the server running: it would keep the test's inherited
+    // descriptors (and any lock the test runner holds) open.
+    let _stop = KillOnDrop(child.id());
+    let token = token.as_str();
+    let projects = json_get(&address, "/api/v1/projects", token);
+    for project in projects["items"].as_array().expect("items") {
+        let id = project["id"].as_i64().expect("id");
+        let served = json_get(&address, &format!("/api/v1/projects/{id}/forecast"), token);
+        assert!(!served["milestones"]
+            .as_array()
+            .expect("milestones")
+            .is_empty());
+        let (status, text) = get(
+            &address,
+            &format!("/api/v1/projects/{id}/export?format=plan"),
+            Some(token),
+        );
+        assert_eq!(status, "HTTP/1.1 200 OK", "{text}");
+        let file = dir.path().join(format!("{id}.plan.toml"));
+        std::fs::write(&file, text).expect("write the export");
+        let output = waymark()
+            .args(["forecast", "--json", "--iterations"])
+            .arg(served["iterations"].to_string())
+            .arg("--seed")
+            .arg(served["seed"].to_string())
+            .arg(&file)
+            .output()
+            .expect("forecast");
+        assert!(output.status.success(), "{output:?}");
+        let printed: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("forecast json");
+        assert_eq!(printed, served, "project {id}");
+        let check = waymark()
+            .args(["check", "--json"])
+            .arg(&file)
+            .output()
+            .expect("check");
+        let check = String::from_utf8_lossy(&check.stdout);
+        if check.contains("unrealistic timeline") {
+            let chance = served["deadline"]["probability"].as_f64().expect("chance");
+            let words = format!("{:.0} % chance of meeting the deadline", chance * 100.0);
+            assert!(check.contains(&words), "{words}: {check}");
+        }
     }
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
