@@ -57,8 +57,11 @@ fn percent(value: &Value) -> String {
     format!("{:.0} %", value.as_f64().unwrap() * 100.0)
 }
 
-fn days(value: &Value) -> String {
-    format!("{:.1}", value.as_f64().unwrap())
+/// A risk effect in days as the pages write it: the API's exact days back to working minutes,
+/// then core's one rule for days in text (a saving below zero shows as none).
+fn days(value: &Value, minutes_per_day: i64) -> String {
+    let minutes = (value.as_f64().unwrap() * minutes_per_day as f64).round() as i64;
+    waymark_core::days::days(waymark_core::model::risk_impact(minutes), minutes_per_day)
 }
 
 async fn every_page_and_the_api_show_the_same_forecast(app: &TestApp) {
@@ -117,7 +120,7 @@ async fn every_page_and_the_api_show_the_same_forecast(app: &TestApp) {
                 .iter()
                 .find(|risk| risk_title(&risk["id"]) == title)
                 .unwrap_or_else(|| panic!("{name}: no risk {title}"));
-            days(&risk["p80_days_saved"])
+            days(&risk["p80_days_saved"], plan.project.minutes_per_day)
         };
 
         // The forecast page.

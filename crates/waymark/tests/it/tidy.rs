@@ -203,17 +203,7 @@ fn core_is_pure() {
     rust_files(&root().join("crates/waymark-core/src"), &mut files);
     let mut found = Vec::new();
     for path in &files {
-        let mut text = std::fs::read_to_string(path).unwrap_or_default();
-        // Issue 13 moves the forecast's thread count to the caller (`default_threads` leaves
-        // core in another branch); until that lands, its one line is let through. Delete this
-        // when `available_parallelism` is gone from forecast.rs.
-        if path.ends_with("forecast.rs") {
-            text = text
-                .lines()
-                .filter(|line| !line.contains("std::thread::available_parallelism()"))
-                .collect::<Vec<_>>()
-                .join("\n");
-        }
+        let text = std::fs::read_to_string(path).unwrap_or_default();
         for word in impurities(&text) {
             found.push(format!("{}: {word}", path.display()));
         }
