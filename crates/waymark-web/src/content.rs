@@ -209,11 +209,10 @@ async fn create_entity(
         data: input.data.clone(),
         creating: true,
     };
-    if let Verdict::Refused(refused) =
-        check(&state, project, collection.kind(), &input.id, change).await?
-    {
-        return Ok(refused);
-    }
+    let verdict = match check(&state, project, collection.kind(), &input.id, change).await? {
+        Verdict::Refused(refused) => return Ok(refused),
+        accepted => accepted,
+    };
     let entity = state
         .store
         .create_entity(
@@ -227,6 +226,7 @@ async fn create_entity(
             },
         )
         .await?;
+    hand_on(&state, project, verdict);
     Ok(tagged(
         StatusCode::CREATED,
         entity.version,
@@ -308,13 +308,15 @@ async fn update(
         data: update.data.clone(),
         creating: false,
     };
-    if let Verdict::Refused(refused) = check(state, project, kind, key, change).await? {
-        return Ok(refused);
-    }
+    let verdict = match check(state, project, kind, key, change).await? {
+        Verdict::Refused(refused) => return Ok(refused),
+        accepted => accepted,
+    };
     let entity = state
         .store
         .update_entity(caller.actor(), project, kind, key, version, &update)
         .await?;
+    hand_on(state, project, verdict);
     Ok(tagged(
         StatusCode::OK,
         entity.version,
@@ -456,13 +458,15 @@ async fn delete_entity(
 ) -> ApiResult<Response> {
     let (project, _, current) = target(&state, &caller, &path, &headers, Role::Manager).await?;
     let (kind, key) = (current.kind, current.key.as_str());
-    if let Verdict::Refused(refused) = check(&state, project, kind, key, Change::Delete).await? {
-        return Ok(refused);
-    }
+    let verdict = match check(&state, project, kind, key, Change::Delete).await? {
+        Verdict::Refused(refused) => return Ok(refused),
+        accepted => accepted,
+    };
     state
         .store
         .delete_entity(caller.actor(), project, kind, key, current.version)
         .await?;
+    hand_on(&state, project, verdict);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -513,19 +517,34 @@ enum Undo {
 
 /// The plan check's answer to a write.
 pub enum Verdict {
-    /// The write may be stored.
-    Accepted {
-        /// The project with the change applied, read as a plan: the plan of the revision the
-        /// write makes, so that the server can reuse it for that revision's views instead of
-        /// reading the project again (the view cache takes it from here). `None` when there is
-        /// none to reuse: the project with the change does not read (it keeps errors it had
-        /// before, which do not block a write), or the write is left to the store to refuse (a
-        /// create of an id that exists: `409`; a delete of one that does not: `404`).
-        plan: Option<Plan>,
-    },
+    /// The write may be stored. `checked` is the project with the change applied and its plan:
+    /// the revision the write makes, when nothing else changes the project in between, which
+    /// [`hand_on`] gives the figures jobs so that they need not build the plan again. `None`
+    /// when there is none to reuse: the project with the change does not read (it keeps errors
+    /// it had before, which do not block a write), or the write is left to the store to refuse
+    /// (a create of an id that exists: `409`; a delete of one that does not: `404`).
+    Accepted { checked: Option<Box<Checked>> },
     /// The answer refusing it: `422 invalid-plan`, or `422 too-large` for an object past the
     /// project's limits.
     Refused(Response),
+}
+
+/// A project's tables as a write leaves them, and their plan.
+pub struct Checked {
+    pub content: PlanContent,
+    pub plan: Plan,
+}
+
+/// After a write is stored: hands the plan it was checked with on to the figures jobs, which
+/// use it for the next revision when the project they read is these tables.
+fn hand_on(state: &AppState, project: ProjectId, verdict: Verdict) {
+    if let Verdict::Accepted {
+        checked: Some(checked),
+    } = verdict
+    {
+        let Checked { content, plan } = *checked;
+        crate::figures::offer(state, project, content, plan);
+    }
 }
 
 /// The plan check of `change` to `kind` `key`: accepted when the project with the change is a
@@ -560,7 +579,7 @@ fn check_content(mut content: PlanContent, kind: EntityKind, key: &str, change: 
     let index = entities.iter().position(|(id, _)| id == key);
     let undo = match (change, index) {
         (Change::Put { creating: true, .. }, Some(_)) | (Change::Delete, None) => {
-            return Verdict::Accepted { plan: None }
+            return Verdict::Accepted { checked: None }
         }
         (Change::Put { data, .. }, Some(index)) => {
             Undo::Restore(index, std::mem::replace(&mut entities[index].1, data))
@@ -574,7 +593,10 @@ fn check_content(mut content: PlanContent, kind: EntityKind, key: &str, change: 
     let after = match waymark_formats::content::read(&content) {
         Ok(loaded) => {
             return Verdict::Accepted {
-                plan: Some(loaded.plan),
+                checked: Some(Box::new(Checked {
+                    content,
+                    plan: loaded.plan,
+                })),
             }
         }
         Err(findings) => findings,
@@ -597,7 +619,7 @@ fn check_content(mut content: PlanContent, kind: EntityKind, key: &str, change: 
         .filter(|f| !before.contains(&(f.diagnostic.code, f.diagnostic.message.clone())))
         .collect();
     if added.is_empty() {
-        return Verdict::Accepted { plan: None };
+        return Verdict::Accepted { checked: None };
     }
     Verdict::Refused(refused(&added))
 }

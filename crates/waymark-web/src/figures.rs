@@ -67,8 +67,23 @@ impl Figures {
         today: NaiveDate,
         threads: usize,
     ) -> Figures {
+        Figures::with_plan(
+            document::plan_of(content).map(|Checked { plan, .. }| plan),
+            tasks,
+            today,
+            threads,
+        )
+    }
+
+    /// The figures of a project whose plan is built already.
+    pub(crate) fn with_plan(
+        plan: Result<Plan, Vec<Diagnostic>>,
+        tasks: BTreeMap<String, Entity>,
+        today: NaiveDate,
+        threads: usize,
+    ) -> Figures {
         Figures {
-            plan: document::plan_of(content).map(|Checked { plan, .. }| plan),
+            plan,
             tasks,
             today,
             threads,
@@ -235,9 +250,19 @@ pub struct Jobs {
     /// forecast uses every one), so that the portfolio of a fresh server, which starts a job
     /// per project, does not start them all at once.
     forecasts: tokio::sync::Semaphore,
+    /// The tables and plan of each project's latest accepted write through this server
+    /// ([`offer`]), until its job reads the project: one per project, replaced by the next.
+    offered: Mutex<HashMap<ProjectId, (PlanContent, Plan)>>,
+    /// How many times a job built its figures on a write's plan instead of reading it again.
+    reused: std::sync::atomic::AtomicU64,
 }
 
 impl Jobs {
+    /// How many times a job took the plan a write was checked with instead of building it.
+    pub(crate) fn plans_reused(&self) -> u64 {
+        self.reused.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The jobs of a server whose pages show `panels` (computed in this order after a change:
     /// the cheap ones a page waits for first) and whose engine runs on `threads` threads.
     pub(crate) fn new(panels: Vec<&'static dyn AnyPanel>, threads: usize) -> Jobs {
@@ -245,6 +270,8 @@ impl Jobs {
             jobs: Mutex::default(),
             panels,
             forecasts: tokio::sync::Semaphore::new(threads.max(1)),
+            offered: Mutex::default(),
+            reused: std::sync::atomic::AtomicU64::new(0),
         }
     }
 }
@@ -404,6 +431,20 @@ pub(crate) fn project_changed(state: &AppState, project: ProjectId) {
     }
 }
 
+/// A write's check read the project with the change applied as `plan`: the job that reads
+/// the project next builds no plan when what it reads is `content` (nothing else changed the
+/// project in between). Kept only when changes start the jobs (`warm_after_changes`).
+pub(crate) fn offer(state: &AppState, project: ProjectId, content: PlanContent, plan: Plan) {
+    if state.config.warm_after_changes {
+        state
+            .jobs
+            .offered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(project, (content, plan));
+    }
+}
+
 /// The job of one project: reads the project, builds its figures and computes the wanted panels,
 /// starting over when the project changes, until nothing is wanted.
 async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) {
@@ -421,7 +462,22 @@ async fn run(state: AppState, project: ProjectId, progress: watch::Sender<u64>) 
         let read_ms = started.elapsed().as_secs_f64() * 1000.0;
         let today = today();
         let threads = state.config.engine_threads;
-        let figures = blocking(move || Figures::of(&content, tasks, today, threads)).await;
+        let offered = state
+            .jobs
+            .offered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&project);
+        let jobs = state.jobs.clone();
+        let figures = blocking(move || match offered {
+            Some((checked, plan)) if checked == content => {
+                jobs.reused
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Figures::with_plan(Ok(plan), tasks, today, threads)
+            }
+            _ => Figures::of(&content, tasks, today, threads),
+        })
+        .await;
         let Ok(figures) = figures.map(Arc::new) else {
             state.jobs.forget(project);
             return;

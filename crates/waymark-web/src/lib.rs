@@ -129,6 +129,12 @@ impl AppState {
             engine: Arc::new(limits::EngineSlots::default()),
         }
     }
+
+    /// How many times the figures of a revision were built on the plan its write was checked
+    /// with, instead of reading the project into a plan again.
+    pub fn plans_reused(&self) -> u64 {
+        self.jobs.plans_reused()
+    }
 }
 
 #[derive(OpenApi)]

@@ -164,12 +164,26 @@ async fn a_change_computes_every_page_before_anyone_asks(app: &TestApp) {
     let (owner, cookie) = app.signed_in("olga").await;
     let id = app.project(&owner, PLAN).await.id.0;
     let token = app.token(&owner).await;
+    let reused = app.state.plans_reused();
     lengthen_build(app, id, &token).await;
     // The forecast page's figures are the job's last: once they are in, all are.
     let waited = app
         .page(&format!("/projects/{id}/ready?panel=forecast"), &cookie)
         .await;
     assert_eq!(waited.status, StatusCode::NO_CONTENT, "{}", waited.text);
+    // The job built them on the plan the write was checked with: nothing else had changed.
+    assert_eq!(app.state.plans_reused(), reused + 1);
+    let forecast = app.page(&format!("/projects/{id}/forecast"), &cookie).await;
+    // ... and they are the figures of the changed plan, as the engine computes them from it.
+    let changed = PLAN.replace(
+        "estimate = [\"5d\", \"8d\", \"15d\"]",
+        "estimate = [\"25d\", \"30d\", \"40d\"]",
+    );
+    let plan = waymark_formats::plan::read_plan(&changed).unwrap().plan;
+    let options = waymark_core::forecast::ForecastOptions::DEFAULT;
+    let expected = waymark_core::forecast::forecast(&plan, &options, 1).unwrap();
+    let p80 = waymark_core::time::iso(expected.percentile_finish(0.8));
+    assert_eq!(cell(&forecast.text, "P80"), p80[..10]);
     for path in [
         "/".to_owned(),
         format!("/projects/{id}"),
