@@ -507,10 +507,7 @@ pub fn forecast_json(plan: &Plan, result: &Forecast) -> PlanForecastJson {
                 id: plan.tasks[milestone.task.0].id.clone(),
                 date: time::iso(milestone.date),
                 probability: round(milestone.by_date, 4),
-                deadline: milestone.deadline.map(|(date, probability)| DeadlineJson {
-                    date: time::iso(date),
-                    probability: round(probability, 4),
-                }),
+                deadline: milestone.deadline.map(deadline_json),
             })
             .collect(),
         cost: (!result.costs.is_empty()).then(|| {
